@@ -1,0 +1,96 @@
+//! Window chips and a town picker. Plain links and a GET form, so they work without JavaScript.
+
+use crate::domain::{BoardFilter, Window};
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+fn board_href(window: Option<Window>, town: Option<&str>) -> String {
+    let mut params = Vec::new();
+    if let Some(window) = window {
+        params.push(format!("window={}", window.code()));
+    }
+    if let Some(town) = town {
+        params.push(format!("town={}", encode_component(town)));
+    }
+    if params.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{}", params.join("&"))
+    }
+}
+
+/// Percent-encodes a query value (towns are Chinese).
+fn encode_component(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
+    let town = filter.town.clone();
+    let chips = std::iter::once(None)
+        .chain(Window::ALL.into_iter().map(Some))
+        .map(|window| {
+            let href = board_href(window, town.as_deref());
+            let current = filter.window == window;
+            let label = window.map(Window::label).unwrap_or("全部");
+            view! {
+                <li>
+                    <a
+                        href=href
+                        class="chip"
+                        class:chip-current=current
+                        aria-current=current.then_some("page")
+                    >
+                        {label}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let selected_town = filter.town.clone().unwrap_or_default();
+    let options = towns
+        .into_iter()
+        .map(|name| {
+            let selected = name == selected_town;
+            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        <nav class="filters" aria-label="筛选">
+            <ul class="chips">{chips}</ul>
+            <Form method="GET" action="/" attr:class="town-form">
+                {filter.window.map(|w| view! { <input type="hidden" name="window" value=w.code()/> })}
+                <label for="town">"镇（街道）"</label>
+                <select id="town" name="town">
+                    <option value="">"全部镇（街道）"</option>
+                    {options}
+                </select>
+                <button type="submit" class="btn-secondary">"筛选"</button>
+            </Form>
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn board_links_keep_the_other_filter_and_encode_towns() {
+        assert_eq!(board_href(None, None), "/");
+        assert_eq!(board_href(Some(Window::Medical), None), "/?window=medical");
+        assert_eq!(
+            board_href(Some(Window::Home), Some("延陵镇")),
+            "/?window=home&town=%E5%BB%B6%E9%99%B5%E9%95%87"
+        );
+    }
+}

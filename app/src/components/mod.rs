@@ -1,0 +1,3 @@
+pub mod filter_bar;
+pub mod need_card;
+pub mod toast;

@@ -1,0 +1,80 @@
+//! Claiming a need: exactly one donor wins, whatever the race.
+
+use super::{events, is_unique_violation, Db};
+use crate::domain::{ClaimReceipt, LiveChange, NewClaim, UtcMillis};
+use crate::error::AppError;
+
+/// Claims a published need. One conditional UPDATE decides the race (no read-then-write);
+/// the unique index on active claims backs it. The need leaves the board and the event that
+/// tells every open board is logged in the same transaction.
+pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimReceipt, AppError> {
+    let mut tx = db.pool.begin().await?;
+    let title: Option<String> = sqlx::query_scalar(
+        "UPDATE needs SET status = 'claimed', updated_at = $2 \
+         WHERE id = $1 AND status = 'published' RETURNING title",
+    )
+    .bind(claim.need_id.0)
+    .bind(now.0)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(title) = title else {
+        tx.rollback().await?;
+        return Err(why_not_claimable(db, claim).await?);
+    };
+    let claim_id: i64 = sqlx::query_scalar(
+        "INSERT INTO claims (need_id, donor_name, donor_contact, claimed_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(claim.need_id.0)
+    .bind(&claim.donor_name)
+    .bind(claim.donor_contact.as_str())
+    .bind(now.0)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::AlreadyClaimed
+        } else {
+            e.into()
+        }
+    })?;
+    events::append(
+        &mut tx,
+        &LiveChange::NeedClaimed {
+            need_id: claim.need_id,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ClaimReceipt {
+        claim_id,
+        need_id: claim.need_id,
+        title,
+    })
+}
+
+/// Names the reason a claim found nothing to update. Read after the fact, for the message only.
+async fn why_not_claimable(db: &Db, claim: &NewClaim) -> Result<AppError, AppError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM needs WHERE id = $1")
+        .bind(claim.need_id.0)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(match status.as_deref() {
+        None => AppError::NeedNotFound,
+        Some("claimed") => AppError::AlreadyClaimed,
+        Some(_) => AppError::NotOpen,
+    })
+}
+
+/// How many active claims a need has (for tests and checks: never more than one).
+pub async fn active_count(db: &Db, need_id: i64) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM claims WHERE need_id = $1 AND released_at IS NULL",
+        )
+        .bind(need_id)
+        .fetch_one(&db.pool)
+        .await?,
+    )
+}

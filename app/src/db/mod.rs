@@ -1,0 +1,116 @@
+//! Storage, on the server only. One set of queries serves both backends through sqlx's `Any`
+//! driver: SQLite embedded by default, PostgreSQL to scale out. Where the SQL must differ
+//! (identity columns), each backend has its own migrations folder.
+
+pub mod claims;
+pub mod events;
+pub mod needs;
+pub mod seed;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The connection pool, handed to server functions through context.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// Turns what a person configures into a URL sqlx understands: a bare path is a SQLite file,
+/// created on first start.
+pub fn database_url(configured: &str) -> (String, Backend) {
+    if configured.starts_with("postgres://") || configured.starts_with("postgresql://") {
+        (configured.to_owned(), Backend::Postgres)
+    } else if configured.starts_with("sqlite:") {
+        (configured.to_owned(), Backend::Sqlite)
+    } else {
+        (format!("sqlite://{configured}?mode=rwc"), Backend::Sqlite)
+    }
+}
+
+impl Db {
+    /// Connects and brings the schema up to date.
+    pub async fn connect(configured: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = database_url(configured);
+        if backend == Backend::Sqlite {
+            if let Some(parent) = sqlite_file(&url).and_then(|p| std::path::Path::new(p).parent()) {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+                }
+            }
+        }
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; FULL sync means a commit we
+                        // acknowledged survives power loss; writers queue for up to 30 s.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => inner,
+            other => sqlx::Error::Migrate(Box::new(other)),
+        })
+    }
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Whether a database error is a unique-constraint violation on either backend.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_path_is_an_embedded_sqlite_file_created_on_first_start() {
+        let (url, backend) = database_url("data/wanshan.db");
+        assert_eq!(url, "sqlite://data/wanshan.db?mode=rwc");
+        assert_eq!(backend, Backend::Sqlite);
+        assert_eq!(sqlite_file(&url), Some("data/wanshan.db"));
+        assert_eq!(database_url("postgres://u@h/db").1, Backend::Postgres);
+    }
+}

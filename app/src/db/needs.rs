@@ -1,0 +1,105 @@
+//! Queries on needs.
+
+use super::{events, Db};
+use crate::domain::{
+    Ask, Board, BoardFilter, LiveChange, NeedId, NeedStatus, NewNeed, PublicNeed, Urgency,
+    UtcMillis, Window,
+};
+use crate::error::AppError;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// The most needs one board page lists.
+pub const BOARD_LIMIT: i64 = 1000;
+
+const PUBLIC_COLUMNS: &str = "id, aid_window, title, story, town, village, ask_kind, amount_fen, \
+                              urgency, status, created_at, updated_at";
+
+fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
+    let corrupt =
+        |e: AppError| AppError::internal("a stored need does not parse", format!("{e:?}"));
+    Ok(PublicNeed {
+        id: NeedId(row.try_get("id")?),
+        window: Window::parse(row.try_get("aid_window")?).map_err(corrupt)?,
+        title: row.try_get("title")?,
+        story: row.try_get("story")?,
+        town: row.try_get("town")?,
+        village: row.try_get("village")?,
+        ask: Ask::from_parts(row.try_get("ask_kind")?, row.try_get("amount_fen")?)
+            .map_err(corrupt)?,
+        urgency: Urgency::from_rank(row.try_get("urgency")?).map_err(corrupt)?,
+        status: NeedStatus::parse(row.try_get("status")?).map_err(corrupt)?,
+        created_at: UtcMillis(row.try_get("created_at")?),
+        updated_at: UtcMillis(row.try_get("updated_at")?),
+    })
+}
+
+/// The open board for `filter`, with the event id it is current as of. The id is read first,
+/// so any change that slips in between is replayed to the client, never missed.
+pub async fn open_board(db: &Db, filter: &BoardFilter) -> Result<Board, AppError> {
+    let as_of = events::latest(db).await?;
+    let sql = format!(
+        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE status = 'published' \
+         AND ($1 IS NULL OR aid_window = $1) AND ($2 IS NULL OR town = $2) \
+         ORDER BY urgency DESC, created_at DESC, id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(filter.window.map(Window::code))
+        .bind(filter.town.as_deref())
+        .bind(BOARD_LIMIT)
+        .fetch_all(&db.pool)
+        .await?;
+    let needs = rows
+        .iter()
+        .map(public_need)
+        .collect::<Result<Vec<_>, _>>()?;
+    let towns: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT town FROM needs WHERE status = 'published' ORDER BY town",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Board {
+        needs,
+        towns,
+        as_of,
+    })
+}
+
+/// Publishes a validated need straight onto the board and announces it live.
+pub async fn publish(db: &Db, need: &NewNeed, now: UtcMillis) -> Result<PublicNeed, AppError> {
+    let mut tx = db.pool.begin().await?;
+    let sql = format!(
+        "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
+         urgency, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'published', $9, $9) RETURNING {PUBLIC_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(need.window.code())
+        .bind(&need.title)
+        .bind(&need.story)
+        .bind(&need.town)
+        .bind(&need.village)
+        .bind(need.ask.code())
+        .bind(need.ask.amount().map(|a| a.get()))
+        .bind(need.urgency.rank())
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let published = public_need(&row)?;
+    events::append(
+        &mut tx,
+        &LiveChange::NeedPublished {
+            need: published.clone(),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(published)
+}
+
+pub async fn count(db: &Db) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM needs")
+        .fetch_one(&db.pool)
+        .await?)
+}

@@ -1,0 +1,96 @@
+//! Demo needs for a fresh database: realistic, anonymous, across Danyang's towns and every window.
+
+use super::{needs, Db};
+use crate::domain::{Ask, Fen, NewNeed, Urgency, UtcMillis, Window};
+use crate::error::AppError;
+
+struct Demo {
+    window: Window,
+    title: &'static str,
+    story: &'static str,
+    town: &'static str,
+    village: &'static str,
+    ask: Ask,
+    urgency: Urgency,
+}
+
+fn yuan(amount: i64) -> Ask {
+    Ask::Money {
+        amount: Fen::parse(amount * 100).expect("demo amounts are valid"),
+    }
+}
+
+fn demo_needs() -> Vec<Demo> {
+    use Urgency::*;
+    use Window::*;
+    vec![
+        Demo { window: Medical, title: "尿毒症透析自付费用缺口", story: "户主五十二岁，每周透析三次，医保报销后每月自付约两千元。妻子在镇上做保洁，收入勉强维持日常开销，透析费用已欠下亲戚三万余元。", town: "延陵镇", village: "柳茹村", ask: yuan(6000), urgency: Urgent },
+        Demo { window: Medical, title: "白血病患儿化疗后续费用", story: "孩子九岁，第三轮化疗刚结束，后续还需两轮巩固治疗。父母在外打工，为治病已卖掉县城的房子，目前租住在医院附近。", town: "司徒镇", village: "砖井村", ask: yuan(20000), urgency: Urgent },
+        Demo { window: Medical, title: "老人髋关节置换术后康复器具", story: "七十六岁独居老人摔倒后做了髋关节置换，出院后需要助行器、坐便椅和防滑垫，子女在外地，家中无人照料。", town: "吕城镇", village: "运河村", ask: Ask::Goods, urgency: Soon },
+        Demo { window: Education, title: "高三学生住校生活费", story: "父亲去年因工伤失去劳动能力，母亲照顾父亲无法外出工作。孩子成绩优异，今年高考，住校每月生活费约八百元。", town: "珥陵镇", village: "祥里村", ask: yuan(4800), urgency: Soon },
+        Demo { window: Education, title: "双胞胎初中生课外辅导", story: "母亲独自抚养一对双胞胎，两个孩子数学和英语跟不上，希望有志愿者每周末上门辅导两小时。", town: "云阳街道", village: "东门社区", ask: Ask::Service, urgency: Normal },
+        Demo { window: Education, title: "大学新生学费与路费", story: "考上南京一所大学，学费五千五百元。家中奶奶常年卧床，父亲在砖厂打零工，助学贷款尚未到账，开学在即。", town: "导墅镇", village: "塘头村", ask: yuan(6500), urgency: Urgent },
+        Demo { window: Disability, title: "听障儿童助听器更换", story: "孩子六岁，先天性听力障碍，原来的助听器已经用了四年，声音断断续续，影响上学听课。需要更换一副适配的助听器。", town: "皇塘镇", village: "蒋墅村", ask: yuan(8000), urgency: Soon },
+        Demo { window: Disability, title: "轮椅使用者出行坡道", story: "户主因车祸下肢瘫痪，家门口有三级台阶，每次出门都要邻居帮忙抬轮椅。希望在门口搭一条水泥坡道。", town: "陵口镇", village: "陵口村", ask: Ask::Service, urgency: Normal },
+        Demo { window: Disability, title: "精神残疾青年职业康复用品", story: "二十四岁青年病情稳定，在社区康复站学习手工，需要一台缝纫机和布料，家人希望他能慢慢自食其力。", town: "访仙镇", village: "萧家村", ask: Ask::Goods, urgency: Normal },
+        Demo { window: Home, title: "危旧厨房电线改造", story: "老人独居，厨房电线老化裸露，去年冬天曾经短路起火。需要重新布线、安装漏电保护开关。", town: "界牌镇", village: "界牌村", ask: yuan(1500), urgency: Urgent },
+        Demo { window: Home, title: "卫生间加装扶手和防滑地面", story: "夫妻二人都已八十多岁，卫生间地面湿滑，老伴上个月在卫生间摔倒。希望加装扶手并铺设防滑地砖。", town: "丹北镇", village: "新桥村", ask: yuan(2200), urgency: Soon },
+        Demo { window: Home, title: "漏雨屋顶修补", story: "三口之家，房屋是九十年代的老瓦房，下雨时卧室漏水严重，孩子的床只能挪到堂屋。需要修补屋顶。", town: "延陵镇", village: "大吕村", ask: yuan(3500), urgency: Soon },
+        Demo { window: Insurance, title: "慢性病患者补充医疗保险", story: "户主患糖尿病并发症，每年门诊费用高。家庭收入略高于低保线，无法享受救助，希望资助一份惠民补充保险。", town: "云阳街道", village: "南门社区", ask: yuan(1200), urgency: Normal },
+        Demo { window: Insurance, title: "一家三口意外险", story: "父母在建筑工地做零工，没有任何商业保险，一旦出事全家没有着落。希望资助一年的家庭意外险。", town: "吕城镇", village: "吕城村", ask: yuan(900), urgency: Normal },
+        Demo { window: Services, title: "失独老人每周陪伴", story: "老两口的独子十年前病故，平时很少出门，情绪低落。希望有志愿者每周上门聊天、陪同散步。", town: "司徒镇", village: "司徒村", ask: Ask::Service, urgency: Normal },
+        Demo { window: Services, title: "留守儿童暑期阅读角图书", story: "村里十几个留守孩子暑假常聚在村委会活动室，希望捐赠适合小学生的图书，建一个小小阅读角。", town: "珥陵镇", village: "珥陵村", ask: Ask::Goods, urgency: Normal },
+        Demo { window: Services, title: "行动不便老人代办就医", story: "老人需要每月去市人民医院复查取药，子女在外地，自己乘车困难。希望有志愿者每月陪同一次。", town: "皇塘镇", village: "皇塘村", ask: Ask::Service, urgency: Soon },
+        Demo { window: Medical, title: "肺癌术后靶向药费用", story: "户主六十岁，肺癌术后需长期服用靶向药，部分药品不在医保目录内，每月自付约三千元，家中积蓄已经用完。", town: "导墅镇", village: "导墅村", ask: yuan(9000), urgency: Urgent },
+    ]
+}
+
+/// Fills an empty database with the demo needs; leaves a database that has any need alone.
+pub async fn seed_demo_if_empty(db: &Db) -> Result<usize, AppError> {
+    if needs::count(db).await? > 0 {
+        return Ok(0);
+    }
+    let demos = demo_needs();
+    let start = UtcMillis::now().0 - demos.len() as i64 * 3_600_000;
+    for (i, demo) in demos.iter().enumerate() {
+        let need = NewNeed::parse(
+            demo.window,
+            demo.title,
+            demo.story,
+            demo.town,
+            demo.village,
+            demo.ask,
+            demo.urgency,
+        )?;
+        needs::publish(db, &need, UtcMillis(start + i as i64 * 3_600_000)).await?;
+    }
+    Ok(demos.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_need_is_valid_and_every_window_is_covered() {
+        let demos = demo_needs();
+        for demo in &demos {
+            NewNeed::parse(
+                demo.window,
+                demo.title,
+                demo.story,
+                demo.town,
+                demo.village,
+                demo.ask,
+                demo.urgency,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", demo.title));
+        }
+        for window in Window::ALL {
+            assert!(
+                demos.iter().any(|d| d.window == window),
+                "{window:?} has no demo need"
+            );
+        }
+    }
+}

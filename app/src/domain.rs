@@ -1,0 +1,719 @@
+//! The public domain: needs, help windows, money and time. These types travel to the browser,
+//! so nothing private to a household (names, ID numbers, addresses, phones) can live in them.
+//! Values from outside are parsed into these types at the edge; past it they are valid.
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+// ---------------------------------------------------------------------------------------------
+// Money
+
+/// An amount of money in fen (分). 1 yuan = 100 fen. Never a float.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Fen(i64);
+
+impl Fen {
+    /// The most a single need may ask for: ¥500,000. Anything above is a typing slip or abuse.
+    pub const MAX_NEED: Fen = Fen(50_000_000);
+
+    /// An amount a need may ask for: more than zero and at most [`Fen::MAX_NEED`].
+    pub fn parse(fen: i64) -> Result<Fen, AppError> {
+        if fen <= 0 {
+            return Err(AppError::invalid("amount", "金额必须大于零。"));
+        }
+        if fen > Self::MAX_NEED.0 {
+            return Err(AppError::invalid(
+                "amount",
+                "金额过大：单条需求最多 50 万元。",
+            ));
+        }
+        Ok(Fen(fen))
+    }
+
+    /// Parses what a person types in yuan, "1200", "1200.5" or "¥1,200.50", exactly (no floats).
+    pub fn parse_yuan(text: &str) -> Result<Fen, AppError> {
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches(['¥', '￥'])
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
+        let bad = || AppError::invalid("amount", "请输入金额，例如 1200 或 1200.50。");
+        let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+        if whole.is_empty() || whole.len() > 9 || frac.len() > 2 {
+            return Err(bad());
+        }
+        if !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let yuan: i64 = whole.parse().map_err(|_| bad())?;
+        let fen: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+        Fen::parse(yuan * 100 + fen)
+    }
+
+    /// A stored value, trusted because the database's CHECK constraint admitted it.
+    pub fn from_stored(fen: i64) -> Fen {
+        Fen(fen)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Fen {
+    /// `¥12,345` for whole yuan, `¥12,345.60` otherwise.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let yuan = self.0 / 100;
+        let fen = self.0 % 100;
+        let digits = yuan.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if fen == 0 {
+            write!(f, "¥{grouped}")
+        } else {
+            write!(f, "¥{grouped}.{fen:02}")
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+/// A moment, stored as milliseconds since the Unix epoch (UTC). Shown in Asia/Shanghai time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UtcMillis(pub i64);
+
+impl UtcMillis {
+    /// China has kept UTC+8 all year since 1991: a fixed offset is exact for every date we store.
+    const SHANGHAI_OFFSET_SECONDS: i32 = 8 * 3600;
+
+    #[cfg(feature = "ssr")]
+    pub fn now() -> UtcMillis {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        UtcMillis(since_epoch.as_millis() as i64)
+    }
+
+    /// `11月28日 16:05`, in Shanghai time.
+    pub fn shanghai_text(self) -> String {
+        let offset = chrono::FixedOffset::east_opt(Self::SHANGHAI_OFFSET_SECONDS)
+            .expect("UTC+8 is a valid offset");
+        match chrono::DateTime::from_timestamp_millis(self.0) {
+            Some(utc) => utc
+                .with_timezone(&offset)
+                .format("%-m月%-d日 %H:%M")
+                .to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows, urgency, what is asked
+
+/// The window (窗口) a need belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    Medical,
+    Education,
+    Disability,
+    Home,
+    Insurance,
+    Services,
+}
+
+impl Window {
+    pub const ALL: [Window; 6] = [
+        Window::Medical,
+        Window::Education,
+        Window::Disability,
+        Window::Home,
+        Window::Insurance,
+        Window::Services,
+    ];
+
+    /// The code used in URLs and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Window::Medical => "medical",
+            Window::Education => "education",
+            Window::Disability => "disability",
+            Window::Home => "home",
+            Window::Insurance => "insurance",
+            Window::Services => "services",
+        }
+    }
+
+    /// The name people know the window by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Window::Medical => "助医",
+            Window::Education => "助学",
+            Window::Disability => "助残",
+            Window::Home => "家居微改善",
+            Window::Insurance => "助保险",
+            Window::Services => "服务与文化",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Window, AppError> {
+        Window::ALL
+            .into_iter()
+            .find(|w| w.code() == code)
+            .ok_or_else(|| AppError::invalid("window", format!("没有名为“{code}”的帮扶窗口。")))
+    }
+}
+
+/// How soon help is needed. Higher sorts first on the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Normal,
+    Soon,
+    Urgent,
+}
+
+impl Urgency {
+    pub fn rank(self) -> i64 {
+        match self {
+            Urgency::Normal => 1,
+            Urgency::Soon => 2,
+            Urgency::Urgent => 3,
+        }
+    }
+
+    pub fn from_rank(rank: i64) -> Result<Urgency, AppError> {
+        match rank {
+            1 => Ok(Urgency::Normal),
+            2 => Ok(Urgency::Soon),
+            3 => Ok(Urgency::Urgent),
+            _ => Err(AppError::invalid("urgency", "紧急程度只能是 1、2 或 3。")),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Normal => "一般",
+            Urgency::Soon => "较急",
+            Urgency::Urgent => "紧急",
+        }
+    }
+}
+
+/// What the family asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ask {
+    /// A sum of money, paid against receipts.
+    Money { amount: Fen },
+    /// Goods, described in the story.
+    Goods,
+    /// A service (care, tutoring, repairs, company), described in the story.
+    Service,
+}
+
+impl Ask {
+    pub fn code(self) -> &'static str {
+        match self {
+            Ask::Money { .. } => "money",
+            Ask::Goods => "goods",
+            Ask::Service => "service",
+        }
+    }
+
+    pub fn amount(self) -> Option<Fen> {
+        match self {
+            Ask::Money { amount } => Some(amount),
+            _ => None,
+        }
+    }
+
+    /// From the stored pair (kind code, amount); money needs an amount, the others none.
+    pub fn from_parts(code: &str, amount: Option<i64>) -> Result<Ask, AppError> {
+        match (code, amount) {
+            ("money", Some(fen)) => Ok(Ask::Money {
+                amount: Fen::parse(fen)?,
+            }),
+            ("money", None) => Err(AppError::invalid("amount", "资金类需求必须填写金额。")),
+            ("goods", None) => Ok(Ask::Goods),
+            ("service", None) => Ok(Ask::Service),
+            ("goods" | "service", Some(_)) => {
+                Err(AppError::invalid("amount", "物资和服务类需求不填写金额。"))
+            }
+            _ => Err(AppError::invalid(
+                "kind",
+                "需求类型只能是资金、物资或服务。",
+            )),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Ask::Money { amount } => format!("资金 {amount}"),
+            Ask::Goods => "物资".to_owned(),
+            Ask::Service => "服务".to_owned(),
+        }
+    }
+}
+
+/// Where a need is in its life. Later stages (review, pledges) extend this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedStatus {
+    Published,
+    Claimed,
+    Fulfilled,
+}
+
+impl NeedStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            NeedStatus::Published => "published",
+            NeedStatus::Claimed => "claimed",
+            NeedStatus::Fulfilled => "fulfilled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<NeedStatus, AppError> {
+        match code {
+            "published" => Ok(NeedStatus::Published),
+            "claimed" => Ok(NeedStatus::Claimed),
+            "fulfilled" => Ok(NeedStatus::Fulfilled),
+            _ => Err(AppError::invalid(
+                "status",
+                format!("unknown status {code}"),
+            )),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Needs
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NeedId(pub i64);
+
+impl fmt::Display for NeedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A need as anyone may see it: no names, no addresses below the village, no contact details.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicNeed {
+    pub id: NeedId,
+    pub window: Window,
+    pub title: String,
+    pub story: String,
+    pub town: String,
+    pub village: String,
+    pub ask: Ask,
+    pub urgency: Urgency,
+    pub status: NeedStatus,
+    pub created_at: UtcMillis,
+    pub updated_at: UtcMillis,
+}
+
+impl PublicNeed {
+    /// The board's order: most urgent first, then newest, then highest id.
+    pub fn board_order(a: &PublicNeed, b: &PublicNeed) -> std::cmp::Ordering {
+        b.urgency
+            .cmp(&a.urgency)
+            .then(b.created_at.cmp(&a.created_at))
+            .then(b.id.cmp(&a.id))
+    }
+}
+
+/// A new need, validated. (Intake and review arrive with accounts; for now needs are
+/// published directly by the seed and by tests.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNeed {
+    pub window: Window,
+    pub title: String,
+    pub story: String,
+    pub town: String,
+    pub village: String,
+    pub ask: Ask,
+    pub urgency: Urgency,
+}
+
+impl NewNeed {
+    pub fn parse(
+        window: Window,
+        title: &str,
+        story: &str,
+        town: &str,
+        village: &str,
+        ask: Ask,
+        urgency: Urgency,
+    ) -> Result<NewNeed, AppError> {
+        Ok(NewNeed {
+            window,
+            title: text_field("title", "标题", title, 4, 40)?,
+            story: text_field("story", "情况说明", story, 10, 1000)?,
+            town: text_field("town", "镇（街道）", town, 2, 20)?,
+            village: text_field("village", "村（社区）", village, 2, 20)?,
+            ask,
+            urgency,
+        })
+    }
+}
+
+/// Which needs a board shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BoardFilter {
+    pub window: Option<Window>,
+    pub town: Option<String>,
+}
+
+impl BoardFilter {
+    pub fn admits(&self, need: &PublicNeed) -> bool {
+        self.window.is_none_or(|w| w == need.window)
+            && self.town.as_deref().is_none_or(|t| t == need.town)
+    }
+}
+
+/// The open board as of one point in the event log: the client streams events after `as_of`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    pub needs: Vec<PublicNeed>,
+    pub towns: Vec<String>,
+    pub as_of: EventId,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims
+
+/// A mainland China mobile number, normalised to its 11 digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Accepts `13812345678`, `138 1234 5678`, `138-1234-5678`, `+86 138…`.
+    pub fn parse(text: &str) -> Result<Phone, AppError> {
+        let digits: String = text
+            .trim()
+            .trim_start_matches("+86")
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect();
+        let valid = digits.len() == 11
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && digits.starts_with('1')
+            && matches!(digits.as_bytes()[1], b'3'..=b'9');
+        if valid {
+            Ok(Phone(digits))
+        } else {
+            Err(AppError::invalid(
+                "donor_contact",
+                "手机号格式不正确，应为 11 位数字，例如 13812345678。",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How the coordinating volunteer reaches a donor: a mobile number or an organisation's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DonorContact {
+    Phone(Phone),
+    Organisation(String),
+}
+
+impl DonorContact {
+    /// Anything that looks like a number is held to be a phone number; anything else is an
+    /// organisation name.
+    pub fn parse(text: &str) -> Result<DonorContact, AppError> {
+        let trimmed = text.trim();
+        let looks_numeric = trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'))
+            && trimmed.chars().any(|c| c.is_ascii_digit());
+        if looks_numeric {
+            Phone::parse(trimmed).map(DonorContact::Phone)
+        } else {
+            text_field("donor_contact", "手机号或单位名称", trimmed, 2, 60)
+                .map(DonorContact::Organisation)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            DonorContact::Phone(phone) => phone.as_str(),
+            DonorContact::Organisation(name) => name,
+        }
+    }
+}
+
+/// A claim as submitted by a donor, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewClaim {
+    pub need_id: NeedId,
+    pub donor_name: String,
+    pub donor_contact: DonorContact,
+}
+
+impl NewClaim {
+    pub fn parse(
+        need_id: i64,
+        donor_name: &str,
+        donor_contact: &str,
+    ) -> Result<NewClaim, AppError> {
+        if need_id <= 0 {
+            return Err(AppError::NeedNotFound);
+        }
+        Ok(NewClaim {
+            need_id: NeedId(need_id),
+            donor_name: text_field("donor_name", "称呼", donor_name, 1, 30)?,
+            donor_contact: DonorContact::parse(donor_contact)?,
+        })
+    }
+}
+
+/// What a donor gets back from a successful claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimReceipt {
+    pub claim_id: i64,
+    pub need_id: NeedId,
+    pub title: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live events
+
+/// The position of an event in the append-only event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventId(pub i64);
+
+/// A change the open boards must apply. Carries public data only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveChange {
+    /// A need appeared on the board.
+    NeedPublished { need: PublicNeed },
+    /// A need was claimed: it leaves every open board.
+    NeedClaimed { need_id: NeedId },
+}
+
+impl LiveChange {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LiveChange::NeedPublished { .. } => "need_published",
+            LiveChange::NeedClaimed { .. } => "need_claimed",
+        }
+    }
+
+    pub fn need_id(&self) -> NeedId {
+        match self {
+            LiveChange::NeedPublished { need } => need.id,
+            LiveChange::NeedClaimed { need_id } => *need_id,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text fields
+
+/// Trims `text` and checks it is `min..=max` characters with no control characters.
+pub fn text_field(
+    field: &str,
+    label: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, AppError> {
+    let trimmed = text.trim();
+    let count = trimmed.chars().count();
+    if count == 0 {
+        return Err(AppError::invalid(field, format!("请填写{label}。")));
+    }
+    if count < min {
+        return Err(AppError::invalid(
+            field,
+            format!("{label}至少 {min} 个字。"),
+        ));
+    }
+    if count > max {
+        return Err(AppError::invalid(
+            field,
+            format!("{label}最多 {max} 个字。"),
+        ));
+    }
+    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid(
+            field,
+            format!("{label}含有无法显示的字符。"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fen_accepts_positive_amounts_up_to_the_cap() {
+        assert_eq!(Fen::parse(1).unwrap().get(), 1);
+        assert_eq!(Fen::parse(50_000_000).unwrap().get(), 50_000_000);
+        assert_eq!(Fen::parse(0).unwrap_err().code(), "Invalid");
+        assert_eq!(Fen::parse(-500).unwrap_err().code(), "Invalid");
+        assert_eq!(Fen::parse(50_000_001).unwrap_err().code(), "Invalid");
+    }
+
+    #[test]
+    fn yuan_text_is_parsed_exactly() {
+        assert_eq!(Fen::parse_yuan("1200").unwrap().get(), 120_000);
+        assert_eq!(Fen::parse_yuan("1200.5").unwrap().get(), 120_050);
+        assert_eq!(Fen::parse_yuan("￥1,200.05").unwrap().get(), 120_005);
+        assert_eq!(Fen::parse_yuan(" 0.01 ").unwrap().get(), 1);
+        for bad in ["", "abc", "1.234", "-5", "1e5", "12.3.4", "99999999999"] {
+            assert!(Fen::parse_yuan(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn fen_displays_as_grouped_yuan() {
+        assert_eq!(Fen::parse(120_000).unwrap().to_string(), "¥1,200");
+        assert_eq!(Fen::parse(12_345_678).unwrap().to_string(), "¥123,456.78");
+        assert_eq!(Fen::parse(5).unwrap().to_string(), "¥0.05");
+    }
+
+    #[test]
+    fn times_show_in_shanghai() {
+        // 2026-11-28T16:05:00Z is 2026-11-29 00:05 in Shanghai.
+        let t = UtcMillis(1_795_881_900_000);
+        assert_eq!(t.shanghai_text(), "11月29日 00:05");
+    }
+
+    #[test]
+    fn windows_round_trip_through_their_codes() {
+        for w in Window::ALL {
+            assert_eq!(Window::parse(w.code()).unwrap(), w);
+        }
+        assert!(Window::parse("casino").is_err());
+    }
+
+    #[test]
+    fn money_asks_need_an_amount_and_others_must_not_have_one() {
+        assert!(Ask::from_parts("money", Some(100)).is_ok());
+        assert!(Ask::from_parts("money", None).is_err());
+        assert!(Ask::from_parts("money", Some(0)).is_err());
+        assert!(Ask::from_parts("goods", Some(100)).is_err());
+        assert_eq!(Ask::from_parts("service", None).unwrap(), Ask::Service);
+        assert!(Ask::from_parts("lottery", None).is_err());
+    }
+
+    #[test]
+    fn phones_are_normalised_mainland_mobiles() {
+        assert_eq!(
+            Phone::parse("138 1234 5678").unwrap().as_str(),
+            "13812345678"
+        );
+        assert_eq!(
+            Phone::parse("+86 138-1234-5678").unwrap().as_str(),
+            "13812345678"
+        );
+        for bad in ["12812345678", "1381234567", "138123456789", "02512345678"] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_contact_is_a_phone_or_an_organisation() {
+        assert!(matches!(
+            DonorContact::parse("13812345678"),
+            Ok(DonorContact::Phone(_))
+        ));
+        assert!(matches!(
+            DonorContact::parse("丹阳市爱心企业联合会"),
+            Ok(DonorContact::Organisation(_))
+        ));
+        assert_eq!(DonorContact::parse("123").unwrap_err().code(), "Invalid");
+        assert_eq!(DonorContact::parse("  ").unwrap_err().code(), "Invalid");
+    }
+
+    #[test]
+    fn claims_refuse_empty_oversized_and_control_text() {
+        assert!(NewClaim::parse(1, "王先生", "13812345678").is_ok());
+        let empty = NewClaim::parse(1, "   ", "13812345678").unwrap_err();
+        assert_eq!(empty, AppError::invalid("donor_name", "请填写称呼。"));
+        assert!(NewClaim::parse(1, &"好".repeat(31), "13812345678").is_err());
+        assert!(NewClaim::parse(1, "王\u{7}先生", "13812345678").is_err());
+        assert_eq!(
+            NewClaim::parse(0, "王先生", "13812345678").unwrap_err(),
+            AppError::NeedNotFound
+        );
+    }
+
+    #[test]
+    fn the_board_puts_urgent_then_newest_first() {
+        let need = |id, urgency, created| PublicNeed {
+            id: NeedId(id),
+            window: Window::Medical,
+            title: String::new(),
+            story: String::new(),
+            town: String::new(),
+            village: String::new(),
+            ask: Ask::Goods,
+            urgency,
+            status: NeedStatus::Published,
+            created_at: UtcMillis(created),
+            updated_at: UtcMillis(created),
+        };
+        let mut needs = vec![
+            need(1, Urgency::Normal, 30),
+            need(2, Urgency::Urgent, 10),
+            need(3, Urgency::Urgent, 20),
+        ];
+        needs.sort_by(PublicNeed::board_order);
+        let ids: Vec<i64> = needs.iter().map(|n| n.id.0).collect();
+        assert_eq!(ids, [3, 2, 1]);
+    }
+
+    #[test]
+    fn filters_admit_by_window_and_town() {
+        let filter = BoardFilter {
+            window: Some(Window::Education),
+            town: Some("延陵镇".into()),
+        };
+        let mut need = PublicNeed {
+            id: NeedId(1),
+            window: Window::Education,
+            title: String::new(),
+            story: String::new(),
+            town: "延陵镇".into(),
+            village: String::new(),
+            ask: Ask::Goods,
+            urgency: Urgency::Normal,
+            status: NeedStatus::Published,
+            created_at: UtcMillis(0),
+            updated_at: UtcMillis(0),
+        };
+        assert!(filter.admits(&need));
+        need.town = "司徒镇".into();
+        assert!(!filter.admits(&need));
+        assert!(BoardFilter::default().admits(&need));
+    }
+}

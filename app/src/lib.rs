@@ -1,0 +1,66 @@
+//! Wanshan 万善: the shared crate. Domain types, pages and server functions are compiled twice,
+//! for the server (`ssr`) and for the browser (`hydrate`); storage and the live hub are server-only.
+
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod functions;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "hydrate")]
+pub mod live_client;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{SsrMode, StaticSegment};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#b3261e"/>
+                <meta name="description" content="万善丹阳：支出型困难家庭的爱心需求，认领即下架，帮扶不重复。"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="wanshan" href="/pkg/wanshan.css"/>
+        <Title text="万善丹阳 · 爱心需求"/>
+        <Router>
+            <header class="site-header">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark">"万善"</span>
+                    <span class="brand-name">"万善丹阳 · 爱心需求"</span>
+                </A>
+            </header>
+            <main>
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::board::BoardPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"每一条需求都经过村民议事小组和志愿者两道审核。家庭身份信息不公开。"</p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,150 @@
+//! Live fan-out, on the server. One pump per server instance reads new rows of the event log,
+//! in id order, and broadcasts each to every open stream. Writers only wake the pump after they
+//! commit; the table is the truth, so a missed wake-up delays an event, never loses it.
+
+use crate::db::{events, Db};
+use crate::domain::EventId;
+use crate::error::AppError;
+use futures::Stream;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, Notify};
+
+/// How many events a reconnecting client may be behind before it is told to reload instead.
+pub const MAX_REPLAY: i64 = 1000;
+/// Events the broadcast holds for slow streams before they are told to resync.
+const BROADCAST_CAPACITY: usize = 4096;
+/// How often the pump looks at the log even without a wake-up (writes from elsewhere).
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+const PUMP_BATCH: i64 = 512;
+
+/// One event as the stream sends it: its log id and the JSON of its change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveFrame {
+    pub id: EventId,
+    pub payload: Arc<str>,
+}
+
+/// What a stream sends: a change, or "your view is stale, reload the board".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiveMessage {
+    Change(LiveFrame),
+    Resync,
+}
+
+#[derive(Clone)]
+pub struct LiveHub {
+    sender: broadcast::Sender<LiveFrame>,
+    wake: Arc<Notify>,
+    db: Db,
+}
+
+impl LiveHub {
+    /// Starts the pump from the current end of the log.
+    pub async fn start(db: Db) -> Result<LiveHub, AppError> {
+        let (sender, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let hub = LiveHub {
+            sender,
+            wake: Arc::new(Notify::new()),
+            db,
+        };
+        let from = events::latest(&hub.db).await?;
+        tokio::spawn(hub.clone().pump(from));
+        Ok(hub)
+    }
+
+    /// Tells the pump that new events were committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Number of open streams on this instance.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
+    async fn pump(self, mut last: EventId) {
+        loop {
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+            }
+            loop {
+                match events::after(&self.db, last, PUMP_BATCH).await {
+                    Ok(batch) => {
+                        let full = batch.len() as i64 == PUMP_BATCH;
+                        for event in batch {
+                            last = event.id;
+                            // No receivers is fine: nobody is watching right now.
+                            let _ = self.sender.send(LiveFrame {
+                                id: event.id,
+                                payload: event.payload.into(),
+                            });
+                        }
+                        if !full {
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        // Logged by the error conversion; try again on the next tick.
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stream of everything after `after` (replayed from the log), then live changes.
+    /// Without a cursor the stream starts now. A cursor that is too far behind, or ahead of the
+    /// log (a reset database), gets a resync first.
+    pub async fn subscribe(
+        &self,
+        after: Option<EventId>,
+    ) -> Result<impl Stream<Item = LiveMessage> + Send + 'static, AppError> {
+        // Subscribe before reading the backlog: anything committed meanwhile arrives on the
+        // receiver and is skipped there if the backlog already had it.
+        let receiver = self.sender.subscribe();
+        let latest = events::latest(&self.db).await?;
+        let mut first = Vec::new();
+        let mut last = latest;
+        if let Some(after) = after {
+            if after > latest {
+                first.push(LiveMessage::Resync);
+            } else {
+                let backlog = events::after(&self.db, after, MAX_REPLAY + 1).await?;
+                if backlog.len() as i64 > MAX_REPLAY {
+                    first.push(LiveMessage::Resync);
+                } else {
+                    last = after;
+                    for event in backlog {
+                        last = event.id;
+                        first.push(LiveMessage::Change(LiveFrame {
+                            id: event.id,
+                            payload: event.payload.into(),
+                        }));
+                    }
+                }
+            }
+        }
+        let live =
+            futures::stream::unfold((receiver, last), |(mut receiver, mut last)| async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(frame) if frame.id <= last => continue,
+                        Ok(frame) => {
+                            last = frame.id;
+                            return Some((LiveMessage::Change(frame), (receiver, last)));
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            return Some((LiveMessage::Resync, (receiver, last)));
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            });
+        Ok(futures::StreamExt::chain(
+            futures::stream::iter(first),
+            live,
+        ))
+    }
+}

@@ -1,0 +1,116 @@
+//! The browser side of the live board: an EventSource on `/api/events`, started after the
+//! event the board was rendered at. The browser reconnects by itself (sending Last-Event-ID);
+//! if the source closes for good (a proxy error, say) a new one is opened from the last event
+//! applied. Dropping the feed closes it.
+
+use crate::domain::{EventId, LiveChange};
+use futures::StreamExt;
+use gloo_net::eventsource::futures::EventSource;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+const REOPEN_AFTER: Duration = Duration::from_secs(2);
+
+struct Feed {
+    last: Cell<i64>,
+    generation: Cell<u64>,
+    stopped: Cell<bool>,
+    source: RefCell<Option<EventSource>>,
+    on_change: Box<dyn Fn(LiveChange)>,
+    on_resync: Box<dyn Fn()>,
+}
+
+pub struct LiveFeed(Rc<Feed>);
+
+impl LiveFeed {
+    pub fn open(
+        after: EventId,
+        on_change: impl Fn(LiveChange) + 'static,
+        on_resync: impl Fn() + 'static,
+    ) -> LiveFeed {
+        let feed = Rc::new(Feed {
+            last: Cell::new(after.0),
+            generation: Cell::new(0),
+            stopped: Cell::new(false),
+            source: RefCell::new(None),
+            on_change: Box::new(on_change),
+            on_resync: Box::new(on_resync),
+        });
+        connect(&feed);
+        LiveFeed(feed)
+    }
+}
+
+impl Drop for LiveFeed {
+    fn drop(&mut self) {
+        self.0.stopped.set(true);
+        if let Some(source) = self.0.source.borrow_mut().take() {
+            source.close();
+        }
+    }
+}
+
+fn connect(feed: &Rc<Feed>) {
+    if feed.stopped.get() {
+        return;
+    }
+    let generation = feed.generation.get() + 1;
+    feed.generation.set(generation);
+    let url = format!("/api/events?after={}", feed.last.get());
+    let subscribed = EventSource::new(&url).and_then(|mut source| {
+        let changes = source.subscribe("change")?;
+        let resyncs = source.subscribe("resync")?;
+        Ok((source, changes, resyncs))
+    });
+    let Ok((source, changes, resyncs)) = subscribed else {
+        reopen_later(feed, generation);
+        return;
+    };
+    *feed.source.borrow_mut() = Some(source);
+    let feed = Rc::clone(feed);
+    leptos::task::spawn_local(async move {
+        let mut messages = futures::stream::select(changes, resyncs);
+        while let Some(message) = messages.next().await {
+            if feed.stopped.get() || feed.generation.get() != generation {
+                return;
+            }
+            match message {
+                Ok((kind, event)) if kind == "change" => {
+                    let id: i64 = event.last_event_id().parse().unwrap_or(0);
+                    if id <= feed.last.get() {
+                        continue;
+                    }
+                    feed.last.set(id);
+                    let Some(data) = event.data().as_string() else {
+                        continue;
+                    };
+                    if let Ok(change) = serde_json::from_str::<LiveChange>(&data) {
+                        (feed.on_change)(change);
+                    }
+                }
+                Ok(_) => (feed.on_resync)(),
+                // gloo reports an error only once the source has closed for good.
+                Err(_) => {
+                    reopen_later(&feed, generation);
+                    return;
+                }
+            }
+        }
+    });
+}
+
+fn reopen_later(feed: &Rc<Feed>, generation: u64) {
+    if let Some(source) = feed.source.borrow_mut().take() {
+        source.close();
+    }
+    let feed = Rc::clone(feed);
+    leptos::prelude::set_timeout(
+        move || {
+            if feed.generation.get() == generation {
+                connect(&feed);
+            }
+        },
+        REOPEN_AFTER,
+    );
+}

@@ -1,0 +1,119 @@
+//! `/`: the public board of open needs, filterable by window and town. Rendered whole on the
+//! server (it reads with JavaScript off), then kept live in the browser.
+
+use crate::components::filter_bar::FilterBar;
+use crate::components::need_card::NeedCard;
+use crate::components::toast::ClaimToast;
+use crate::domain::{Board, BoardFilter, LiveChange, NeedId, PublicNeed, Window};
+use crate::functions::claims::ClaimNeed;
+use crate::functions::needs::list_needs;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let query = query.read();
+        BoardFilter {
+            window: query
+                .get("window")
+                .and_then(|code| Window::parse(&code).ok()),
+            town: query.get("town").filter(|town| !town.trim().is_empty()),
+        }
+    });
+    let board = Resource::new(move || filter.get(), list_needs);
+    let claim = ServerAction::<ClaimNeed>::new();
+    let resync = Callback::new(move |()| board.refetch());
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"正在加载需求…"</p> }>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Ok(loaded) => {
+                        view! {
+                            <LiveBoard board=loaded filter=filter.get_untracked() claim resync/>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <ClaimToast claim/>
+    }
+}
+
+/// The board as loaded, then changed by live events and by this donor's own claims.
+#[component]
+fn LiveBoard(
+    board: Board,
+    filter: BoardFilter,
+    claim: ServerAction<ClaimNeed>,
+    resync: Callback<()>,
+) -> impl IntoView {
+    let Board {
+        needs,
+        towns,
+        as_of,
+    } = board;
+    let needs = RwSignal::new(needs);
+    let remove = move |id: NeedId| needs.update(|list| list.retain(|need| need.id != id));
+    let filter_for_live = filter.clone();
+    let apply = move |change: LiveChange| match change {
+        LiveChange::NeedClaimed { need_id } => remove(need_id),
+        LiveChange::NeedPublished { need } => {
+            if filter_for_live.admits(&need) {
+                needs.update(|list| insert_in_board_order(list, need));
+            }
+        }
+    };
+
+    // This donor's successful claim leaves the board at once; the live event confirms it.
+    Effect::new(move |_| {
+        if let Some(Ok(receipt)) = claim.value().get() {
+            remove(receipt.need_id);
+        }
+    });
+
+    #[cfg(feature = "hydrate")]
+    {
+        let feed = StoredValue::new_local(None::<crate::live_client::LiveFeed>);
+        Effect::new(move |_| {
+            let apply = apply.clone();
+            feed.set_value(Some(crate::live_client::LiveFeed::open(
+                as_of,
+                move |change| apply(change),
+                move || resync.run(()),
+            )));
+        });
+        on_cleanup(move || feed.set_value(None));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (apply, as_of, resync);
+
+    let count = move || needs.with(Vec::len);
+    view! {
+        <FilterBar filter=filter.clone() towns/>
+        <p class="board-count" aria-live="polite">
+            {move || format!("{} 条需求等待认领", count())}
+        </p>
+        <ul class="needs" data-testid="needs">
+            <For each=move || needs.get() key=|need| need.id let:need>
+                <NeedCard need claim/>
+            </For>
+        </ul>
+        <Show when=move || count() == 0>
+            <p class="empty">"这里的需求都已被认领，谢谢每一位爱心人士。"</p>
+        </Show>
+    }
+}
+
+/// Inserts or replaces `need`, keeping the board's order.
+fn insert_in_board_order(list: &mut Vec<PublicNeed>, need: PublicNeed) {
+    list.retain(|existing| existing.id != need.id);
+    let at = list
+        .binary_search_by(|probe| PublicNeed::board_order(probe, &need))
+        .unwrap_or_else(|at| at);
+    list.insert(at, need);
+}

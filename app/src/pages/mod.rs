@@ -1,0 +1,17 @@
+pub mod board;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="not-found">
+            <h1>"页面不存在"</h1>
+            <p><a href="/">"回到爱心需求"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Wanshan 万善: the two commands of the README, and the steps behind them.
+#
+#   ./run.sh serve    build and serve the app at http://127.0.0.1:3000 (SQLite under data/)
+#   ./run.sh test     the whole test suite: fmt, clippy, unit, integration, end2end
+#
+# Each installs what is missing, idempotently, and says what it is doing. Other subcommands:
+#   ./run.sh build    build the browser client and the server (release)
+#   ./run.sh setup    only install the toolchain pieces
+#
+# Settings (environment): WANSHAN_CACHE (default ~/.cache/wanshan) holds the cargo target dir,
+# the wasm32 standard library and the tools, outside the clone, so later runs reuse them.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+CACHE="${WANSHAN_CACHE:-$HOME/.cache/wanshan}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+SITE="$CARGO_TARGET_DIR/site"
+OUTPUT_NAME=wanshan
+WASM_TARGET=wasm32-unknown-unknown
+BINARYEN_VERSION=132.0.0
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+  say "installing Debian packages: ${missing[*]}"
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- Rust toolchain ----------------------------------------------------------------------------
+# Case 1, a normal machine: the active rustup toolchain has the wasm32 target. Use it as it is.
+# Case 2, these machines: no wasm32 target can be downloaded, so use Debian's rustc-web (1.96) and
+# build the wasm32 standard library once from its own source into a sysroot in the cache.
+setup_rust() {
+  if [ -n "${WANSHAN_TOOLCHAIN_READY:-}" ]; then return 0; fi
+  if command -v rustup >/dev/null && [ -z "${WANSHAN_FORCE_DEBIAN_RUST:-}" ] \
+     && rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"; then
+    say "Rust: rustup toolchain with the $WASM_TARGET target"
+  else
+    say "Rust: Debian's rustc-web with a wasm32 std built from source (no rustup target)"
+    apt_install rustc-web cargo-web rust-web-src lld-22 rustfmt-web rust-web-clippy
+    if command -v rustup >/dev/null; then
+      rustup toolchain list | grep -q '^debweb' || rustup toolchain link debweb /usr
+      export RUSTUP_TOOLCHAIN=debweb
+    else
+      export PATH="/usr/bin:$PATH"
+    fi
+    local version sysroot
+    version="$(rustc -vV | sed -n 's/^commit-hash: //p' | cut -c1-12)"
+    sysroot="$CACHE/wasm-sysroot-$version"
+    if [ ! -f "$sysroot/.complete" ]; then
+      say "building the wasm32 standard library once, into $sysroot (about a minute)"
+      local scratch="$CACHE/wasm-std-build"
+      rm -rf "$scratch" "$sysroot"
+      mkdir -p "$scratch/src"
+      printf '[package]\nname = "wasm-std"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n' >"$scratch/Cargo.toml"
+      : >"$scratch/src/lib.rs"
+      (cd "$scratch" && RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cembed-bitcode=yes" CARGO_TARGET_DIR="$scratch/target" \
+        cargo build --quiet --release --target "$WASM_TARGET" -Zbuild-std=std,panic_abort)
+      mkdir -p "$sysroot/lib/rustlib/$WASM_TARGET/lib"
+      find "$scratch/target/$WASM_TARGET/release/deps" \( -name 'lib*.rlib' -o -name 'lib*.rmeta' \) \
+        ! -name 'libwasm_std*' -exec cp {} "$sysroot/lib/rustlib/$WASM_TARGET/lib/" \;
+      local host
+      host="$(rustc -vV | sed -n 's/^host: //p')"
+      ln -sfn "$(rustc --print sysroot)/lib/rustlib/$host" "$sysroot/lib/rustlib/$host"
+      touch "$sysroot/.complete"
+      rm -rf "$scratch"
+    fi
+    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--sysroot=$sysroot ${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-}"
+  fi
+  export WANSHAN_TOOLCHAIN_READY=1
+}
+
+# wasm-bindgen's CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+setup_wasm_bindgen() {
+  local version
+  version="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+  [ -n "$version" ] || die "wasm-bindgen not found in Cargo.lock"
+  local dir="$CACHE/tools/wasm-bindgen-$version"
+  if [ ! -x "$dir/bin/wasm-bindgen" ]; then
+    say "installing wasm-bindgen-cli $version into $dir (about 5 minutes, once)"
+    cargo install --quiet wasm-bindgen-cli --version "$version" --root "$dir"
+  fi
+  WASM_BINDGEN="$dir/bin/wasm-bindgen"
+}
+
+# wasm-opt shrinks the client by about two thirds. Debian's binaryen is too old (the page never
+# hydrates); npm's binaryen package ships a current one that runs on node.
+setup_wasm_opt() {
+  WASM_OPT=""
+  if command -v wasm-opt >/dev/null && wasm-opt --version | grep -qE 'version (1[2-9][0-9])'; then
+    WASM_OPT="$(command -v wasm-opt)"; return 0
+  fi
+  setup_node
+  local dir="$CACHE/tools/binaryen-$BINARYEN_VERSION"
+  if [ ! -x "$dir/node_modules/.bin/wasm-opt" ]; then
+    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into $dir"
+    mkdir -p "$dir"
+    npm install --silent --no-audit --no-fund --prefix "$dir" "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+  WASM_OPT="$dir/node_modules/.bin/wasm-opt"
+}
+
+setup_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  apt_install nodejs npm
+}
+
+# --- Build -------------------------------------------------------------------------------------
+# The client is built the way cargo-leptos builds it (cargo for wasm32, wasm-bindgen, wasm-opt,
+# copy the CSS and assets): the same steps without a 28-minute install of cargo-leptos itself.
+build_client() {
+  setup_rust
+  setup_wasm_bindgen
+  setup_wasm_opt
+  say "building the browser client (profile wasm-release)"
+  cargo build --quiet -p wanshan-client --lib --target "$WASM_TARGET" --profile wasm-release
+  local wasm="$CARGO_TARGET_DIR/$WASM_TARGET/wasm-release/wanshan_client.wasm"
+  local pkg="$SITE/pkg"
+  mkdir -p "$pkg"
+  "$WASM_BINDGEN" --target web --no-typescript --out-dir "$pkg" --out-name "$OUTPUT_NAME" "$wasm"
+  if [ -n "$WASM_OPT" ]; then
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$pkg/${OUTPUT_NAME}_bg.wasm" -o "$pkg/${OUTPUT_NAME}_bg.wasm.opt"
+    mv "$pkg/${OUTPUT_NAME}_bg.wasm.opt" "$pkg/${OUTPUT_NAME}_bg.wasm"
+  fi
+  cp style/main.css "$pkg/$OUTPUT_NAME.css"
+  cp -r public/. "$SITE/"
+  say "client: $(stat -c %s "$pkg/${OUTPUT_NAME}_bg.wasm") bytes of wasm in $pkg"
+}
+
+build_server() {
+  setup_rust
+  say "building the server (release)"
+  cargo build --quiet -p wanshan-server --release
+}
+
+site_env() {
+  export LEPTOS_SITE_ROOT="$SITE" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME="$OUTPUT_NAME"
+}
+
+cmd_serve() {
+  build_client
+  build_server
+  site_env
+  say "serving at http://${WANSHAN_ADDR:-127.0.0.1:3000} (database: ${DATABASE_URL:-data/wanshan.db})"
+  exec "$CARGO_TARGET_DIR/release/wanshan-server"
+}
+
+# --- Tests -------------------------------------------------------------------------------------
+setup_chromium() {
+  apt_install chromium
+  CHROMIUM="$(command -v chromium)"
+}
+
+setup_end2end() {
+  setup_node
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    say "installing Playwright's test runner (no browser download: Debian's Chromium is used)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+  fi
+}
+
+cmd_test() {
+  setup_rust
+  say "checking formatting"
+  cargo fmt --all -- --check
+  say "clippy (server and shared code)"
+  cargo clippy --quiet -p wanshan-app -p wanshan-server --all-targets -- -D warnings
+  say "unit and integration tests"
+  cargo test -p wanshan-app -p wanshan-server
+  say "end2end tests in headless Chromium"
+  build_client
+  setup_chromium
+  setup_end2end
+  cargo build --quiet -p wanshan-server
+  site_env
+  (cd end2end && CHROMIUM="$CHROMIUM" WANSHAN_SERVER="$CARGO_TARGET_DIR/debug/wanshan-server" \
+    npx playwright test)
+}
+
+case "${1:-}" in
+  serve) cmd_serve ;;
+  test) cmd_test ;;
+  build) build_client; build_server ;;
+  setup) setup_rust; setup_wasm_bindgen; setup_wasm_opt ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac

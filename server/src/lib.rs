@@ -1,0 +1,167 @@
+//! The Wanshan server: configuration, the database pool, the live event stream, and the
+//! Leptos app with its server functions, served by axum.
+
+pub mod config;
+pub mod live;
+
+use axum::body::Body;
+use axum::extract::{FromRef, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use wanshan_app::db::{seed, Db};
+use wanshan_app::error::AppError;
+use wanshan_app::live::LiveHub;
+use wanshan_app::{shell, App};
+
+/// Requests larger than this are refused with 413 before anything reads them.
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// What every handler and server function can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub hub: LiveHub,
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+/// Connects to the database (migrating it), seeds demo needs if asked, starts the live hub.
+pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url, config.db_pool).await?;
+    if config.demo {
+        let seeded = seed::seed_demo_if_empty(&db).await?;
+        if seeded > 0 {
+            tracing::info!(seeded, "filled the empty database with demo needs");
+        }
+    }
+    let hub = LiveHub::start(db.clone()).await?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name(config.output_name.clone())
+        .site_root(config.site_root.clone())
+        .site_pkg_dir(config.site_pkg_dir.clone())
+        .site_addr(config.addr)
+        .build();
+    Ok(AppState {
+        leptos_options,
+        db,
+        hub,
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let db = state.db.clone();
+        let hub = state.hub.clone();
+        move || {
+            provide_context(db.clone());
+            provide_context(hub.clone());
+        }
+    };
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/api/events", get(live::stream_events))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn(server_fn_error_status))
+        // Compresses pages, the client and JSON; skips text/event-stream by default.
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .with_state(state)
+}
+
+/// Binds and serves in the background; returns the bound address (tests use port 0).
+pub async fn spawn(
+    config: Config,
+) -> Result<(SocketAddr, AppState, tokio::task::JoinHandle<()>), Box<dyn std::error::Error>> {
+    let state = state(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let app = router(state.clone());
+    let handle = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "server stopped");
+        }
+    });
+    Ok((addr, state, handle))
+}
+
+/// Serves until Ctrl-C or SIGTERM. Open event streams get a moment to close, then the pool is
+/// closed so SQLite checkpoints its log.
+pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let state = state(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let db = state.db.clone();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal());
+    tokio::select! {
+        result = server => result?,
+        // Live streams never end by themselves: do not wait for them for long.
+        _ = async { shutdown_signal().await; tokio::time::sleep(Duration::from_secs(3)).await } => {}
+    }
+    db.pool.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// An [`AppError`] as an HTTP response: its status and its JSON wire form.
+pub fn error_response(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(error)).into_response()
+}
+
+/// Server functions answer every error with 500; give each its own status (404, 409, 422, 400)
+/// from the error's code, so clients, proxies and logs see a client error as one.
+async fn server_fn_error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response
+            .headers()
+            .contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

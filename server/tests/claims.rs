@@ -1,0 +1,276 @@
+//! Claiming: exactly one winner under any race, and bad input changes nothing.
+
+mod support;
+
+use serde_json::Value;
+use support::spawn_app;
+use wanshan_app::domain::Window;
+
+async fn error_code(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("a JSON error body");
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_claims_have_exactly_one_winner() {
+    let app = spawn_app().await;
+    let need = app
+        .publish("尿毒症透析自付费用", Window::Medical, "延陵镇")
+        .await;
+    let claims = (0..200).map(|i| {
+        let http = app.http.clone();
+        let url = app.url("/api/claim_need");
+        let fields = [
+            ("need_id".to_owned(), need.id.0.to_string()),
+            ("donor_name".to_owned(), format!("爱心人士{i}")),
+            ("donor_contact".to_owned(), format!("1380000{i:04}")),
+        ];
+        tokio::spawn(async move { http.post(url).form(&fields).send().await.unwrap() })
+    });
+    let mut winners = 0;
+    let mut already_claimed = 0;
+    for claim in futures::future::join_all(claims).await {
+        let response = claim.unwrap();
+        match response.status().as_u16() {
+            200 => winners += 1,
+            409 => {
+                let (_, body) = error_code(response).await;
+                assert_eq!(body["code"], "AlreadyClaimed", "{body}");
+                already_claimed += 1;
+            }
+            other => panic!("unexpected status {other}: {:?}", response.text().await),
+        }
+    }
+    assert_eq!((winners, already_claimed), (1, 199));
+    let active = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM claims WHERE need_id = {} AND released_at IS NULL",
+            need.id
+        ))
+        .await;
+    assert_eq!(active, 1);
+    let claimed_events = app
+        .scalar("SELECT COUNT(*) FROM events WHERE kind = 'need_claimed'")
+        .await;
+    assert_eq!(claimed_events, 1, "one claim, one event");
+}
+
+#[tokio::test]
+async fn a_claim_returns_a_receipt_and_the_need_leaves_the_board() {
+    let app = spawn_app().await;
+    let need = app
+        .publish("高三学生住校生活费", Window::Education, "珥陵镇")
+        .await;
+    let other = app
+        .publish("漏雨屋顶修补工程", Window::Home, "延陵镇")
+        .await;
+    assert!(app.page("/").await.contains("高三学生住校生活费"));
+
+    let response = app.claim_need(need.id.0, "王先生", "138 1234 5678").await;
+    assert_eq!(response.status(), 200);
+    let receipt: Value = response.json().await.unwrap();
+    assert_eq!(receipt["need_id"], need.id.0);
+    assert_eq!(receipt["title"], "高三学生住校生活费");
+
+    let board = app.page("/").await;
+    assert!(
+        !board.contains("高三学生住校生活费"),
+        "claimed need still on the board"
+    );
+    assert!(board.contains(&other.title));
+    let stored: String = sqlx::query_scalar("SELECT donor_contact FROM claims")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "13812345678", "phone stored normalised");
+}
+
+#[tokio::test]
+async fn bad_claims_get_a_clear_error_and_change_nothing() {
+    let app = spawn_app().await;
+    let open = app
+        .publish("听障儿童助听器更换", Window::Disability, "皇塘镇")
+        .await;
+    let fulfilled = app.publish("卫生间加装扶手", Window::Home, "丹北镇").await;
+    sqlx::query("UPDATE needs SET status = 'fulfilled' WHERE id = $1")
+        .bind(fulfilled.id.0)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let id = open.id.0.to_string();
+    let fulfilled_id = fulfilled.id.0.to_string();
+    let long_name = "好".repeat(31);
+    let cases: Vec<(&str, Vec<(&str, &str)>, u16, &str)> = vec![
+        (
+            "unknown need",
+            vec![
+                ("need_id", "999999"),
+                ("donor_name", "王"),
+                ("donor_contact", "13812345678"),
+            ],
+            404,
+            "NeedNotFound",
+        ),
+        (
+            "fulfilled need",
+            vec![
+                ("need_id", &fulfilled_id),
+                ("donor_name", "王"),
+                ("donor_contact", "13812345678"),
+            ],
+            409,
+            "NotOpen",
+        ),
+        (
+            "empty name",
+            vec![
+                ("need_id", &id),
+                ("donor_name", "  "),
+                ("donor_contact", "13812345678"),
+            ],
+            422,
+            "Invalid",
+        ),
+        (
+            "oversized name",
+            vec![
+                ("need_id", &id),
+                ("donor_name", &long_name),
+                ("donor_contact", "13812345678"),
+            ],
+            422,
+            "Invalid",
+        ),
+        (
+            "bad phone",
+            vec![
+                ("need_id", &id),
+                ("donor_name", "王"),
+                ("donor_contact", "12345"),
+            ],
+            422,
+            "Invalid",
+        ),
+        (
+            "empty contact",
+            vec![
+                ("need_id", &id),
+                ("donor_name", "王"),
+                ("donor_contact", ""),
+            ],
+            422,
+            "Invalid",
+        ),
+        (
+            "need id not a number",
+            vec![
+                ("need_id", "abc"),
+                ("donor_name", "王"),
+                ("donor_contact", "13812345678"),
+            ],
+            400,
+            "BadRequest",
+        ),
+        (
+            "missing field",
+            vec![("need_id", &id), ("donor_name", "王")],
+            400,
+            "BadRequest",
+        ),
+        (
+            "negative need id",
+            vec![
+                ("need_id", "-3"),
+                ("donor_name", "王"),
+                ("donor_contact", "13812345678"),
+            ],
+            404,
+            "NeedNotFound",
+        ),
+    ];
+    for (what, fields, status, code) in cases {
+        let (got, body) = error_code(app.claim(&fields).await).await;
+        assert_eq!(
+            (got, body["code"].as_str().unwrap()),
+            (status, code),
+            "{what}: {body}"
+        );
+        assert!(
+            !body["message"].as_str().unwrap().is_empty(),
+            "{what}: no message"
+        );
+    }
+    let (_, body) = error_code(
+        app.claim(&[
+            ("need_id", &id),
+            ("donor_name", "  "),
+            ("donor_contact", "13812345678"),
+        ])
+        .await,
+    )
+    .await;
+    assert_eq!(body["field"], "donor_name");
+    assert_eq!(body["message"], "请填写称呼。");
+
+    // Not JSON at all, and far too large.
+    let garbage = app
+        .http
+        .post(app.url("/api/claim_need"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("%%%&&&===")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 400);
+    let huge = app
+        .http
+        .post(app.url("/api/claim_need"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "need_id={id}&donor_name={}&donor_contact=1",
+            "x".repeat(200_000)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 413);
+
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM claims").await,
+        0,
+        "a claim was written"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM needs WHERE status = 'published'")
+            .await,
+        1,
+        "a need changed status"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM events WHERE kind = 'need_claimed'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_second_claim_of_a_claimed_need_is_refused_in_plain_words() {
+    let app = spawn_app().await;
+    let need = app
+        .publish("白血病患儿化疗费用", Window::Medical, "司徒镇")
+        .await;
+    assert_eq!(
+        app.claim_need(need.id.0, "甲", "13800000001")
+            .await
+            .status(),
+        200
+    );
+    let (status, body) = error_code(app.claim_need(need.id.0, "乙", "13800000002").await).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["code"], "AlreadyClaimed");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("已被其他爱心人士认领"));
+}
