@@ -5,6 +5,7 @@
 #   ./run.sh test     the whole test suite: fmt, clippy, unit, integration, end2end
 #
 # Each installs what is missing, idempotently, and says what it is doing. Other subcommands:
+#   ./run.sh e2e      only the end2end tests
 #   ./run.sh build    build the browser client and the server (release)
 #   ./run.sh setup    only install the toolchain pieces
 #
@@ -176,28 +177,76 @@ setup_end2end() {
   fi
 }
 
+# Cleanup steps run when the script exits, however it exits.
+CLEANUP=()
+cleanup() {
+  local step
+  for step in "${CLEANUP[@]}"; do eval "$step" || true; done
+}
+trap cleanup EXIT
+
+# A throwaway PostgreSQL cluster for the tests: Debian's server binaries, a temporary directory,
+# a free port on loopback, run as a non-root user (the package's `postgres` user when we are
+# root). Stopped and deleted on exit. Exports WANSHAN_TEST_POSTGRES.
+start_postgres() {
+  apt_install postgresql
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  [ -x "$bin/initdb" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
+  local dir port
+  dir="$(mktemp -d /tmp/wanshan-pg.XXXXXX)"
+  port="$(free_port)"
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$dir"
+    run=(runuser -u postgres --)
+  fi
+  say "starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U wanshan -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off" start >/dev/null
+  CLEANUP+=("${run[*]} '$bin/pg_ctl' -D '$dir/data' -m immediate stop >/dev/null 2>&1; rm -rf '$dir'")
+  export WANSHAN_TEST_POSTGRES="postgres://wanshan@127.0.0.1:$port/postgres"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 cmd_test() {
   setup_rust
   say "checking formatting"
   cargo fmt --all -- --check
   say "clippy (server and shared code)"
   cargo clippy --quiet -p wanshan-app -p wanshan-server --all-targets -- -D warnings
-  say "unit and integration tests"
+  say "unit tests, and integration tests on SQLite"
   cargo test -p wanshan-app -p wanshan-server
+  start_postgres
+  say "integration tests on PostgreSQL"
+  cargo test -p wanshan-server --tests
+  unset WANSHAN_TEST_POSTGRES
+  cmd_e2e
+}
+
+cmd_e2e() {
   say "end2end tests in headless Chromium"
   build_client
   setup_chromium
   setup_end2end
   cargo build --quiet -p wanshan-server
   site_env
+  local scratch
+  scratch="$(mktemp -d)"
+  CLEANUP+=("rm -rf '$scratch'")
   (cd end2end && CHROMIUM="$CHROMIUM" WANSHAN_SERVER="$CARGO_TARGET_DIR/debug/wanshan-server" \
-    npx playwright test)
+    WANSHAN_E2E_PORT="$(free_port)" WANSHAN_E2E_DB="$scratch/e2e.db" npx playwright test)
 }
 
 case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
+  e2e) cmd_e2e ;;
   build) build_client; build_server ;;
   setup) setup_rust; setup_wasm_bindgen; setup_wasm_opt ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

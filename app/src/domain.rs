@@ -75,7 +75,7 @@ impl fmt::Display for Fen {
         let digits = yuan.to_string();
         let mut grouped = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -682,7 +682,7 @@ mod tests {
             created_at: UtcMillis(created),
             updated_at: UtcMillis(created),
         };
-        let mut needs = vec![
+        let mut needs = [
             need(1, Urgency::Normal, 30),
             need(2, Urgency::Urgent, 10),
             need(3, Urgency::Urgent, 20),

@@ -2,7 +2,7 @@
 //! in id order, and broadcasts each to every open stream. Writers only wake the pump after they
 //! commit; the table is the truth, so a missed wake-up delays an event, never loses it.
 
-use crate::db::{events, Db};
+use crate::db::{events, Backend, Db};
 use crate::domain::EventId;
 use crate::error::AppError;
 use futures::Stream;
@@ -14,8 +14,6 @@ use tokio::sync::{broadcast, Notify};
 pub const MAX_REPLAY: i64 = 1000;
 /// Events the broadcast holds for slow streams before they are told to resync.
 const BROADCAST_CAPACITY: usize = 4096;
-/// How often the pump looks at the log even without a wake-up (writes from elsewhere).
-const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const PUMP_BATCH: i64 = 512;
 
 /// One event as the stream sends it: its log id and the JSON of its change.
@@ -40,8 +38,15 @@ pub struct LiveHub {
 }
 
 impl LiveHub {
-    /// Starts the pump from the current end of the log.
-    pub async fn start(db: Db) -> Result<LiveHub, AppError> {
+    /// Starts the pump from the current end of the log. It reads the log when woken and every
+    /// `poll` regardless (the safety net for writes it was not told of). On PostgreSQL,
+    /// `listen_url` opens the one LISTEN connection of this instance, so changes made through
+    /// other instances wake it at once.
+    pub async fn start(
+        db: Db,
+        poll: Duration,
+        listen_url: Option<String>,
+    ) -> Result<LiveHub, AppError> {
         let (sender, _) = broadcast::channel(BROADCAST_CAPACITY);
         let hub = LiveHub {
             sender,
@@ -49,7 +54,10 @@ impl LiveHub {
             db,
         };
         let from = events::latest(&hub.db).await?;
-        tokio::spawn(hub.clone().pump(from));
+        tokio::spawn(hub.clone().pump(from, poll));
+        if let (Backend::Postgres, Some(url)) = (hub.db.backend, listen_url) {
+            tokio::spawn(listen(url, Arc::clone(&hub.wake)));
+        }
         Ok(hub)
     }
 
@@ -63,32 +71,25 @@ impl LiveHub {
         self.sender.receiver_count()
     }
 
-    async fn pump(self, mut last: EventId) {
+    async fn pump(self, mut last: EventId, poll: Duration) {
         loop {
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = tokio::time::sleep(poll) => {}
             }
-            loop {
-                match events::after(&self.db, last, PUMP_BATCH).await {
-                    Ok(batch) => {
-                        let full = batch.len() as i64 == PUMP_BATCH;
-                        for event in batch {
-                            last = event.id;
-                            // No receivers is fine: nobody is watching right now.
-                            let _ = self.sender.send(LiveFrame {
-                                id: event.id,
-                                payload: event.payload.into(),
-                            });
-                        }
-                        if !full {
-                            break;
-                        }
-                    }
-                    Err(_) => {
-                        // Logged by the error conversion; try again on the next tick.
-                        break;
-                    }
+            // A failed read is logged by the error conversion; the next tick tries again.
+            while let Ok(batch) = events::after(&self.db, last, PUMP_BATCH).await {
+                let full = batch.len() as i64 == PUMP_BATCH;
+                for event in batch {
+                    last = event.id;
+                    // No receivers is fine: nobody is watching right now.
+                    let _ = self.sender.send(LiveFrame {
+                        id: event.id,
+                        payload: event.payload.into(),
+                    });
+                }
+                if !full {
+                    break;
                 }
             }
         }
@@ -146,5 +147,46 @@ impl LiveHub {
             futures::stream::iter(first),
             live,
         ))
+    }
+}
+
+/// Holds this instance's one LISTEN connection and turns each notification into a wake-up.
+/// Whenever the connection is (re)established the pump is woken too, to catch up on anything
+/// committed while nobody was listening.
+async fn listen(url: String, wake: Arc<Notify>) {
+    use sqlx::postgres::PgListener;
+    loop {
+        let listener = match PgListener::connect(&url).await {
+            Ok(mut listener) => match listener.listen(events::NOTIFY_CHANNEL).await {
+                Ok(()) => Some(listener),
+                Err(error) => {
+                    tracing::warn!(%error, "LISTEN failed");
+                    None
+                }
+            },
+            Err(error) => {
+                tracing::warn!(%error, "could not open the LISTEN connection");
+                None
+            }
+        };
+        let Some(mut listener) = listener else {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        };
+        wake.notify_one();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => wake.notify_one(),
+                // The connection dropped; the next call reconnects and listens again.
+                Ok(None) => {
+                    tracing::warn!("LISTEN connection lost; reconnecting");
+                    wake.notify_one();
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "LISTEN connection failed");
+                    break;
+                }
+            }
+        }
     }
 }

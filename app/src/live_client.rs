@@ -19,6 +19,7 @@ struct Feed {
     source: RefCell<Option<EventSource>>,
     on_change: Box<dyn Fn(LiveChange)>,
     on_resync: Box<dyn Fn()>,
+    on_connected: Box<dyn Fn(bool)>,
 }
 
 pub struct LiveFeed(Rc<Feed>);
@@ -28,6 +29,7 @@ impl LiveFeed {
         after: EventId,
         on_change: impl Fn(LiveChange) + 'static,
         on_resync: impl Fn() + 'static,
+        on_connected: impl Fn(bool) + 'static,
     ) -> LiveFeed {
         let feed = Rc::new(Feed {
             last: Cell::new(after.0),
@@ -36,6 +38,7 @@ impl LiveFeed {
             source: RefCell::new(None),
             on_change: Box::new(on_change),
             on_resync: Box::new(on_resync),
+            on_connected: Box::new(on_connected),
         });
         connect(&feed);
         LiveFeed(feed)
@@ -59,18 +62,22 @@ fn connect(feed: &Rc<Feed>) {
     feed.generation.set(generation);
     let url = format!("/api/events?after={}", feed.last.get());
     let subscribed = EventSource::new(&url).and_then(|mut source| {
+        let opened = source.subscribe("live")?;
         let changes = source.subscribe("change")?;
         let resyncs = source.subscribe("resync")?;
-        Ok((source, changes, resyncs))
+        // Every `error` event, including those while the browser retries on its own (which
+        // gloo's streams do not report): the board is not live until `live` comes again.
+        let errors = source.subscribe("error")?;
+        Ok((source, [opened, changes, resyncs, errors]))
     });
-    let Ok((source, changes, resyncs)) = subscribed else {
+    let Ok((source, subscriptions)) = subscribed else {
         reopen_later(feed, generation);
         return;
     };
     *feed.source.borrow_mut() = Some(source);
     let feed = Rc::clone(feed);
     leptos::task::spawn_local(async move {
-        let mut messages = futures::stream::select(changes, resyncs);
+        let mut messages = futures::stream::select_all(subscriptions);
         while let Some(message) = messages.next().await {
             if feed.stopped.get() || feed.generation.get() != generation {
                 return;
@@ -89,9 +96,12 @@ fn connect(feed: &Rc<Feed>) {
                         (feed.on_change)(change);
                     }
                 }
+                Ok((kind, _)) if kind == "live" => (feed.on_connected)(true),
+                Ok((kind, _)) if kind == "error" => (feed.on_connected)(false),
                 Ok(_) => (feed.on_resync)(),
                 // gloo reports an error only once the source has closed for good.
                 Err(_) => {
+                    (feed.on_connected)(false);
                     reopen_later(&feed, generation);
                     return;
                 }

@@ -25,6 +25,11 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo: bool,
 
+    /// How often each instance reads the event log without being woken, in milliseconds: the
+    /// safety net for a missed wake-up. (On PostgreSQL, LISTEN/NOTIFY wakes it at once.)
+    #[arg(long, env = "WANSHAN_LIVE_POLL_MS", default_value_t = 1000)]
+    pub live_poll_ms: u64,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -46,6 +51,7 @@ impl Config {
             db_pool: 8,
             addr: "127.0.0.1:0".parse().expect("valid address"),
             demo: false,
+            live_poll_ms: 1000,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),

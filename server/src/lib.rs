@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use wanshan_app::db::{seed, Db};
+use wanshan_app::db::{seed, Backend, Db};
 use wanshan_app::error::AppError;
 use wanshan_app::live::LiveHub;
 use wanshan_app::{shell, App};
@@ -49,7 +49,9 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             tracing::info!(seeded, "filled the empty database with demo needs");
         }
     }
-    let hub = LiveHub::start(db.clone()).await?;
+    let listen_url = (db.backend == Backend::Postgres).then(|| config.database_url.clone());
+    let poll = Duration::from_millis(config.live_poll_ms.max(10));
+    let hub = LiveHub::start(db.clone(), poll, listen_url).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())

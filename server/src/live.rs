@@ -1,6 +1,6 @@
 //! `GET /api/events`: the live event stream (Server-Sent Events).
 //!
-//! Each change is sent as `event: change` with `id:` set to its event-log id, so a browser that
+//! The stream opens with `event: live`. Each change is sent as `event: change` with `id:` set to its event-log id, so a browser that
 //! reconnects sends `Last-Event-ID` and gets exactly what it missed. A client too far behind
 //! gets `event: resync` and reloads its board. Comments every 15 s keep proxies from closing
 //! the stream; the response is never compressed or buffered.
@@ -65,7 +65,8 @@ pub async fn stream_events(
         })
     });
     // Sent at once: the browser learns the retry delay and that the stream is open.
-    let hello = futures::stream::once(async { Ok(Event::default().comment("live").retry(RETRY)) });
+    let hello =
+        futures::stream::once(async { Ok(Event::default().event("live").data("{}").retry(RETRY)) });
     let mut response = Sse::new(hello.chain(events))
         .keep_alive(KeepAlive::new().interval(HEARTBEAT))
         .into_response();

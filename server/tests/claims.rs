@@ -101,7 +101,9 @@ async fn bad_claims_get_a_clear_error_and_change_nothing() {
     let id = open.id.0.to_string();
     let fulfilled_id = fulfilled.id.0.to_string();
     let long_name = "好".repeat(31);
-    let cases: Vec<(&str, Vec<(&str, &str)>, u16, &str)> = vec![
+    // (what, form fields, expected status, expected code)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "unknown need",
             vec![
@@ -273,4 +275,41 @@ async fn a_second_claim_of_a_claimed_need_is_refused_in_plain_words() {
         .as_str()
         .unwrap()
         .contains("已被其他爱心人士认领"));
+}
+
+#[tokio::test]
+async fn the_board_renders_on_the_server_and_filters_by_window_and_town() {
+    let app = spawn_app().await;
+    app.publish("大学新生学费与路费", Window::Education, "导墅镇")
+        .await;
+    app.publish("肺癌术后靶向药费用", Window::Medical, "导墅镇")
+        .await;
+    app.publish("听障儿童助听器更换", Window::Disability, "皇塘镇")
+        .await;
+
+    let all = app.page("/").await;
+    assert!(all.contains("lang=\"zh-CN\""));
+    for title in [
+        "大学新生学费与路费",
+        "肺癌术后靶向药费用",
+        "听障儿童助听器更换",
+    ] {
+        assert!(
+            all.contains(title),
+            "{title} missing from the server-rendered board"
+        );
+    }
+    assert!(all.contains("3 条需求等待认领"));
+
+    let education = app.page("/?window=education").await;
+    assert!(education.contains("大学新生学费与路费"));
+    assert!(!education.contains("肺癌术后靶向药费用"));
+
+    let town = "/?town=%E7%9A%87%E5%A1%98%E9%95%87"; // 皇塘镇
+    let huangtang = app.page(town).await;
+    assert!(huangtang.contains("听障儿童助听器更换"));
+    assert!(!huangtang.contains("大学新生学费与路费"));
+
+    let unknown = app.http.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
 }

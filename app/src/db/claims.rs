@@ -39,6 +39,7 @@ pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimRec
         }
     })?;
     events::append(
+        db.backend,
         &mut tx,
         &LiveChange::NeedClaimed {
             need_id: claim.need_id,

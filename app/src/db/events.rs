@@ -1,7 +1,13 @@
 //! The append-only event log. Every state change appends its event in the same transaction
 //! as the change, so the log and the needs can never disagree.
+//!
+//! Readers follow the log by id (`WHERE id > last`), so ids must become visible in id order.
+//! SQLite has one writer at a time, so they do. On PostgreSQL two transactions could commit
+//! their ids out of order and a reader could pass over the earlier one; an advisory lock,
+//! taken just before the id is drawn and held to commit, serialises that last step. The
+//! NOTIFY, delivered only on commit, wakes every instance's pump.
 
-use super::Db;
+use super::{Backend, Db};
 use crate::domain::{EventId, LiveChange, UtcMillis};
 use crate::error::AppError;
 use sqlx::{AnyConnection, Row};
@@ -13,13 +19,28 @@ pub struct LoggedEvent {
     pub payload: String,
 }
 
+/// The PostgreSQL channel every instance LISTENs on.
+pub const NOTIFY_CHANNEL: &str = "wanshan_events";
+/// Any constant: the advisory lock that orders event ids by commit.
+const EVENT_ORDER_LOCK: i64 = 0x5753_4556; // "WSEV"
+
 pub async fn append(
+    backend: Backend,
     conn: &mut AnyConnection,
     change: &LiveChange,
     now: UtcMillis,
 ) -> Result<EventId, AppError> {
     let payload = serde_json::to_string(change)
         .map_err(|e| AppError::internal("serialising a live event", e))?;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(EVENT_ORDER_LOCK)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!("NOTIFY {NOTIFY_CHANNEL}"))
+            .execute(&mut *conn)
+            .await?;
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO events (kind, need_id, payload, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id",
@@ -28,7 +49,7 @@ pub async fn append(
     .bind(change.need_id().0)
     .bind(payload)
     .bind(now.0)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?;
     Ok(EventId(id))
 }

@@ -87,6 +87,7 @@ pub async fn publish(db: &Db, need: &NewNeed, now: UtcMillis) -> Result<PublicNe
         .await?;
     let published = public_need(&row)?;
     events::append(
+        db.backend,
         &mut tx,
         &LiveChange::NeedPublished {
             need: published.clone(),

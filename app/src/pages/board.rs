@@ -76,6 +76,8 @@ fn LiveBoard(
         }
     });
 
+    // Whether this board is receiving live changes (shown, and waited on by the tests).
+    let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
         let feed = StoredValue::new_local(None::<crate::live_client::LiveFeed>);
@@ -85,6 +87,7 @@ fn LiveBoard(
                 as_of,
                 move |change| apply(change),
                 move || resync.run(()),
+                move |connected| live.set(connected),
             )));
         });
         on_cleanup(move || feed.set_value(None));
@@ -95,8 +98,11 @@ fn LiveBoard(
     let count = move || needs.with(Vec::len);
     view! {
         <FilterBar filter=filter.clone() towns/>
-        <p class="board-count" aria-live="polite">
-            {move || format!("{} 条需求等待认领", count())}
+        <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
+            <span aria-live="polite">{move || format!("{} 条需求等待认领", count())}</span>
+            <span class="live-dot" title="认领后即时从所有页面下架">
+                {move || if live.get() { "实时更新中" } else { "" }}
+            </span>
         </p>
         <ul class="needs" data-testid="needs">
             <For each=move || needs.get() key=|need| need.id let:need>

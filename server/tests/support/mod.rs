@@ -15,11 +15,53 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// A fresh SQLite database in a temporary folder and a server on a free port.
+/// The PostgreSQL server the suite runs against, if any: `./run.sh test` starts a throwaway
+/// cluster and runs the whole integration suite a second time with this set.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("WANSHAN_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A fresh, empty database for one test: a SQLite file in a temporary folder, or a new
+/// database on the test PostgreSQL server.
+pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
+    use sqlx::{Connection, Executor};
+    match postgres_admin_url() {
+        None => dir
+            .path()
+            .join("wanshan-test.db")
+            .to_str()
+            .expect("utf-8 path")
+            .to_owned(),
+        Some(admin) => {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let name = format!(
+                "wanshan_test_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("the test PostgreSQL server answers");
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("database created");
+            let (base, _) = admin.rsplit_once('/').expect("admin URL names a database");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// A fresh database and a server on a free port.
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("wanshan-test.db");
-    let config = Config::for_tests(path.to_str().expect("utf-8 path"));
+    let database = fresh_database(&dir).await;
+    spawn_instance(dir, Config::for_tests(database)).await
+}
+
+/// A server with the given settings (several may share one database).
+pub async fn spawn_instance(dir: tempfile::TempDir, config: Config) -> TestApp {
     let (addr, state, _server) = wanshan_server::spawn(config).await.expect("server starts");
     TestApp {
         base: format!("http://{addr}"),
@@ -119,7 +161,7 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    /// The next event (comments and keep-alives skipped). Fails the test after 10 s: a guard
+    /// The next event (the opening `live` event, comments and keep-alives skipped). Fails the test after 10 s: a guard
     /// against a hang, not a timing assertion.
     pub async fn next(&mut self) -> Sse {
         tokio::time::timeout(Duration::from_secs(10), self.next_inner())
@@ -147,7 +189,7 @@ impl EventStream {
                         has_data = true;
                     }
                 }
-                if has_data {
+                if has_data && event.event != "live" {
                     return event;
                 }
             }

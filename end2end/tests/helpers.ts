@@ -1,0 +1,39 @@
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+
+export const needs = (page: Page): Locator => page.locator("li.need");
+export const needById = (page: Page, id: string): Locator =>
+  page.locator(`li.need[data-need-id="${id}"]`);
+
+/** Waits until the hydrated board is receiving live changes. */
+export async function waitUntilLive(page: Page): Promise<void> {
+  await expect(page.locator('.board-count[data-live="on"]')).toBeVisible({ timeout: 10_000 });
+}
+
+/** The id and title of the n-th need on the board. */
+export async function needAt(page: Page, n: number): Promise<{ id: string; title: string }> {
+  const card = needs(page).nth(n);
+  const id = (await card.getAttribute("data-need-id")) ?? "";
+  const title = (await card.locator(".need-title").textContent()) ?? "";
+  expect(id).not.toBe("");
+  return { id, title };
+}
+
+/** Opens a need's claim form and fills it, as a donor on the board does. */
+export async function fillClaim(page: Page, id: string, name: string, contact: string) {
+  const card = needById(page, id);
+  await card.getByText("我来认领").click();
+  await card.getByLabel("您的称呼").fill(name);
+  await card.getByLabel("手机号或单位名称").fill(contact);
+}
+
+export async function submitClaim(page: Page, id: string) {
+  await needById(page, id).getByRole("button", { name: "确认认领" }).click();
+}
+
+/** Another donor claims through the API, as another phone would. */
+export async function claimElsewhere(request: APIRequestContext, baseURL: string, id: string) {
+  const response = await request.post(`${baseURL}/api/claim_need`, {
+    form: { need_id: id, donor_name: "另一位爱心人士", donor_contact: "13700000000" },
+  });
+  expect(response.status()).toBe(200);
+}

@@ -1,0 +1,72 @@
+import { expect, test } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { claimElsewhere, fillClaim, needAt, needById, submitClaim, waitUntilLive } from "./helpers";
+
+test("a need claimed in one browser vanishes from another within 2 s, without a reload", async ({
+  browser,
+  baseURL,
+}) => {
+  const donorA = await browser.newContext({ baseURL });
+  const donorB = await browser.newContext({ baseURL });
+  const a = await donorA.newPage();
+  const b = await donorB.newPage();
+  await a.goto("/");
+  await b.goto("/");
+  await waitUntilLive(a);
+  await waitUntilLive(b);
+  const need = await needAt(a, 0);
+  await expect(needById(b, need.id)).toHaveCount(1);
+  const navigations: string[] = [];
+  b.on("framenavigated", (frame) => navigations.push(frame.url()));
+
+  await fillClaim(a, need.id, "王先生", "13812345678");
+  const claimedAt = Date.now();
+  await submitClaim(a, need.id);
+  await expect(needById(b, need.id)).toHaveCount(0, { timeout: 2_000 });
+  console.log(`claim -> gone from the other browser: ${Date.now() - claimedAt} ms`);
+  await expect(a.getByTestId("claim-outcome")).toContainText("认领成功");
+  expect(navigations, "the other browser did not reload").toEqual([]);
+  await donorA.close();
+  await donorB.close();
+});
+
+/** A server of this test's own, so it can be stopped and started again. */
+function startServer(port: number, database: string): ChildProcess {
+  return spawn(process.env.WANSHAN_SERVER ?? "../target/debug/wanshan-server", [], {
+    env: { ...process.env, WANSHAN_ADDR: `127.0.0.1:${port}`, DATABASE_URL: database, RUST_LOG: "warn" },
+    stdio: "inherit",
+  });
+}
+
+async function stopServer(server: ChildProcess) {
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGKILL");
+  await exited;
+}
+
+test("the board reconnects by itself after a server restart", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const port = Number(process.env.WANSHAN_E2E_PORT ?? 3917) + 1;
+  const base = `http://127.0.0.1:${port}`;
+  const database = join(mkdtempSync(join(tmpdir(), "wanshan-e2e-")), "restart.db");
+  let server = startServer(port, database);
+  try {
+    await expect.poll(async () => (await request.get(base).catch(() => null))?.status()).toBe(200);
+    await page.goto(base);
+    await waitUntilLive(page);
+    const need = await needAt(page, 0);
+
+    await stopServer(server);
+    await expect(page.locator('.board-count[data-live="on"]')).toHaveCount(0, { timeout: 10_000 });
+    server = startServer(port, database);
+    await waitUntilLive(page);
+
+    await claimElsewhere(request, base, need.id);
+    await expect(needById(page, need.id)).toHaveCount(0, { timeout: 2_000 });
+  } finally {
+    await stopServer(server);
+  }
+});

@@ -1,0 +1,110 @@
+//! Several server instances on one database: the live board stays live across all of them and
+//! claim-once holds across all of them. Runs on whichever backend the suite runs on; on
+//! PostgreSQL each instance's pump hears other instances' changes through LISTEN/NOTIFY.
+
+mod support;
+
+use support::{fresh_database, postgres_admin_url, spawn_instance, TestApp};
+use wanshan_app::domain::{LiveChange, Window};
+use wanshan_server::config::Config;
+
+/// Two instances on one fresh database. On PostgreSQL the second never polls (an hour), so only
+/// a NOTIFY can wake it; on SQLite, which has no notifications, it polls every 50 ms.
+async fn two_instances() -> (TestApp, TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    let a = spawn_instance(
+        tempfile::tempdir().unwrap(),
+        Config::for_tests(database.clone()),
+    )
+    .await;
+    let mut config = Config::for_tests(database);
+    config.live_poll_ms = if postgres_admin_url().is_some() {
+        3_600_000
+    } else {
+        50
+    };
+    let b = spawn_instance(dir, config).await;
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_need_claimed_through_one_instance_vanishes_from_a_board_on_another() {
+    let (a, b) = two_instances().await;
+    let need = a
+        .publish("双胞胎初中生课外辅导", Window::Education, "云阳街道")
+        .await;
+    let as_of = wanshan_app::db::events::latest(&b.state.db)
+        .await
+        .unwrap()
+        .0;
+    let mut board_on_b = b.stream(&format!("?after={as_of}"), None).await;
+    assert_eq!(
+        a.claim_need(need.id.0, "吴先生", "13600000001")
+            .await
+            .status(),
+        200
+    );
+    let event = board_on_b.next().await;
+    let change: LiveChange = serde_json::from_str(&event.data).unwrap();
+    assert_eq!(change, LiveChange::NeedClaimed { need_id: need.id });
+    assert!(!b.page("/").await.contains("双胞胎初中生课外辅导"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_claims_split_across_two_instances_have_exactly_one_winner() {
+    let (a, b) = two_instances().await;
+    let need = a
+        .publish("肺癌术后靶向药费用", Window::Medical, "导墅镇")
+        .await;
+    let claims = (0..200).map(|i| {
+        let instance = if i % 2 == 0 { &a } else { &b };
+        let http = instance.http.clone();
+        let url = instance.url("/api/claim_need");
+        let fields = [
+            ("need_id".to_owned(), need.id.0.to_string()),
+            ("donor_name".to_owned(), format!("爱心人士{i}")),
+            ("donor_contact".to_owned(), format!("1350000{i:04}")),
+        ];
+        tokio::spawn(async move { http.post(url).form(&fields).send().await.unwrap() })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(claims)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1);
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 199);
+    let active = a
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM claims WHERE need_id = {} AND released_at IS NULL",
+            need.id
+        ))
+        .await;
+    assert_eq!(active, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn events_written_through_two_instances_reach_a_stream_in_order_without_gaps() {
+    let (a, b) = two_instances().await;
+    let as_of = wanshan_app::db::events::latest(&a.state.db)
+        .await
+        .unwrap()
+        .0;
+    let mut stream = b.stream(&format!("?after={as_of}"), None).await;
+    let publishes = (0..40).map(|i| {
+        let instance = if i % 2 == 0 { &a } else { &b };
+        async move {
+            instance
+                .publish(&format!("并发发布的需求{i:02}"), Window::Home, "界牌镇")
+                .await
+        }
+    });
+    futures::future::join_all(publishes).await;
+    let mut ids = Vec::new();
+    for _ in 0..40 {
+        ids.push(stream.next().await.id.expect("every change has an id"));
+    }
+    let expected: Vec<i64> = (as_of + 1..=as_of + 40).collect();
+    assert_eq!(ids, expected, "every event exactly once, in log order");
+}
