@@ -224,7 +224,6 @@ cmd_test() {
   start_postgres
   say "integration tests on PostgreSQL"
   cargo test -p wanshan-server --tests
-  unset WANSHAN_TEST_POSTGRES
   cmd_e2e
 }
 
@@ -235,11 +234,15 @@ cmd_e2e() {
   setup_end2end
   cargo build --quiet -p wanshan-server
   site_env
+  [ -n "${WANSHAN_TEST_POSTGRES:-}" ] || start_postgres
+  local e2e_db="wanshan_e2e_$$"
+  psql -q "$WANSHAN_TEST_POSTGRES" -c "CREATE DATABASE $e2e_db" >/dev/null
   local scratch
   scratch="$(mktemp -d)"
   CLEANUP+=("rm -rf '$scratch'")
   (cd end2end && CHROMIUM="$CHROMIUM" WANSHAN_SERVER="$CARGO_TARGET_DIR/debug/wanshan-server" \
-    WANSHAN_E2E_PORT="$(free_port)" WANSHAN_E2E_DB="$scratch/e2e.db" npx playwright test)
+    WANSHAN_E2E_PORT="$(free_port)" WANSHAN_E2E_DB="$scratch/e2e.db" \
+    WANSHAN_E2E_POSTGRES="${WANSHAN_TEST_POSTGRES%/*}/$e2e_db" npx playwright test)
 }
 
 case "${1:-}" in

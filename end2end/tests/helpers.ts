@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
 
 export const needs = (page: Page): Locator => page.locator("li.need");
 export const needById = (page: Page, id: string): Locator =>
@@ -36,4 +37,29 @@ export async function claimElsewhere(request: APIRequestContext, baseURL: string
     form: { need_id: id, donor_name: "另一位爱心人士", donor_contact: "13700000000" },
   });
   expect(response.status()).toBe(200);
+}
+
+/** A server of the test's own (to stop, restart, or run several), once it answers. */
+export async function startServer(
+  request: APIRequestContext,
+  port: number,
+  database: string,
+): Promise<ChildProcess> {
+  const server = spawn(process.env.WANSHAN_SERVER ?? "../target/debug/wanshan-server", [], {
+    env: { ...process.env, WANSHAN_ADDR: `127.0.0.1:${port}`, DATABASE_URL: database, RUST_LOG: "warn" },
+    stdio: "inherit",
+  });
+  await expect
+    .poll(async () => (await request.get(`http://127.0.0.1:${port}/`).catch(() => null))?.status(), {
+      timeout: 20_000,
+    })
+    .toBe(200);
+  return server;
+}
+
+export async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGKILL");
+  await exited;
 }

@@ -1,9 +1,17 @@
 import { expect, test } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { claimElsewhere, fillClaim, needAt, needById, submitClaim, waitUntilLive } from "./helpers";
+import {
+  claimElsewhere,
+  fillClaim,
+  needAt,
+  needById,
+  startServer,
+  stopServer,
+  submitClaim,
+  waitUntilLive,
+} from "./helpers";
 
 test("a need claimed in one browser vanishes from another within 2 s, without a reload", async ({
   browser,
@@ -33,35 +41,20 @@ test("a need claimed in one browser vanishes from another within 2 s, without a 
   await donorB.close();
 });
 
-/** A server of this test's own, so it can be stopped and started again. */
-function startServer(port: number, database: string): ChildProcess {
-  return spawn(process.env.WANSHAN_SERVER ?? "../target/debug/wanshan-server", [], {
-    env: { ...process.env, WANSHAN_ADDR: `127.0.0.1:${port}`, DATABASE_URL: database, RUST_LOG: "warn" },
-    stdio: "inherit",
-  });
-}
-
-async function stopServer(server: ChildProcess) {
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGKILL");
-  await exited;
-}
-
 test("the board reconnects by itself after a server restart", async ({ page, request }) => {
   test.setTimeout(60_000);
   const port = Number(process.env.WANSHAN_E2E_PORT ?? 3917) + 1;
   const base = `http://127.0.0.1:${port}`;
   const database = join(mkdtempSync(join(tmpdir(), "wanshan-e2e-")), "restart.db");
-  let server = startServer(port, database);
+  let server = await startServer(request, port, database);
   try {
-    await expect.poll(async () => (await request.get(base).catch(() => null))?.status()).toBe(200);
     await page.goto(base);
     await waitUntilLive(page);
     const need = await needAt(page, 0);
 
     await stopServer(server);
     await expect(page.locator('.board-count[data-live="on"]')).toHaveCount(0, { timeout: 10_000 });
-    server = startServer(port, database);
+    server = await startServer(request, port, database);
     await waitUntilLive(page);
 
     await claimElsewhere(request, base, need.id);

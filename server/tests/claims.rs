@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::Value;
-use support::spawn_app;
+use support::{race_claims, spawn_app};
 use wanshan_app::domain::Window;
 
 async fn error_code(response: reqwest::Response) -> (u16, Value) {
@@ -18,30 +18,7 @@ async fn two_hundred_concurrent_claims_have_exactly_one_winner() {
     let need = app
         .publish("尿毒症透析自付费用", Window::Medical, "延陵镇")
         .await;
-    let claims = (0..200).map(|i| {
-        let http = app.http.clone();
-        let url = app.url("/api/claim_need");
-        let fields = [
-            ("need_id".to_owned(), need.id.0.to_string()),
-            ("donor_name".to_owned(), format!("爱心人士{i}")),
-            ("donor_contact".to_owned(), format!("1380000{i:04}")),
-        ];
-        tokio::spawn(async move { http.post(url).form(&fields).send().await.unwrap() })
-    });
-    let mut winners = 0;
-    let mut already_claimed = 0;
-    for claim in futures::future::join_all(claims).await {
-        let response = claim.unwrap();
-        match response.status().as_u16() {
-            200 => winners += 1,
-            409 => {
-                let (_, body) = error_code(response).await;
-                assert_eq!(body["code"], "AlreadyClaimed", "{body}");
-                already_claimed += 1;
-            }
-            other => panic!("unexpected status {other}: {:?}", response.text().await),
-        }
-    }
+    let (winners, already_claimed) = race_claims(&[&app], need.id.0, 200).await;
     assert_eq!((winners, already_claimed), (1, 199));
     let active = app
         .scalar(&format!(

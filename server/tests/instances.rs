@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{fresh_database, postgres_admin_url, spawn_instance, TestApp};
+use support::{fresh_database, postgres_admin_url, race_claims, spawn_instance, TestApp};
 use wanshan_app::domain::{LiveChange, Window};
 use wanshan_server::config::Config;
 
@@ -57,24 +57,8 @@ async fn two_hundred_claims_split_across_two_instances_have_exactly_one_winner()
     let need = a
         .publish("肺癌术后靶向药费用", Window::Medical, "导墅镇")
         .await;
-    let claims = (0..200).map(|i| {
-        let instance = if i % 2 == 0 { &a } else { &b };
-        let http = instance.http.clone();
-        let url = instance.url("/api/claim_need");
-        let fields = [
-            ("need_id".to_owned(), need.id.0.to_string()),
-            ("donor_name".to_owned(), format!("爱心人士{i}")),
-            ("donor_contact".to_owned(), format!("1350000{i:04}")),
-        ];
-        tokio::spawn(async move { http.post(url).form(&fields).send().await.unwrap() })
-    });
-    let statuses: Vec<u16> = futures::future::join_all(claims)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().status().as_u16())
-        .collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1);
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 199);
+    let (winners, already_claimed) = race_claims(&[&a, &b], need.id.0, 200).await;
+    assert_eq!((winners, already_claimed), (1, 199));
     let active = a
         .scalar(&format!(
             "SELECT COUNT(*) FROM claims WHERE need_id = {} AND released_at IS NULL",

@@ -147,6 +147,34 @@ impl TestApp {
     }
 }
 
+/// Fires `count` claims of one need at once, spread round-robin over `instances`, each from a
+/// different donor. Returns (winners, `AlreadyClaimed` losers); any other answer fails the test.
+pub async fn race_claims(instances: &[&TestApp], need_id: i64, count: usize) -> (usize, usize) {
+    let claims = (0..count).map(|i| {
+        let instance = instances[i % instances.len()];
+        let request = instance.http.post(instance.url("/api/claim_need")).form(&[
+            ("need_id".to_owned(), need_id.to_string()),
+            ("donor_name".to_owned(), format!("爱心人士{i}")),
+            ("donor_contact".to_owned(), format!("1380000{i:04}")),
+        ]);
+        tokio::spawn(async move { request.send().await.expect("claim sent") })
+    });
+    let (mut winners, mut losers) = (0, 0);
+    for response in futures::future::join_all(claims).await {
+        let response = response.expect("claim task");
+        match response.status().as_u16() {
+            200 => winners += 1,
+            409 => {
+                let body: serde_json::Value = response.json().await.expect("JSON error");
+                assert_eq!(body["code"], "AlreadyClaimed", "{body}");
+                losers += 1;
+            }
+            other => panic!("unexpected status {other}: {:?}", response.text().await),
+        }
+    }
+    (winners, losers)
+}
+
 /// One Server-Sent Event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sse {
