@@ -6,6 +6,7 @@
 #
 # Each installs what is missing, idempotently, and says what it is doing. Other subcommands:
 #   ./run.sh e2e      only the end2end tests
+#   ./run.sh bench    the benchmarks; writes BENCHMARKS.md
 #   ./run.sh build    build the browser client and the server (release)
 #   ./run.sh setup    only install the toolchain pieces
 #
@@ -155,6 +156,20 @@ site_env() {
   export LEPTOS_SITE_ROOT="$SITE" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME="$OUTPUT_NAME"
 }
 
+# Benchmarks: the release server and client, the harness, a durable throwaway PostgreSQL.
+# Extra arguments go to `wanshan-bench run` (e.g. --subscribers 100 --seconds 2).
+cmd_bench() {
+  build_client
+  build_server
+  apt_install brotli gzip
+  say "building the benchmark harness (release)"
+  cargo build --quiet -p wanshan-bench --release
+  start_postgres durable
+  say "running the benchmarks (a few minutes); writing BENCHMARKS.md"
+  "$CARGO_TARGET_DIR/release/wanshan-bench" run --server "$CARGO_TARGET_DIR/release/wanshan-server" \
+    --site "$SITE" --postgres "$WANSHAN_TEST_POSTGRES" --out "$ROOT/BENCHMARKS.md" "$@"
+}
+
 cmd_serve() {
   build_client
   build_server
@@ -187,8 +202,11 @@ trap cleanup EXIT
 
 # A throwaway PostgreSQL cluster for the tests: Debian's server binaries, a temporary directory,
 # a free port on loopback, run as a non-root user (the package's `postgres` user when we are
-# root). Stopped and deleted on exit. Exports WANSHAN_TEST_POSTGRES.
+# root). Stopped and deleted on exit. Exports WANSHAN_TEST_POSTGRES. With `durable`, fsync
+# stays on (for benchmarks); tests turn it off.
 start_postgres() {
+  local fsync="-c fsync=off"
+  [ "${1:-}" = durable ] && fsync=""
   apt_install postgresql
   local bin
   bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
@@ -204,7 +222,7 @@ start_postgres() {
   say "starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
   "${run[@]}" "$bin/initdb" -D "$dir/data" -U wanshan -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off" start >/dev/null
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 $fsync" start >/dev/null
   CLEANUP+=("${run[*]} '$bin/pg_ctl' -D '$dir/data' -m immediate stop >/dev/null 2>&1; rm -rf '$dir'")
   export WANSHAN_TEST_POSTGRES="postgres://wanshan@127.0.0.1:$port/postgres"
 }
@@ -218,9 +236,9 @@ cmd_test() {
   say "checking formatting"
   cargo fmt --all -- --check
   say "clippy (server and shared code)"
-  cargo clippy --quiet -p wanshan-app -p wanshan-server --all-targets -- -D warnings
-  say "unit tests, and integration tests on SQLite"
-  cargo test -p wanshan-app -p wanshan-server
+  cargo clippy --quiet -p wanshan-app -p wanshan-server -p wanshan-bench --all-targets -- -D warnings
+  say "unit tests, integration tests on SQLite, the benchmark harness's smoke test"
+  cargo test -p wanshan-app -p wanshan-server -p wanshan-bench
   start_postgres
   say "integration tests on PostgreSQL"
   cargo test -p wanshan-server --tests
@@ -249,7 +267,8 @@ case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
   e2e) cmd_e2e ;;
+  bench) shift; cmd_bench "$@" ;;
   build) build_client; build_server ;;
   setup) setup_rust; setup_wasm_bindgen; setup_wasm_opt ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

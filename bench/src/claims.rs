@@ -1,0 +1,174 @@
+//! Claim throughput through the real HTTP endpoint, beside the raw conditional UPDATE rate of
+//! the same database, and a check afterwards that no need was claimed twice.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wanshan_app::db::Db;
+
+/// Inserts `count` published money needs in one transaction (a benchmark seed, not the app's
+/// path) and returns their ids.
+pub async fn seed_needs(db: &Db, count: usize) -> Vec<i64> {
+    let mut tx = db.pool.begin().await.expect("begin");
+    let mut ids = Vec::with_capacity(count);
+    let now = wanshan_app::domain::UtcMillis::now().0;
+    for i in 0..count {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
+             urgency, status, created_at, updated_at) VALUES ('medical', $1, \
+             '基准测试用的需求，内容与真实需求长度相近，用于衡量认领吞吐。', '延陵镇', '柳茹村', \
+             'money', 300000, 2, 'published', $2, $2) RETURNING id",
+        )
+        .bind(format!("基准需求{i}"))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("seed need");
+        ids.push(id);
+    }
+    tx.commit().await.expect("commit");
+    ids
+}
+
+/// What a load run did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Load {
+    pub requests: usize,
+    pub wins: usize,
+    pub already_claimed: usize,
+    pub errors: usize,
+    pub seconds: f64,
+}
+
+impl Load {
+    pub fn per_second(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+/// `clients` concurrent donors claim for `duration` (or until the needs run out). Each need
+/// receives `per_need` consecutive claims: 1 means every claim wins a need of its own, 64
+/// means every need is fought over by 64 claims, of which one wins.
+pub async fn http_load(
+    base: &str,
+    ids: Arc<Vec<i64>>,
+    clients: usize,
+    per_need: usize,
+    duration: Duration,
+) -> Load {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks = (0..clients).map(|client| {
+        let ids = Arc::clone(&ids);
+        let next = Arc::clone(&next);
+        let url = format!("{base}/api/claim_need");
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut load = Load::default();
+            while started.elapsed() < duration {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(need) = ids.get(i / per_need) else {
+                    break;
+                };
+                let response = http
+                    .post(&url)
+                    .form(&[
+                        ("need_id", need.to_string()),
+                        ("donor_name", format!("基准{client}")),
+                        ("donor_contact", "13800000000".to_owned()),
+                    ])
+                    .send()
+                    .await;
+                load.requests += 1;
+                match response.map(|r| r.status().as_u16()) {
+                    Ok(200) => load.wins += 1,
+                    Ok(409) => load.already_claimed += 1,
+                    _ => load.errors += 1,
+                }
+            }
+            load
+        })
+    });
+    let mut total = Load::default();
+    for task in futures::future::join_all(tasks).await {
+        let load = task.expect("client task");
+        total.requests += load.requests;
+        total.wins += load.wins;
+        total.already_claimed += load.already_claimed;
+        total.errors += load.errors;
+    }
+    total.seconds = started.elapsed().as_secs_f64();
+    total
+}
+
+/// The floor: the same conditional UPDATE the claim runs, straight on a pool of the same size
+/// with the same settings, no HTTP, no claim row, no event.
+pub async fn raw_update_load(
+    db: &Db,
+    ids: Arc<Vec<i64>>,
+    clients: usize,
+    per_need: usize,
+    duration: Duration,
+) -> Load {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks = (0..clients).map(|_| {
+        let ids = Arc::clone(&ids);
+        let next = Arc::clone(&next);
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut load = Load::default();
+            while started.elapsed() < duration {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(need) = ids.get(i / per_need) else {
+                    break;
+                };
+                let updated = sqlx::query(
+                    "UPDATE needs SET status = 'claimed', updated_at = $2 \
+                     WHERE id = $1 AND status = 'published'",
+                )
+                .bind(need)
+                .bind(1_i64)
+                .execute(&db.pool)
+                .await;
+                load.requests += 1;
+                match updated.map(|r| r.rows_affected()) {
+                    Ok(1) => load.wins += 1,
+                    Ok(_) => load.already_claimed += 1,
+                    Err(_) => load.errors += 1,
+                }
+            }
+            load
+        })
+    });
+    let mut total = Load::default();
+    for task in futures::future::join_all(tasks).await {
+        let load = task.expect("update task");
+        total.requests += load.requests;
+        total.wins += load.wins;
+        total.already_claimed += load.already_claimed;
+        total.errors += load.errors;
+    }
+    total.seconds = started.elapsed().as_secs_f64();
+    total
+}
+
+/// After a run: (needs with more than one active claim, active claims, needs marked claimed).
+pub async fn audit(db: &Db) -> (i64, i64, i64) {
+    let doubles: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT need_id FROM claims WHERE released_at IS NULL \
+         GROUP BY need_id HAVING COUNT(*) > 1) AS d",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("audit");
+    let claims: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE released_at IS NULL")
+        .fetch_one(&db.pool)
+        .await
+        .expect("audit");
+    let claimed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM needs WHERE status = 'claimed'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("audit");
+    (doubles, claims, claimed)
+}
