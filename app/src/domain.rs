@@ -110,16 +110,35 @@ impl UtcMillis {
 
     /// `11月28日 16:05`, in Shanghai time.
     pub fn shanghai_text(self) -> String {
-        let offset = chrono::FixedOffset::east_opt(Self::SHANGHAI_OFFSET_SECONDS)
-            .expect("UTC+8 is a valid offset");
-        match chrono::DateTime::from_timestamp_millis(self.0) {
-            Some(utc) => utc
-                .with_timezone(&offset)
-                .format("%-m月%-d日 %H:%M")
-                .to_string(),
-            None => String::new(),
-        }
+        let seconds = self.0.div_euclid(1000) + i64::from(Self::SHANGHAI_OFFSET_SECONDS);
+        let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let (_, month, day) = civil_from_days(days);
+        format!(
+            "{month}月{day}日 {:02}:{:02}",
+            of_day / 3600,
+            of_day % 3600 / 60
+        )
     }
+}
+
+/// (year, month, day) of a day count since 1970-01-01 in the proleptic Gregorian calendar
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,24 +395,45 @@ impl NewNeed {
     }
 }
 
-/// Which needs a board shows.
+/// Which needs a board shows, and how many pages of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BoardFilter {
     pub window: Option<Window>,
     pub town: Option<String>,
+    /// Pages of [`BoardFilter::PAGE_SIZE`] needs shown (1 when absent).
+    #[serde(default)]
+    pub pages: u32,
 }
 
 impl BoardFilter {
+    /// Needs a phone shows at first; each "more" adds as many.
+    pub const PAGE_SIZE: i64 = 30;
+    pub const MAX_PAGES: u32 = 30;
+
     pub fn admits(&self, need: &PublicNeed) -> bool {
-        self.window.is_none_or(|w| w == need.window)
-            && self.town.as_deref().is_none_or(|t| t == need.town)
+        self.admits_place(need.window, &need.town)
+    }
+
+    pub fn admits_place(&self, window: Window, town: &str) -> bool {
+        self.window.is_none_or(|w| w == window) && self.town.as_deref().is_none_or(|t| t == town)
+    }
+
+    pub fn pages(&self) -> u32 {
+        self.pages.clamp(1, Self::MAX_PAGES)
+    }
+
+    /// How many needs the board lists.
+    pub fn limit(&self) -> i64 {
+        Self::PAGE_SIZE * i64::from(self.pages())
     }
 }
 
 /// The open board as of one point in the event log: the client streams events after `as_of`.
+/// `needs` is the first [`BoardFilter::limit`] of `total` open needs that match the filter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Board {
     pub needs: Vec<PublicNeed>,
+    pub total: i64,
     pub towns: Vec<String>,
     pub as_of: EventId,
 }
@@ -512,8 +552,13 @@ pub struct EventId(pub i64);
 pub enum LiveChange {
     /// A need appeared on the board.
     NeedPublished { need: PublicNeed },
-    /// A need was claimed: it leaves every open board.
-    NeedClaimed { need_id: NeedId },
+    /// A need was claimed: it leaves every open board. Its window and town let a filtered
+    /// board keep its count right even when the need was not among those it lists.
+    NeedClaimed {
+        need_id: NeedId,
+        window: Window,
+        town: String,
+    },
 }
 
 impl LiveChange {
@@ -527,7 +572,7 @@ impl LiveChange {
     pub fn need_id(&self) -> NeedId {
         match self {
             LiveChange::NeedPublished { need } => need.id,
-            LiveChange::NeedClaimed { need_id } => *need_id,
+            LiveChange::NeedClaimed { need_id, .. } => *need_id,
         }
     }
 }
@@ -605,6 +650,15 @@ mod tests {
         // 2026-11-28T16:05:00Z is 2026-11-29 00:05 in Shanghai.
         let t = UtcMillis(1_795_881_900_000);
         assert_eq!(t.shanghai_text(), "11月29日 00:05");
+        // 2024-02-29T15:59:59Z and one second later, across a leap day.
+        assert_eq!(
+            UtcMillis(1_709_222_399_000).shanghai_text(),
+            "2月29日 23:59"
+        );
+        assert_eq!(UtcMillis(1_709_222_400_000).shanghai_text(), "3月1日 00:00");
+        // Before 1970 too.
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
     }
 
     #[test]
@@ -697,7 +751,21 @@ mod tests {
         let filter = BoardFilter {
             window: Some(Window::Education),
             town: Some("延陵镇".into()),
+            pages: 0,
         };
+        assert_eq!(
+            filter.limit(),
+            BoardFilter::PAGE_SIZE,
+            "no pages means the first page"
+        );
+        let far = BoardFilter {
+            pages: 1000,
+            ..filter.clone()
+        };
+        assert_eq!(
+            far.limit(),
+            BoardFilter::PAGE_SIZE * i64::from(BoardFilter::MAX_PAGES)
+        );
         let mut need = PublicNeed {
             id: NeedId(1),
             window: Window::Education,

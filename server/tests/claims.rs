@@ -290,3 +290,27 @@ async fn the_board_renders_on_the_server_and_filters_by_window_and_town() {
     let unknown = app.http.get(app.url("/no-such-page")).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+#[tokio::test]
+async fn the_board_lists_thirty_needs_at_a_time_and_counts_them_all() {
+    let app = spawn_app().await;
+    for i in 0..35 {
+        app.publish(
+            &format!("第{i:02}户的助学需求"),
+            Window::Education,
+            "吕城镇",
+        )
+        .await;
+    }
+    let cards = |page: &str| page.matches("data-need-id=").count();
+    let first = app.page("/").await;
+    assert_eq!(cards(&first), 30);
+    assert!(first.contains("35 条需求等待认领"));
+    assert!(first.contains("再显示 5 条（还有 5 条）"));
+    assert!(first.contains("href=\"/?pages=2\""));
+    let both = app.page("/?pages=2").await;
+    assert_eq!(cards(&both), 35);
+    assert!(!both.contains("再显示"));
+    let absurd = app.page("/?pages=99999").await;
+    assert_eq!(cards(&absurd), 35, "pages are capped, not refused");
+}

@@ -47,7 +47,12 @@ async fn a_need_claimed_through_one_instance_vanishes_from_a_board_on_another() 
     );
     let event = board_on_b.next().await;
     let change: LiveChange = serde_json::from_str(&event.data).unwrap();
-    assert_eq!(change, LiveChange::NeedClaimed { need_id: need.id });
+    let expected = LiveChange::NeedClaimed {
+        need_id: need.id,
+        window: need.window,
+        town: need.town.clone(),
+    };
+    assert_eq!(change, expected);
     assert!(!b.page("/").await.contains("双胞胎初中生课外辅导"));
 }
 

@@ -40,7 +40,12 @@ async fn a_reconnecting_client_gets_every_event_it_missed_in_order() {
     let change: LiveChange = serde_json::from_str(&second.data).unwrap();
     assert!(matches!(change, LiveChange::NeedPublished { need } if need.id == b.id));
     let change: LiveChange = serde_json::from_str(&third.data).unwrap();
-    assert_eq!(change, LiveChange::NeedClaimed { need_id: a.id });
+    let expected = LiveChange::NeedClaimed {
+        need_id: a.id,
+        window: a.window,
+        town: a.town.clone(),
+    };
+    assert_eq!(change, expected);
 
     // Then it stays live: the next claim arrives on the same stream.
     assert_eq!(
@@ -52,7 +57,12 @@ async fn a_reconnecting_client_gets_every_event_it_missed_in_order() {
     let live = stream.next().await;
     assert_eq!(live.id, Some(before + 4));
     let change: LiveChange = serde_json::from_str(&live.data).unwrap();
-    assert_eq!(change, LiveChange::NeedClaimed { need_id: b.id });
+    let expected = LiveChange::NeedClaimed {
+        need_id: b.id,
+        window: b.window,
+        town: b.town.clone(),
+    };
+    assert_eq!(change, expected);
 }
 
 #[tokio::test]
@@ -90,6 +100,8 @@ async fn a_client_too_far_behind_or_ahead_is_told_to_resync() {
             &mut tx,
             &LiveChange::NeedClaimed {
                 need_id: NeedId(i + 1),
+                window: Window::Home,
+                town: "界牌镇".into(),
             },
             UtcMillis::now(),
         )

@@ -4,13 +4,17 @@ use crate::domain::{BoardFilter, Window};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-fn board_href(window: Option<Window>, town: Option<&str>) -> String {
+/// The board's address for a filter; `pages` above 1 asks for more needs.
+pub fn board_href(window: Option<Window>, town: Option<&str>, pages: u32) -> String {
     let mut params = Vec::new();
     if let Some(window) = window {
         params.push(format!("window={}", window.code()));
     }
     if let Some(town) = town {
         params.push(format!("town={}", encode_component(town)));
+    }
+    if pages > 1 {
+        params.push(format!("pages={pages}"));
     }
     if params.is_empty() {
         "/".to_owned()
@@ -39,7 +43,7 @@ pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
     let chips = std::iter::once(None)
         .chain(Window::ALL.into_iter().map(Some))
         .map(|window| {
-            let href = board_href(window, town.as_deref());
+            let href = board_href(window, town.as_deref(), 1);
             let current = filter.window == window;
             let label = window.map(Window::label).unwrap_or("全部");
             view! {
@@ -86,11 +90,14 @@ mod tests {
 
     #[test]
     fn board_links_keep_the_other_filter_and_encode_towns() {
-        assert_eq!(board_href(None, None), "/");
-        assert_eq!(board_href(Some(Window::Medical), None), "/?window=medical");
+        assert_eq!(board_href(None, None, 1), "/");
         assert_eq!(
-            board_href(Some(Window::Home), Some("延陵镇")),
-            "/?window=home&town=%E5%BB%B6%E9%99%B5%E9%95%87"
+            board_href(Some(Window::Medical), None, 1),
+            "/?window=medical"
+        );
+        assert_eq!(
+            board_href(Some(Window::Home), Some("延陵镇"), 2),
+            "/?window=home&town=%E5%BB%B6%E9%99%B5%E9%95%87&pages=2"
         );
     }
 }

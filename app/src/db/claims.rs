@@ -1,7 +1,7 @@
 //! Claiming a need: exactly one donor wins, whatever the race.
 
 use super::{events, is_unique_violation, Db};
-use crate::domain::{ClaimReceipt, LiveChange, NewClaim, UtcMillis};
+use crate::domain::{ClaimReceipt, LiveChange, NewClaim, UtcMillis, Window};
 use crate::error::AppError;
 
 /// Claims a published need. One conditional UPDATE decides the race (no read-then-write);
@@ -9,18 +9,20 @@ use crate::error::AppError;
 /// tells every open board is logged in the same transaction.
 pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimReceipt, AppError> {
     let mut tx = db.pool.begin().await?;
-    let title: Option<String> = sqlx::query_scalar(
+    let claimed: Option<(String, String, String)> = sqlx::query_as(
         "UPDATE needs SET status = 'claimed', updated_at = $2 \
-         WHERE id = $1 AND status = 'published' RETURNING title",
+         WHERE id = $1 AND status = 'published' RETURNING title, aid_window, town",
     )
     .bind(claim.need_id.0)
     .bind(now.0)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(title) = title else {
+    let Some((title, window, town)) = claimed else {
         tx.rollback().await?;
         return Err(why_not_claimable(db, claim).await?);
     };
+    let window = Window::parse(&window)
+        .map_err(|e| AppError::internal("a stored need does not parse", format!("{e:?}")))?;
     let claim_id: i64 = sqlx::query_scalar(
         "INSERT INTO claims (need_id, donor_name, donor_contact, claimed_at) \
          VALUES ($1, $2, $3, $4) RETURNING id",
@@ -43,6 +45,8 @@ pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimRec
         &mut tx,
         &LiveChange::NeedClaimed {
             need_id: claim.need_id,
+            window,
+            town,
         },
         now,
     )

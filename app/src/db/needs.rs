@@ -9,9 +9,6 @@ use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// The most needs one board page lists.
-pub const BOARD_LIMIT: i64 = 1000;
-
 const PUBLIC_COLUMNS: &str = "id, aid_window, title, story, town, village, ask_kind, amount_fen, \
                               urgency, status, created_at, updated_at";
 
@@ -38,21 +35,27 @@ fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
 /// so any change that slips in between is replayed to the client, never missed.
 pub async fn open_board(db: &Db, filter: &BoardFilter) -> Result<Board, AppError> {
     let as_of = events::latest(db).await?;
+    const MATCHING: &str = "FROM needs WHERE status = 'published' \
+                            AND ($1 IS NULL OR aid_window = $1) AND ($2 IS NULL OR town = $2)";
     let sql = format!(
-        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE status = 'published' \
-         AND ($1 IS NULL OR aid_window = $1) AND ($2 IS NULL OR town = $2) \
+        "SELECT {PUBLIC_COLUMNS} {MATCHING} \
          ORDER BY urgency DESC, created_at DESC, id DESC LIMIT $3"
     );
     let rows = sqlx::query(&sql)
         .bind(filter.window.map(Window::code))
         .bind(filter.town.as_deref())
-        .bind(BOARD_LIMIT)
+        .bind(filter.limit())
         .fetch_all(&db.pool)
         .await?;
     let needs = rows
         .iter()
         .map(public_need)
         .collect::<Result<Vec<_>, _>>()?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {MATCHING}"))
+        .bind(filter.window.map(Window::code))
+        .bind(filter.town.as_deref())
+        .fetch_one(&db.pool)
+        .await?;
     let towns: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT town FROM needs WHERE status = 'published' ORDER BY town",
     )
@@ -60,6 +63,7 @@ pub async fn open_board(db: &Db, filter: &BoardFilter) -> Result<Board, AppError
     .await?;
     Ok(Board {
         needs,
+        total,
         towns,
         as_of,
     })

@@ -1,7 +1,7 @@
 //! `/`: the public board of open needs, filterable by window and town. Rendered whole on the
 //! server (it reads with JavaScript off), then kept live in the browser.
 
-use crate::components::filter_bar::FilterBar;
+use crate::components::filter_bar::{board_href, FilterBar};
 use crate::components::need_card::NeedCard;
 use crate::components::toast::ClaimToast;
 use crate::domain::{Board, BoardFilter, LiveChange, NeedId, PublicNeed, Window};
@@ -20,6 +20,7 @@ pub fn BoardPage() -> impl IntoView {
                 .get("window")
                 .and_then(|code| Window::parse(&code).ok()),
             town: query.get("town").filter(|town| !town.trim().is_empty()),
+            pages: query.get("pages").and_then(|p| p.parse().ok()).unwrap_or(1),
         }
     });
     let board = Resource::new(move || filter.get(), list_needs);
@@ -54,22 +55,36 @@ fn LiveBoard(
 ) -> impl IntoView {
     let Board {
         needs,
+        total,
         towns,
         as_of,
     } = board;
     let needs = RwSignal::new(needs);
+    // Open needs matching the filter, listed or not.
+    let total = RwSignal::new(total);
     let remove = move |id: NeedId| needs.update(|list| list.retain(|need| need.id != id));
     let filter_for_live = filter.clone();
     let apply = move |change: LiveChange| match change {
-        LiveChange::NeedClaimed { need_id } => remove(need_id),
+        LiveChange::NeedClaimed {
+            need_id,
+            window,
+            town,
+        } => {
+            remove(need_id);
+            if filter_for_live.admits_place(window, &town) {
+                total.update(|t| *t = (*t - 1).max(0));
+            }
+        }
         LiveChange::NeedPublished { need } => {
             if filter_for_live.admits(&need) {
+                total.update(|t| *t += 1);
                 needs.update(|list| insert_in_board_order(list, need));
             }
         }
     };
 
-    // This donor's successful claim leaves the board at once; the live event confirms it.
+    // This donor's successful claim leaves the board at once; the live event confirms it
+    // (and corrects the count).
     Effect::new(move |_| {
         if let Some(Ok(receipt)) = claim.value().get() {
             remove(receipt.need_id);
@@ -96,10 +111,14 @@ fn LiveBoard(
     let _ = (apply, as_of, resync);
 
     let count = move || needs.with(Vec::len);
+    let more_href = board_href(filter.window, filter.town.as_deref(), filter.pages() + 1);
+    let can_show_more = filter.pages() < BoardFilter::MAX_PAGES;
+    let unlisted = move || total.get() - count() as i64;
+    let show_more = move || can_show_more && unlisted() > 0;
     view! {
         <FilterBar filter=filter.clone() towns/>
         <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
-            <span aria-live="polite">{move || format!("{} 条需求等待认领", count())}</span>
+            <span aria-live="polite">{move || format!("{} 条需求等待认领", total.get())}</span>
             <span class="live-dot" title="认领后即时从所有页面下架">
                 {move || if live.get() { "实时更新中" } else { "" }}
             </span>
@@ -111,6 +130,19 @@ fn LiveBoard(
         </ul>
         <Show when=move || count() == 0>
             <p class="empty">"这里的需求都已被认领，谢谢每一位爱心人士。"</p>
+        </Show>
+        <Show when=show_more>
+            <p class="more">
+                <a class="btn-secondary" href=more_href.clone()>
+                    {move || {
+                        format!(
+                            "再显示 {} 条（还有 {} 条）",
+                            BoardFilter::PAGE_SIZE.min(unlisted()),
+                            unlisted(),
+                        )
+                    }}
+                </a>
+            </p>
         </Show>
     }
 }
