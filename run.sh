@@ -32,9 +32,9 @@ as_root() {
 
 apt_updated=""
 apt_install() {
-  local missing=()
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
@@ -143,6 +143,13 @@ build_client() {
   fi
   cp style/main.css "$pkg/$OUTPUT_NAME.css"
   cp -r public/. "$SITE/"
+  # Compressed once, at the highest levels, for the server to send as they are.
+  apt_install brotli
+  local file
+  for file in "$pkg/${OUTPUT_NAME}_bg.wasm" "$pkg/$OUTPUT_NAME.js" "$pkg/$OUTPUT_NAME.css"; do
+    gzip -9 -k -f "$file"
+    brotli -q 11 -f "$file"
+  done
   say "client: $(stat -c %s "$pkg/${OUTPUT_NAME}_bg.wasm") bytes of wasm in $pkg"
 }
 
@@ -161,7 +168,6 @@ site_env() {
 cmd_bench() {
   build_client
   build_server
-  apt_install brotli gzip
   say "building the benchmark harness (release)"
   cargo build --quiet -p wanshan-bench --release
   start_postgres durable

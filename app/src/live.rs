@@ -5,6 +5,7 @@
 use crate::db::{events, Backend, Db};
 use crate::domain::EventId;
 use crate::error::AppError;
+use axum::body::Bytes;
 use futures::Stream;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +17,24 @@ pub const MAX_REPLAY: i64 = 1000;
 const BROADCAST_CAPACITY: usize = 4096;
 const PUMP_BATCH: i64 = 512;
 
-/// One event as the stream sends it: its log id and the JSON of its change.
+/// One event as every stream sends it: its log id and its Server-Sent Events encoding,
+/// `event: change` / `id:` / `data:` (the JSON of its change), made once and shared by all
+/// streams (cloning `Bytes` copies nothing).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiveFrame {
     pub id: EventId,
-    pub payload: Arc<str>,
+    pub sse: Bytes,
+}
+
+impl LiveFrame {
+    fn encode(id: EventId, payload: &str) -> LiveFrame {
+        // Compact JSON has no raw line breaks, so one `data:` line carries it whole.
+        debug_assert!(!payload.contains('\n'));
+        LiveFrame {
+            id,
+            sse: Bytes::from(format!("event: change\nid: {}\ndata: {payload}\n\n", id.0)),
+        }
+    }
 }
 
 /// What a stream sends: a change, or "your view is stale, reload the board".
@@ -83,10 +97,9 @@ impl LiveHub {
                 for event in batch {
                     last = event.id;
                     // No receivers is fine: nobody is watching right now.
-                    let _ = self.sender.send(LiveFrame {
-                        id: event.id,
-                        payload: event.payload.into(),
-                    });
+                    let _ = self
+                        .sender
+                        .send(LiveFrame::encode(event.id, &event.payload));
                 }
                 if !full {
                     break;
@@ -119,10 +132,10 @@ impl LiveHub {
                     last = after;
                     for event in backlog {
                         last = event.id;
-                        first.push(LiveMessage::Change(LiveFrame {
-                            id: event.id,
-                            payload: event.payload.into(),
-                        }));
+                        first.push(LiveMessage::Change(LiveFrame::encode(
+                            event.id,
+                            &event.payload,
+                        )));
                     }
                 }
             }

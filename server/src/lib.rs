@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 use wanshan_app::db::{seed, Backend, Db};
 use wanshan_app::error::AppError;
 use wanshan_app::live::LiveHub;
@@ -76,8 +77,13 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let options = state.leptos_options.clone();
+    // The client, compressed once at build time at the highest levels (run.sh writes .br and
+    // .gz beside each file); anything without them is compressed on the fly below.
+    let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let client = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     Router::new()
         .route("/api/events", get(live::stream_events))
+        .nest_service(&format!("/{}", options.site_pkg_dir), client)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -6,10 +6,10 @@
 //! the stream; the response is never compressed or buffered.
 
 use crate::AppState;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -19,8 +19,11 @@ use wanshan_app::error::AppError;
 use wanshan_app::live::LiveMessage;
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
-/// Tells browsers to retry one second after a dropped connection (their default is ~3 s).
-const RETRY: Duration = Duration::from_secs(1);
+/// First on every stream: browsers retry one second after a dropped connection (their default
+/// is about three), and the client learns the stream is open.
+const HELLO: &[u8] = b"retry: 1000\nevent: live\ndata: {}\n\n";
+const RESYNC: &[u8] = b"event: resync\ndata: {}\n\n";
+const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 
 #[derive(Deserialize)]
 pub struct StreamQuery {
@@ -55,23 +58,25 @@ pub async fn stream_events(
         Ok(messages) => messages,
         Err(error) => return crate::error_response(error),
     };
-    let events = messages.map(|message| {
-        Ok::<_, Infallible>(match message {
-            LiveMessage::Change(frame) => Event::default()
-                .event("change")
-                .id(frame.id.0.to_string())
-                .data(&*frame.payload),
-            LiveMessage::Resync => Event::default().event("resync").data("{}"),
-        })
+    // Frames were encoded once by the hub; each stream only hands the shared bytes on.
+    let changes = messages.map(|message| match message {
+        LiveMessage::Change(frame) => frame.sse,
+        LiveMessage::Resync => Bytes::from_static(RESYNC),
     });
-    // Sent at once: the browser learns the retry delay and that the stream is open.
-    let hello =
-        futures::stream::once(async { Ok(Event::default().event("live").data("{}").retry(RETRY)) });
-    let mut response = Sse::new(hello.chain(events))
-        .keep_alive(KeepAlive::new().interval(HEARTBEAT))
-        .into_response();
-    response
-        .headers_mut()
-        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    let heartbeats = futures::stream::unfold((), |()| async {
+        tokio::time::sleep(HEARTBEAT).await;
+        Some((Bytes::from_static(KEEP_ALIVE), ()))
+    });
+    let body = futures::stream::once(async { Bytes::from_static(HELLO) })
+        .chain(futures::stream::select(changes, heartbeats))
+        .map(Ok::<_, Infallible>);
+    let mut response = Response::new(Body::from_stream(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }

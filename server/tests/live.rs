@@ -205,3 +205,39 @@ async fn nothing_a_donor_gives_privately_reaches_the_board_or_the_stream() {
         assert!(!seen.contains(secret), "{secret} leaked");
     }
 }
+
+#[tokio::test]
+async fn the_client_is_sent_precompressed_when_the_build_left_compressed_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("wanshan.js"), "export function hydrate() {}").unwrap();
+    std::fs::write(pkg.join("wanshan.js.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("wanshan.js.gz"), b"gzip bytes").unwrap();
+    let database = support::fresh_database(&dir).await;
+    let mut config = wanshan_server::config::Config::for_tests(database);
+    config.site_root = dir.path().to_str().unwrap().to_owned();
+    let app = support::spawn_instance(dir, config).await;
+    for (accept, encoding, body) in [
+        ("br, gzip", "br", "brotli bytes"),
+        ("gzip", "gzip", "gzip bytes"),
+    ] {
+        let response = app
+            .http
+            .get(app.url("/pkg/wanshan.js"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], encoding);
+        assert_eq!(response.text().await.unwrap(), body);
+    }
+    let plain = app
+        .http
+        .get(app.url("/pkg/wanshan.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.text().await.unwrap(), "export function hydrate() {}");
+}

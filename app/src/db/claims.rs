@@ -7,7 +7,14 @@ use crate::error::AppError;
 /// Claims a published need. One conditional UPDATE decides the race (no read-then-write);
 /// the unique index on active claims backs it. The need leaves the board and the event that
 /// tells every open board is logged in the same transaction.
+///
+/// A claim on a need that is already not open is refused by a plain read first, so the many
+/// losers of a popular need do not queue for the database's write lock only to update nothing.
+/// The read decides nothing for a need that looks open: the UPDATE does.
 pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimReceipt, AppError> {
+    if let Some(refusal) = why_not_claimable(db, claim).await? {
+        return Err(refusal);
+    }
     let mut tx = db.pool.begin().await?;
     let claimed: Option<(String, String, String)> = sqlx::query_as(
         "UPDATE needs SET status = 'claimed', updated_at = $2 \
@@ -19,7 +26,10 @@ pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimRec
     .await?;
     let Some((title, window, town)) = claimed else {
         tx.rollback().await?;
-        return Err(why_not_claimable(db, claim).await?);
+        // Someone else won between the read above and the UPDATE.
+        return Err(why_not_claimable(db, claim)
+            .await?
+            .unwrap_or(AppError::AlreadyClaimed));
     };
     let window = Window::parse(&window)
         .map_err(|e| AppError::internal("a stored need does not parse", format!("{e:?}")))?;
@@ -59,16 +69,17 @@ pub async fn claim(db: &Db, claim: &NewClaim, now: UtcMillis) -> Result<ClaimRec
     })
 }
 
-/// Names the reason a claim found nothing to update. Read after the fact, for the message only.
-async fn why_not_claimable(db: &Db, claim: &NewClaim) -> Result<AppError, AppError> {
+/// Why a need cannot be claimed now, or `None` if it looks open.
+async fn why_not_claimable(db: &Db, claim: &NewClaim) -> Result<Option<AppError>, AppError> {
     let status: Option<String> = sqlx::query_scalar("SELECT status FROM needs WHERE id = $1")
         .bind(claim.need_id.0)
         .fetch_optional(&db.pool)
         .await?;
     Ok(match status.as_deref() {
-        None => AppError::NeedNotFound,
-        Some("claimed") => AppError::AlreadyClaimed,
-        Some(_) => AppError::NotOpen,
+        None => Some(AppError::NeedNotFound),
+        Some("published") => None,
+        Some("claimed") => Some(AppError::AlreadyClaimed),
+        Some(_) => Some(AppError::NotOpen),
     })
 }
 

@@ -155,3 +155,41 @@ fn insert_in_board_order(list: &mut Vec<PublicNeed>, need: PublicNeed) {
         .unwrap_or_else(|at| at);
     list.insert(at, need);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Ask, NeedStatus, Urgency, UtcMillis};
+
+    fn need(id: i64, urgency: Urgency, created: i64) -> PublicNeed {
+        PublicNeed {
+            id: NeedId(id),
+            window: Window::Home,
+            title: format!("需求{id}"),
+            story: String::new(),
+            town: "界牌镇".into(),
+            village: "界牌村".into(),
+            ask: Ask::Goods,
+            urgency,
+            status: NeedStatus::Published,
+            created_at: UtcMillis(created),
+            updated_at: UtcMillis(created),
+        }
+    }
+
+    #[test]
+    fn a_live_need_lands_in_board_order_and_replaces_an_older_copy() {
+        let mut board = vec![
+            need(1, Urgency::Urgent, 10),
+            need(2, Urgency::Soon, 30),
+            need(3, Urgency::Normal, 40),
+        ];
+        insert_in_board_order(&mut board, need(4, Urgency::Soon, 50));
+        insert_in_board_order(&mut board, need(5, Urgency::Urgent, 5));
+        let ids: Vec<i64> = board.iter().map(|n| n.id.0).collect();
+        assert_eq!(ids, [1, 5, 4, 2, 3]);
+        // The same need again (a replayed event) is not listed twice.
+        insert_in_board_order(&mut board, need(4, Urgency::Soon, 50));
+        assert_eq!(board.len(), 5);
+    }
+}
