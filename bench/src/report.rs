@@ -190,7 +190,7 @@ impl Report {
             let _ = writeln!(md, "\n## 3. Board page\n");
             let _ = writeln!(
                 md,
-                "`GET /` server-rendered with 500 open needs, 32 concurrent clients, uncompressed \
+                "`GET /` server-rendered with 500 open needs (the first 30 listed), 32 concurrent clients, uncompressed \
                  ({} bytes a page).\n",
                 board.page_bytes
             );
