@@ -37,16 +37,36 @@ impl LiveFrame {
     }
 }
 
-/// What a stream sends: a change, or "your view is stale, reload the board".
+/// What a stream sends: a change, "your view is stale, reload the board", or a keep-alive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LiveMessage {
     Change(LiveFrame),
     Resync,
+    KeepAlive,
+}
+
+/// What the hub broadcasts to every stream of this instance. Keep-alives come from one timer
+/// for all streams, not one timer per stream.
+#[derive(Clone, Debug)]
+enum Broadcast {
+    Frame(LiveFrame),
+    KeepAlive,
+}
+
+/// How the hub runs.
+#[derive(Clone, Debug)]
+pub struct LiveSettings {
+    /// How often the pump reads the log without being woken (the safety net).
+    pub poll: Duration,
+    /// How often every stream gets a keep-alive comment, so proxies keep it open.
+    pub heartbeat: Duration,
+    /// On PostgreSQL, the URL for this instance's one LISTEN connection.
+    pub listen_url: Option<String>,
 }
 
 #[derive(Clone)]
 pub struct LiveHub {
-    sender: broadcast::Sender<LiveFrame>,
+    sender: broadcast::Sender<Broadcast>,
     wake: Arc<Notify>,
     db: Db,
 }
@@ -55,12 +75,13 @@ impl LiveHub {
     /// Starts the pump from the current end of the log. It reads the log when woken and every
     /// `poll` regardless (the safety net for writes it was not told of). On PostgreSQL,
     /// `listen_url` opens the one LISTEN connection of this instance, so changes made through
-    /// other instances wake it at once.
-    pub async fn start(
-        db: Db,
-        poll: Duration,
-        listen_url: Option<String>,
-    ) -> Result<LiveHub, AppError> {
+    /// other instances wake it at once. One timer sends every stream its keep-alive.
+    pub async fn start(db: Db, settings: LiveSettings) -> Result<LiveHub, AppError> {
+        let LiveSettings {
+            poll,
+            heartbeat,
+            listen_url,
+        } = settings;
         let (sender, _) = broadcast::channel(BROADCAST_CAPACITY);
         let hub = LiveHub {
             sender,
@@ -72,6 +93,15 @@ impl LiveHub {
         if let (Backend::Postgres, Some(url)) = (hub.db.backend, listen_url) {
             tokio::spawn(listen(url, Arc::clone(&hub.wake)));
         }
+        let sender = hub.sender.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(heartbeat);
+            ticks.tick().await; // the first tick is immediate
+            loop {
+                ticks.tick().await;
+                let _ = sender.send(Broadcast::KeepAlive);
+            }
+        });
         Ok(hub)
     }
 
@@ -97,9 +127,8 @@ impl LiveHub {
                 for event in batch {
                     last = event.id;
                     // No receivers is fine: nobody is watching right now.
-                    let _ = self
-                        .sender
-                        .send(LiveFrame::encode(event.id, &event.payload));
+                    let frame = LiveFrame::encode(event.id, &event.payload);
+                    let _ = self.sender.send(Broadcast::Frame(frame));
                 }
                 if !full {
                     break;
@@ -144,8 +173,11 @@ impl LiveHub {
             futures::stream::unfold((receiver, last), |(mut receiver, mut last)| async move {
                 loop {
                     match receiver.recv().await {
-                        Ok(frame) if frame.id <= last => continue,
-                        Ok(frame) => {
+                        Ok(Broadcast::KeepAlive) => {
+                            return Some((LiveMessage::KeepAlive, (receiver, last)));
+                        }
+                        Ok(Broadcast::Frame(frame)) if frame.id <= last => continue,
+                        Ok(Broadcast::Frame(frame)) => {
                             last = frame.id;
                             return Some((LiveMessage::Change(frame), (receiver, last)));
                         }

@@ -30,6 +30,10 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_LIVE_POLL_MS", default_value_t = 1000)]
     pub live_poll_ms: u64,
 
+    /// How often every open live stream gets a keep-alive comment, in milliseconds.
+    #[arg(long, env = "WANSHAN_HEARTBEAT_MS", default_value_t = 15_000)]
+    pub heartbeat_ms: u64,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -52,6 +56,7 @@ impl Config {
             addr: "127.0.0.1:0".parse().expect("valid address"),
             demo: false,
             live_poll_ms: 1000,
+            heartbeat_ms: 15_000,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),

@@ -21,7 +21,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use wanshan_app::db::{seed, Backend, Db};
 use wanshan_app::error::AppError;
-use wanshan_app::live::LiveHub;
+use wanshan_app::live::{LiveHub, LiveSettings};
 use wanshan_app::{shell, App};
 
 /// Requests larger than this are refused with 413 before anything reads them.
@@ -50,9 +50,12 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             tracing::info!(seeded, "filled the empty database with demo needs");
         }
     }
-    let listen_url = (db.backend == Backend::Postgres).then(|| config.database_url.clone());
-    let poll = Duration::from_millis(config.live_poll_ms.max(10));
-    let hub = LiveHub::start(db.clone(), poll, listen_url).await?;
+    let settings = LiveSettings {
+        poll: Duration::from_millis(config.live_poll_ms.max(10)),
+        heartbeat: Duration::from_millis(config.heartbeat_ms.max(10)),
+        listen_url: (db.backend == Backend::Postgres).then(|| config.database_url.clone()),
+    };
+    let hub = LiveHub::start(db.clone(), settings).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())

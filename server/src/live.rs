@@ -3,7 +3,8 @@
 //! The stream opens with `event: live`. Each change is sent as `event: change` with `id:` set to its event-log id, so a browser that
 //! reconnects sends `Last-Event-ID` and gets exactly what it missed. A client too far behind
 //! gets `event: resync` and reloads its board. Comments every 15 s keep proxies from closing
-//! the stream; the response is never compressed or buffered.
+//! the stream (one timer in the hub for all streams); the response is never compressed or
+//! buffered.
 
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -13,12 +14,10 @@ use axum::response::Response;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::time::Duration;
 use wanshan_app::domain::EventId;
 use wanshan_app::error::AppError;
 use wanshan_app::live::LiveMessage;
 
-const HEARTBEAT: Duration = Duration::from_secs(15);
 /// First on every stream: browsers retry one second after a dropped connection (their default
 /// is about three), and the client learns the stream is open.
 const HELLO: &[u8] = b"retry: 1000\nevent: live\ndata: {}\n\n";
@@ -62,13 +61,10 @@ pub async fn stream_events(
     let changes = messages.map(|message| match message {
         LiveMessage::Change(frame) => frame.sse,
         LiveMessage::Resync => Bytes::from_static(RESYNC),
-    });
-    let heartbeats = futures::stream::unfold((), |()| async {
-        tokio::time::sleep(HEARTBEAT).await;
-        Some((Bytes::from_static(KEEP_ALIVE), ()))
+        LiveMessage::KeepAlive => Bytes::from_static(KEEP_ALIVE),
     });
     let body = futures::stream::once(async { Bytes::from_static(HELLO) })
-        .chain(futures::stream::select(changes, heartbeats))
+        .chain(changes)
         .map(Ok::<_, Infallible>);
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();

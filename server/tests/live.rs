@@ -241,3 +241,30 @@ async fn the_client_is_sent_precompressed_when_the_build_left_compressed_copies(
         .unwrap();
     assert_eq!(plain.text().await.unwrap(), "export function hydrate() {}");
 }
+
+#[tokio::test]
+async fn every_open_stream_gets_keep_alives_so_proxies_keep_it_open() {
+    use futures::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    let database = support::fresh_database(&dir).await;
+    let mut config = wanshan_server::config::Config::for_tests(database);
+    config.heartbeat_ms = 50;
+    let app = support::spawn_instance(dir, config).await;
+    let mut streams = Vec::new();
+    for _ in 0..2 {
+        let response = app.http.get(app.url("/api/events")).send().await.unwrap();
+        streams.push(response.bytes_stream());
+    }
+    for stream in &mut streams {
+        let mut seen = String::new();
+        let found = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while !seen.contains(": keep-alive") {
+                let chunk = stream.next().await.expect("open").expect("chunk");
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await;
+        assert!(found.is_ok(), "no keep-alive within 10 s: {seen:?}");
+        assert!(seen.starts_with("retry: 1000\nevent: live\n"), "{seen:?}");
+    }
+}
