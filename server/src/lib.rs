@@ -85,7 +85,6 @@ pub fn router(state: AppState) -> Router {
     let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     let client = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     Router::new()
-        .route("/api/events", get(live::stream_events))
         .nest_service(&format!("/{}", options.site_pkg_dir), client)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -98,6 +97,9 @@ pub fn router(state: AppState) -> Router {
         // Compresses pages, the client and JSON; skips text/event-stream by default.
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        // Added after the layers, so none of them wraps it: a stream is never compressed and
+        // does not pay for their per-request service clones (see BENCHMARKS.md).
+        .route("/api/events", get(live::stream_events))
         .with_state(state)
 }
 
