@@ -110,7 +110,7 @@ pub async fn spawn(
     let state = state(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(state.clone());
+    let app = router(state.clone()).into_make_service();
     let handle = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "server stopped");
@@ -126,7 +126,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     let db = state.db.clone();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal());
+    // A bare Router given to axum::serve rebuilds its route tables for every connection
+    // (`with_state(())`); the make-service built once only clones it.
+    let service = router(state).into_make_service();
+    let server = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal());
     tokio::select! {
         result = server => result?,
         // Live streams never end by themselves: do not wait for them for long.
