@@ -110,11 +110,6 @@ impl LiveHub {
         self.wake.notify_one();
     }
 
-    /// Number of open streams on this instance.
-    pub fn subscribers(&self) -> usize {
-        self.sender.receiver_count()
-    }
-
     async fn pump(self, mut last: EventId, poll: Duration) {
         loop {
             tokio::select! {

@@ -82,15 +82,3 @@ async fn why_not_claimable(db: &Db, claim: &NewClaim) -> Result<Option<AppError>
         Some(_) => Some(AppError::NotOpen),
     })
 }
-
-/// How many active claims a need has (for tests and checks: never more than one).
-pub async fn active_count(db: &Db, need_id: i64) -> Result<i64, AppError> {
-    Ok(
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM claims WHERE need_id = $1 AND released_at IS NULL",
-        )
-        .bind(need_id)
-        .fetch_one(&db.pool)
-        .await?,
-    )
-}
