@@ -46,44 +46,46 @@ impl Load {
     }
 }
 
-/// `clients` concurrent donors claim for `duration` (or until the needs run out). Each need
-/// receives `per_need` consecutive claims: 1 means every claim wins a need of its own, 64
-/// means every need is fought over by 64 claims, of which one wins.
-pub async fn http_load(
-    base: &str,
+/// How one claim attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Won,
+    AlreadyClaimed,
+    Failed,
+}
+
+/// `clients` concurrent tasks make attempts for `duration` (or until the needs run out). Each
+/// need receives `per_need` consecutive attempts: 1 means every attempt is for a need of its
+/// own, 64 means every need is fought over by 64 attempts, of which one can win.
+async fn drive<F, Fut>(
     ids: Arc<Vec<i64>>,
     clients: usize,
     per_need: usize,
     duration: Duration,
-) -> Load {
+    attempt: F,
+) -> Load
+where
+    F: Fn(usize, i64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Outcome> + Send,
+{
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let tasks = (0..clients).map(|client| {
         let ids = Arc::clone(&ids);
         let next = Arc::clone(&next);
-        let url = format!("{base}/api/claim_need");
+        let attempt = attempt.clone();
         tokio::spawn(async move {
-            let http = reqwest::Client::new();
             let mut load = Load::default();
             while started.elapsed() < duration {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(need) = ids.get(i / per_need) else {
                     break;
                 };
-                let response = http
-                    .post(&url)
-                    .form(&[
-                        ("need_id", need.to_string()),
-                        ("donor_name", format!("基准{client}")),
-                        ("donor_contact", "13800000000".to_owned()),
-                    ])
-                    .send()
-                    .await;
                 load.requests += 1;
-                match response.map(|r| r.status().as_u16()) {
-                    Ok(200) => load.wins += 1,
-                    Ok(409) => load.already_claimed += 1,
-                    _ => load.errors += 1,
+                match attempt(client, *need).await {
+                    Outcome::Won => load.wins += 1,
+                    Outcome::AlreadyClaimed => load.already_claimed += 1,
+                    Outcome::Failed => load.errors += 1,
                 }
             }
             load
@@ -91,7 +93,7 @@ pub async fn http_load(
     });
     let mut total = Load::default();
     for task in futures::future::join_all(tasks).await {
-        let load = task.expect("client task");
+        let load = task.expect("load task");
         total.requests += load.requests;
         total.wins += load.wins;
         total.already_claimed += load.already_claimed;
@@ -99,6 +101,33 @@ pub async fn http_load(
     }
     total.seconds = started.elapsed().as_secs_f64();
     total
+}
+
+/// Donors claiming through `POST /api/claim_need`, as the browser does.
+pub async fn http_load(
+    base: &str,
+    ids: Arc<Vec<i64>>,
+    clients: usize,
+    per_need: usize,
+    duration: Duration,
+) -> Load {
+    let http = reqwest::Client::new();
+    let url = Arc::new(format!("{base}/api/claim_need"));
+    drive(ids, clients, per_need, duration, move |client, need| {
+        let request = http.post(url.as_str()).form(&[
+            ("need_id", need.to_string()),
+            ("donor_name", format!("基准{client}")),
+            ("donor_contact", "13800000000".to_owned()),
+        ]);
+        async move {
+            match request.send().await.map(|r| r.status().as_u16()) {
+                Ok(200) => Outcome::Won,
+                Ok(409) => Outcome::AlreadyClaimed,
+                _ => Outcome::Failed,
+            }
+        }
+    })
+    .await
 }
 
 /// The floor: the same conditional UPDATE the claim runs, straight on a pool of the same size
@@ -110,47 +139,26 @@ pub async fn raw_update_load(
     per_need: usize,
     duration: Duration,
 ) -> Load {
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let tasks = (0..clients).map(|_| {
-        let ids = Arc::clone(&ids);
-        let next = Arc::clone(&next);
+    let db = db.clone();
+    drive(ids, clients, per_need, duration, move |_, need| {
         let db = db.clone();
-        tokio::spawn(async move {
-            let mut load = Load::default();
-            while started.elapsed() < duration {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(need) = ids.get(i / per_need) else {
-                    break;
-                };
-                let updated = sqlx::query(
-                    "UPDATE needs SET status = 'claimed', updated_at = $2 \
-                     WHERE id = $1 AND status = 'published'",
-                )
-                .bind(need)
-                .bind(1_i64)
-                .execute(&db.pool)
-                .await;
-                load.requests += 1;
-                match updated.map(|r| r.rows_affected()) {
-                    Ok(1) => load.wins += 1,
-                    Ok(_) => load.already_claimed += 1,
-                    Err(_) => load.errors += 1,
-                }
+        async move {
+            let updated = sqlx::query(
+                "UPDATE needs SET status = 'claimed', updated_at = $2 \
+                 WHERE id = $1 AND status = 'published'",
+            )
+            .bind(need)
+            .bind(1_i64)
+            .execute(&db.pool)
+            .await;
+            match updated.map(|r| r.rows_affected()) {
+                Ok(1) => Outcome::Won,
+                Ok(_) => Outcome::AlreadyClaimed,
+                Err(_) => Outcome::Failed,
             }
-            load
-        })
-    });
-    let mut total = Load::default();
-    for task in futures::future::join_all(tasks).await {
-        let load = task.expect("update task");
-        total.requests += load.requests;
-        total.wins += load.wins;
-        total.already_claimed += load.already_claimed;
-        total.errors += load.errors;
-    }
-    total.seconds = started.elapsed().as_secs_f64();
-    total
+        }
+    })
+    .await
 }
 
 /// After a run: (needs with more than one active claim, active claims, needs marked claimed).
