@@ -6,7 +6,7 @@ pub mod live;
 
 use axum::body::Body;
 use axum::extract::{FromRef, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,6 +19,7 @@ use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use wanshan_app::db::{seed, Backend, Db};
 use wanshan_app::error::AppError;
 use wanshan_app::live::{LiveHub, LiveSettings};
@@ -94,6 +95,20 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(middleware::from_fn(server_fn_error_status))
+        // No sniffing of content types, no framing of the claim form by other sites
+        // (clickjacking), and no page address sent to other sites.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         // Compresses pages, the client and JSON; skips text/event-stream by default.
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))

@@ -289,6 +289,15 @@ async fn the_board_renders_on_the_server_and_filters_by_window_and_town() {
 
     let unknown = app.http.get(app.url("/no-such-page")).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
+
+    let response = app.http.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        response.headers()["x-frame-options"],
+        "DENY",
+        "claim form must not be framed"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["referrer-policy"], "same-origin");
 }
 
 #[tokio::test]
@@ -313,4 +322,42 @@ async fn the_board_lists_thirty_needs_at_a_time_and_counts_them_all() {
     assert!(!both.contains("再显示"));
     let absurd = app.page("/?pages=99999").await;
     assert_eq!(cards(&absurd), 35, "pages are capped, not refused");
+}
+
+#[tokio::test]
+async fn a_claim_posted_without_javascript_lands_on_a_board_that_confirms_it() {
+    let app = spawn_app().await;
+    let need = app
+        .publish("行动不便老人代办就医", Window::Services, "皇塘镇")
+        .await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = no_redirects
+        .post(app.url("/api/claim_need"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url("/"))
+        .form(&[
+            ("need_id", need.id.0.to_string()),
+            ("donor_name", "郑女士".to_owned()),
+            ("donor_contact", "13912340000".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/?claimed={}", need.id));
+    let board = app.page(&location).await;
+    assert!(board.contains(&format!("认领成功（需求编号 {}）", need.id)));
+    assert!(!board.contains("行动不便老人代办就医"));
+
+    // The hydrated client's call gets the receipt itself, not a redirect.
+    let other = app
+        .publish("留守儿童暑期阅读角", Window::Services, "珥陵镇")
+        .await;
+    let response = app.claim_need(other.id.0, "郑女士", "13912340000").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("location").is_none());
 }

@@ -3,19 +3,40 @@
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
 
+/// `claimed_without_script` is the need a donor just claimed with a plain form post (the
+/// server redirected to `/?claimed=ID`).
 #[component]
-pub fn ClaimToast(claim: ServerAction<ClaimNeed>) -> impl IntoView {
+pub fn ClaimToast(
+    claim: ServerAction<ClaimNeed>,
+    claimed_without_script: Signal<Option<i64>>,
+) -> impl IntoView {
+    let dismissed = RwSignal::new(false);
     let message = move || {
-        claim.value().get().map(|outcome| match outcome {
-            Ok(receipt) => (
-                "toast toast-ok",
-                format!(
-                    "认领成功：{}。协调志愿者会尽快与您联系，谢谢您！",
-                    receipt.title
+        let from_form_post = move || {
+            claimed_without_script
+                .get()
+                .filter(|_| !dismissed.get())
+                .map(|id| {
+                    (
+                        "toast toast-ok",
+                        format!("认领成功（需求编号 {id}）。协调志愿者会尽快与您联系，谢谢您！"),
+                    )
+                })
+        };
+        claim
+            .value()
+            .get()
+            .map(|outcome| match outcome {
+                Ok(receipt) => (
+                    "toast toast-ok",
+                    format!(
+                        "认领成功：{}。协调志愿者会尽快与您联系，谢谢您！",
+                        receipt.title
+                    ),
                 ),
-            ),
-            Err(error) => ("toast toast-error", error.to_string()),
-        })
+                Err(error) => ("toast toast-error", error.to_string()),
+            })
+            .or_else(from_form_post)
     };
     view! {
         <div class="toast-area" role="status" aria-live="polite" data-testid="claim-outcome">
@@ -29,7 +50,10 @@ pub fn ClaimToast(claim: ServerAction<ClaimNeed>) -> impl IntoView {
                                     type="button"
                                     class="toast-close"
                                     aria-label="关闭"
-                                    on:click=move |_| claim.value().set(None)
+                                    on:click=move |_| {
+                                        claim.value().set(None);
+                                        dismissed.set(true);
+                                    }
                                 >
                                     "×"
                                 </button>

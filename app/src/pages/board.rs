@@ -24,6 +24,12 @@ pub fn BoardPage() -> impl IntoView {
         }
     });
     let board = Resource::new(move || filter.get(), list_needs);
+    let claimed_without_script = Signal::derive(move || {
+        query
+            .read()
+            .get("claimed")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let claim = ServerAction::<ClaimNeed>::new();
     let resync = Callback::new(move |()| board.refetch());
 
@@ -41,7 +47,7 @@ pub fn BoardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <ClaimToast claim/>
+        <ClaimToast claim claimed_without_script/>
     }
 }
 
