@@ -233,9 +233,15 @@ start_postgres() {
   export WANSHAN_TEST_POSTGRES="postgres://wanshan@127.0.0.1:$port/postgres"
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# N distinct free ports on loopback, comma-separated.
+free_ports() {
+  python3 -c 'import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets: s.bind(("127.0.0.1", 0))
+print(",".join(str(s.getsockname()[1]) for s in sockets))' "$1"
 }
+
+free_port() { free_ports 1; }
 
 cmd_test() {
   setup_rust
@@ -264,8 +270,11 @@ cmd_e2e() {
   local scratch
   scratch="$(mktemp -d)"
   CLEANUP+=("rm -rf '$scratch'")
+  # One port for the suite's server, the rest for servers the specs start themselves.
+  local ports
+  ports="$(free_ports 8)"
   (cd end2end && CHROMIUM="$CHROMIUM" WANSHAN_SERVER="$CARGO_TARGET_DIR/debug/wanshan-server" \
-    WANSHAN_E2E_PORT="$(free_port)" WANSHAN_E2E_DB="$scratch/e2e.db" \
+    WANSHAN_E2E_PORT="${ports%%,*}" WANSHAN_E2E_PORTS="$ports" WANSHAN_E2E_DB="$scratch/e2e.db" \
     WANSHAN_E2E_POSTGRES="${WANSHAN_TEST_POSTGRES%/*}/$e2e_db" npx playwright test)
 }
 

@@ -39,6 +39,12 @@ export async function claimElsewhere(request: APIRequestContext, baseURL: string
   expect(response.status()).toBe(200);
 }
 
+/** The n-th spare free port run.sh reserved for servers a spec starts itself (0 is the suite's). */
+export function sparePort(n: number): number {
+  const ports = (process.env.WANSHAN_E2E_PORTS ?? "").split(",").filter(Boolean).map(Number);
+  return ports[n] ?? Number(process.env.WANSHAN_E2E_PORT ?? 3917) + n;
+}
+
 /** A server of the test's own (to stop, restart, or run several), once it answers. */
 export async function startServer(
   request: APIRequestContext,

@@ -7,6 +7,7 @@ import {
   fillClaim,
   needAt,
   needById,
+  sparePort,
   startServer,
   stopServer,
   submitClaim,
@@ -43,7 +44,7 @@ test("a need claimed in one browser vanishes from another within 2 s, without a 
 
 test("the board reconnects by itself after a server restart", async ({ page, request }) => {
   test.setTimeout(60_000);
-  const port = Number(process.env.WANSHAN_E2E_PORT ?? 3917) + 1;
+  const port = sparePort(1);
   const base = `http://127.0.0.1:${port}`;
   const database = join(mkdtempSync(join(tmpdir(), "wanshan-e2e-")), "restart.db");
   let server = await startServer(request, port, database);
