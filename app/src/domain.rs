@@ -119,6 +119,65 @@ impl UtcMillis {
             of_day % 3600 / 60
         )
     }
+
+    /// `2026-11-28`, the date in Shanghai.
+    pub fn shanghai_date_text(self) -> String {
+        let (year, month, day) = self.shanghai_date();
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+
+    fn shanghai_date(self) -> (i64, i64, i64) {
+        let seconds = self.0.div_euclid(1000) + i64::from(Self::SHANGHAI_OFFSET_SECONDS);
+        civil_from_days(seconds.div_euclid(86_400))
+    }
+
+    /// Midnight at the start of a Shanghai date, or `None` for a date that does not exist.
+    pub fn from_shanghai_date(year: i64, month: i64, day: i64) -> Option<UtcMillis> {
+        if !(1900..=9999).contains(&year) || !(1..=12).contains(&month) || day < 1 {
+            return None;
+        }
+        if day > days_in_month(year, month) {
+            return None;
+        }
+        let seconds =
+            days_from_civil(year, month, day) * 86_400 - i64::from(Self::SHANGHAI_OFFSET_SECONDS);
+        Some(UtcMillis(seconds * 1000))
+    }
+
+    /// The same Shanghai wall-clock moment `months` calendar months earlier (the day clamped to
+    /// the end of a shorter month): the start of a "within the last N months" period.
+    pub fn months_before(self, months: u32) -> UtcMillis {
+        let (year, month, day) = self.shanghai_date();
+        let index = year * 12 + (month - 1) - i64::from(months);
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+        let day = day.min(days_in_month(year, month));
+        let of_day =
+            (self.0 + i64::from(Self::SHANGHAI_OFFSET_SECONDS) * 1000).rem_euclid(86_400_000);
+        let midnight = (days_from_civil(year, month, day) * 86_400
+            - i64::from(Self::SHANGHAI_OFFSET_SECONDS))
+            * 1000;
+        UtcMillis(midnight + of_day)
+    }
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// (year, month, day) of a day count since 1970-01-01 in the proleptic Gregorian calendar
@@ -290,10 +349,14 @@ impl Ask {
     }
 }
 
-/// Where a need is in its life. Later stages (review, pledges) extend this.
+/// Where a need is in its life: entered by a volunteer (draft), approved by the council
+/// reviewer of its area, then by a second volunteer, then on the board until claimed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NeedStatus {
+    Draft,
+    CouncilReview,
+    VolunteerReview,
     Published,
     Claimed,
     Fulfilled,
@@ -302,6 +365,9 @@ pub enum NeedStatus {
 impl NeedStatus {
     pub fn code(self) -> &'static str {
         match self {
+            NeedStatus::Draft => "draft",
+            NeedStatus::CouncilReview => "council_review",
+            NeedStatus::VolunteerReview => "volunteer_review",
             NeedStatus::Published => "published",
             NeedStatus::Claimed => "claimed",
             NeedStatus::Fulfilled => "fulfilled",
@@ -310,6 +376,9 @@ impl NeedStatus {
 
     pub fn parse(code: &str) -> Result<NeedStatus, AppError> {
         match code {
+            "draft" => Ok(NeedStatus::Draft),
+            "council_review" => Ok(NeedStatus::CouncilReview),
+            "volunteer_review" => Ok(NeedStatus::VolunteerReview),
             "published" => Ok(NeedStatus::Published),
             "claimed" => Ok(NeedStatus::Claimed),
             "fulfilled" => Ok(NeedStatus::Fulfilled),
@@ -317,6 +386,18 @@ impl NeedStatus {
                 "status",
                 format!("unknown status {code}"),
             )),
+        }
+    }
+
+    /// How a volunteer's list names the stage.
+    pub fn label(self) -> &'static str {
+        match self {
+            NeedStatus::Draft => "草稿",
+            NeedStatus::CouncilReview => "待议事小组审核",
+            NeedStatus::VolunteerReview => "待志愿者复核",
+            NeedStatus::Published => "已发布",
+            NeedStatus::Claimed => "已认领",
+            NeedStatus::Fulfilled => "已完成",
         }
     }
 }
@@ -360,8 +441,7 @@ impl PublicNeed {
     }
 }
 
-/// A new need, validated. (Intake and review arrive with accounts; for now needs are
-/// published directly by the seed and by tests.)
+/// A need's public fields, validated: what a volunteer enters and the board shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewNeed {
     pub window: Window,
@@ -462,7 +542,7 @@ impl Phone {
             Ok(Phone(digits))
         } else {
             Err(AppError::invalid(
-                "donor_contact",
+                "phone",
                 "手机号格式不正确，应为 11 位数字，例如 13812345678。",
             ))
         }
@@ -470,63 +550,6 @@ impl Phone {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// How the coordinating volunteer reaches a donor: a mobile number or an organisation's name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DonorContact {
-    Phone(Phone),
-    Organisation(String),
-}
-
-impl DonorContact {
-    /// Anything that looks like a number is held to be a phone number; anything else is an
-    /// organisation name.
-    pub fn parse(text: &str) -> Result<DonorContact, AppError> {
-        let trimmed = text.trim();
-        let looks_numeric = trimmed
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'))
-            && trimmed.chars().any(|c| c.is_ascii_digit());
-        if looks_numeric {
-            Phone::parse(trimmed).map(DonorContact::Phone)
-        } else {
-            text_field("donor_contact", "手机号或单位名称", trimmed, 2, 60)
-                .map(DonorContact::Organisation)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            DonorContact::Phone(phone) => phone.as_str(),
-            DonorContact::Organisation(name) => name,
-        }
-    }
-}
-
-/// A claim as submitted by a donor, validated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewClaim {
-    pub need_id: NeedId,
-    pub donor_name: String,
-    pub donor_contact: DonorContact,
-}
-
-impl NewClaim {
-    pub fn parse(
-        need_id: i64,
-        donor_name: &str,
-        donor_contact: &str,
-    ) -> Result<NewClaim, AppError> {
-        if need_id <= 0 {
-            return Err(AppError::NeedNotFound);
-        }
-        Ok(NewClaim {
-            need_id: NeedId(need_id),
-            donor_name: text_field("donor_name", "称呼", donor_name, 1, 30)?,
-            donor_contact: DonorContact::parse(donor_contact)?,
-        })
     }
 }
 
@@ -559,6 +582,12 @@ pub enum LiveChange {
         window: Window,
         town: String,
     },
+    /// A published need was edited: it leaves every open board until it passes review again.
+    NeedWithdrawn {
+        need_id: NeedId,
+        window: Window,
+        town: String,
+    },
 }
 
 impl LiveChange {
@@ -566,13 +595,16 @@ impl LiveChange {
         match self {
             LiveChange::NeedPublished { .. } => "need_published",
             LiveChange::NeedClaimed { .. } => "need_claimed",
+            LiveChange::NeedWithdrawn { .. } => "need_withdrawn",
         }
     }
 
     pub fn need_id(&self) -> NeedId {
         match self {
             LiveChange::NeedPublished { need } => need.id,
-            LiveChange::NeedClaimed { need_id, .. } => *need_id,
+            LiveChange::NeedClaimed { need_id, .. } | LiveChange::NeedWithdrawn { need_id, .. } => {
+                *need_id
+            }
         }
     }
 }
@@ -695,30 +727,38 @@ mod tests {
     }
 
     #[test]
-    fn a_contact_is_a_phone_or_an_organisation() {
-        assert!(matches!(
-            DonorContact::parse("13812345678"),
-            Ok(DonorContact::Phone(_))
-        ));
-        assert!(matches!(
-            DonorContact::parse("丹阳市爱心企业联合会"),
-            Ok(DonorContact::Organisation(_))
-        ));
-        assert_eq!(DonorContact::parse("123").unwrap_err().code(), "Invalid");
-        assert_eq!(DonorContact::parse("  ").unwrap_err().code(), "Invalid");
+    fn shanghai_dates_round_trip_and_periods_count_calendar_months() {
+        let start = UtcMillis::from_shanghai_date(2026, 3, 31).unwrap();
+        assert_eq!(start.shanghai_date_text(), "2026-03-31");
+        assert_eq!(start.shanghai_text(), "3月31日 00:00");
+        assert_eq!(UtcMillis::from_shanghai_date(2026, 2, 29), None);
+        assert_eq!(
+            UtcMillis::from_shanghai_date(2024, 2, 29)
+                .unwrap()
+                .shanghai_date_text(),
+            "2024-02-29"
+        );
+        // 31 March minus one month is the end of February.
+        assert_eq!(start.months_before(1).shanghai_date_text(), "2026-02-28");
+        assert_eq!(start.months_before(12).shanghai_date_text(), "2025-03-31");
+        assert_eq!(start.months_before(15).shanghai_date_text(), "2024-12-31");
+        let afternoon = UtcMillis(start.0 + 15 * 3_600_000);
+        assert_eq!(
+            afternoon.months_before(12).0,
+            start.months_before(12).0 + 15 * 3_600_000
+        );
     }
 
     #[test]
-    fn claims_refuse_empty_oversized_and_control_text() {
-        assert!(NewClaim::parse(1, "王先生", "13812345678").is_ok());
-        let empty = NewClaim::parse(1, "   ", "13812345678").unwrap_err();
-        assert_eq!(empty, AppError::invalid("donor_name", "请填写称呼。"));
-        assert!(NewClaim::parse(1, &"好".repeat(31), "13812345678").is_err());
-        assert!(NewClaim::parse(1, "王\u{7}先生", "13812345678").is_err());
+    fn text_fields_refuse_empty_oversized_and_control_text() {
         assert_eq!(
-            NewClaim::parse(0, "王先生", "13812345678").unwrap_err(),
-            AppError::NeedNotFound
+            text_field("name", "称呼", " 王先生 ", 1, 30).unwrap(),
+            "王先生"
         );
+        let empty = text_field("name", "称呼", "   ", 1, 30).unwrap_err();
+        assert_eq!(empty, AppError::invalid("name", "请填写称呼。"));
+        assert!(text_field("name", "称呼", &"好".repeat(31), 1, 30).is_err());
+        assert!(text_field("name", "称呼", "王\u{7}先生", 1, 30).is_err());
     }
 
     #[test]

@@ -24,6 +24,31 @@ pub enum AppError {
     /// The request itself was malformed (missing or unparsable arguments).
     #[error("请求格式不正确：{0}")]
     BadRequest(String),
+    /// The caller is not signed in (or the session expired).
+    #[error("请先登录。")]
+    Unauthorized,
+    /// The caller is signed in but their roles do not allow this.
+    #[error("您没有权限进行这项操作。")]
+    Forbidden,
+    /// Sign-in failed; which of phone or password was wrong is not said.
+    #[error("手机号或密码不正确。")]
+    WrongCredentials,
+    /// Sign-up with a phone number that already has an account.
+    #[error("这个手机号已经注册，请直接登录。")]
+    PhoneTaken,
+    /// A household with this ID number is already registered.
+    #[error("这个身份证号的家庭已经登记过，请直接为它录入需求。")]
+    HouseholdExists,
+    /// The need is not at the review stage this action is for (already moved on, or not yet).
+    #[error("这条需求当前不在这个环节，可能已被别人处理，请刷新后再看。")]
+    WrongStage,
+    /// Approval needs different people: the author cannot review, nor one person both stages.
+    #[error("录入人不能审核自己的需求，同一个人也不能审核两道。")]
+    SameReviewer,
+    /// The household was helped in the same window recently and the reviewer has not said why
+    /// this need should be approved anyway.
+    #[error("该家庭近期在同一窗口已获帮扶，请查看帮扶记录并填写确认理由后再通过。")]
+    DuplicateAid,
     /// The browser could not reach the server.
     #[error("网络连接失败，请检查网络后重试。")]
     Network,
@@ -48,6 +73,14 @@ impl AppError {
             AppError::NotOpen => "NotOpen",
             AppError::Invalid { .. } => "Invalid",
             AppError::BadRequest(_) => "BadRequest",
+            AppError::Unauthorized => "Unauthorized",
+            AppError::Forbidden => "Forbidden",
+            AppError::WrongCredentials => "WrongCredentials",
+            AppError::PhoneTaken => "PhoneTaken",
+            AppError::HouseholdExists => "HouseholdExists",
+            AppError::WrongStage => "WrongStage",
+            AppError::SameReviewer => "SameReviewer",
+            AppError::DuplicateAid => "DuplicateAid",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
         }
@@ -57,7 +90,15 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NeedNotFound => 404,
-            AppError::AlreadyClaimed | AppError::NotOpen => 409,
+            AppError::Unauthorized | AppError::WrongCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::AlreadyClaimed
+            | AppError::NotOpen
+            | AppError::PhoneTaken
+            | AppError::HouseholdExists
+            | AppError::WrongStage
+            | AppError::SameReviewer
+            | AppError::DuplicateAid => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Network => 503,
@@ -114,6 +155,14 @@ impl TryFrom<ErrorBody> for AppError {
                     .unwrap_or(&body.message)
                     .to_owned(),
             ),
+            "Unauthorized" => AppError::Unauthorized,
+            "Forbidden" => AppError::Forbidden,
+            "WrongCredentials" => AppError::WrongCredentials,
+            "PhoneTaken" => AppError::PhoneTaken,
+            "HouseholdExists" => AppError::HouseholdExists,
+            "WrongStage" => AppError::WrongStage,
+            "SameReviewer" => AppError::SameReviewer,
+            "DuplicateAid" => AppError::DuplicateAid,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
             other => return Err(format!("unknown error code {other}")),
@@ -159,6 +208,14 @@ mod tests {
             AppError::NotOpen,
             AppError::invalid("donor_name", "请填写称呼"),
             AppError::BadRequest("need_id: invalid digit".into()),
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::WrongCredentials,
+            AppError::PhoneTaken,
+            AppError::HouseholdExists,
+            AppError::WrongStage,
+            AppError::SameReviewer,
+            AppError::DuplicateAid,
             AppError::Network,
             AppError::Internal,
         ];

@@ -6,6 +6,8 @@ pub mod domain;
 pub mod error;
 pub mod functions;
 pub mod pages;
+pub mod people;
+pub mod private;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -13,6 +15,8 @@ pub mod db;
 pub mod live;
 #[cfg(feature = "hydrate")]
 pub mod live_client;
+#[cfg(feature = "ssr")]
+pub mod settings;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -43,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::session::ViewerResource::provide();
     view! {
         <Stylesheet id="wanshan" href="/pkg/wanshan.css"/>
         <Title text="万善丹阳 · 爱心需求"/>
@@ -52,10 +57,16 @@ pub fn App() -> impl IntoView {
                     <span class="brand-mark">"万善"</span>
                     <span class="brand-name">"万善丹阳 · 爱心需求"</span>
                 </A>
+                <components::session::SessionNav/>
             </header>
             <main>
                 <Routes fallback=pages::NotFound>
                     <Route path=StaticSegment("") view=pages::board::BoardPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signin") view=pages::account::SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signup") view=pages::account::SignUpPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("intake") view=pages::intake::IntakePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("review") view=pages::review::ReviewPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

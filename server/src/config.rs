@@ -34,6 +34,37 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_HEARTBEAT_MS", default_value_t = 15_000)]
     pub heartbeat_ms: u64,
 
+    /// The first admin's phone: on start, if no admin exists, this account is created (with
+    /// WANSHAN_ADMIN_PASSWORD) or, if it exists, made an admin. Ignored once any admin exists.
+    #[arg(long, env = "WANSHAN_ADMIN_PHONE")]
+    pub admin_phone: Option<String>,
+
+    /// The first admin's password (at least 8 characters), used only when the account is created.
+    #[arg(long, env = "WANSHAN_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// The secret that ID numbers are hashed with (any string; at least 32 characters is wise).
+    /// Every instance must have the same one. If unset, it is read from WANSHAN_ID_KEY_FILE.
+    #[arg(long, env = "WANSHAN_ID_KEY", hide_env_values = true)]
+    pub id_key: Option<String>,
+
+    /// The file holding that secret; created with a random key on first start if missing.
+    #[arg(long, env = "WANSHAN_ID_KEY_FILE", default_value = "data/id-key")]
+    pub id_key_file: String,
+
+    /// Aid in the same window within this many months warns reviewers.
+    #[arg(long, env = "WANSHAN_AID_PERIOD_MONTHS", default_value_t = 12)]
+    pub aid_period_months: u32,
+
+    /// How many days a sign-in lasts.
+    #[arg(long, env = "WANSHAN_SESSION_DAYS", default_value_t = 30)]
+    pub session_days: u32,
+
+    /// Always mark the session cookie Secure (it is anyway when a proxy sends
+    /// X-Forwarded-Proto: https).
+    #[arg(long, env = "WANSHAN_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -57,9 +88,47 @@ impl Config {
             demo: false,
             live_poll_ms: 1000,
             heartbeat_ms: 15_000,
+            admin_phone: None,
+            admin_password: None,
+            id_key: Some("wanshan-test-key".into()),
+            id_key_file: "data/id-key".into(),
+            aid_period_months: 12,
+            session_days: 30,
+            secure_cookies: false,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),
         }
     }
+}
+
+/// The ID-number hashing secret: from the setting, else from its file, else a new random key
+/// written to that file (readable by the server's user only).
+pub fn id_key(config: &Config) -> std::io::Result<Vec<u8>> {
+    if let Some(key) = config.id_key.as_deref().filter(|k| !k.is_empty()) {
+        return Ok(key.as_bytes().to_vec());
+    }
+    let path = std::path::Path::new(&config.id_key_file);
+    match std::fs::read_to_string(path) {
+        Ok(key) if !key.trim().is_empty() => return Ok(key.trim().as_bytes().to_vec()),
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error),
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(std::io::Error::other)?;
+    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, key.as_bytes())?;
+    tracing::warn!(
+        file = %path.display(),
+        "created a new ID-number key; back it up with the database, and give every instance the same one"
+    );
+    Ok(key.into_bytes())
 }

@@ -17,16 +17,21 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use wanshan_app::db::{seed, Backend, Db};
+use wanshan_app::db::{accounts, seed, Backend, Db};
+use wanshan_app::domain::UtcMillis;
 use wanshan_app::error::AppError;
 use wanshan_app::live::{LiveHub, LiveSettings};
+use wanshan_app::private::IdKey;
+use wanshan_app::settings::Settings;
 use wanshan_app::{shell, App};
 
 /// Requests larger than this are refused with 413 before anything reads them.
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
+/// An aid import carries a whole CSV file: about 40,000 rows fit.
+const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024;
+const IMPORT_PATH: &str = "/api/import_aid";
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -34,6 +39,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub hub: LiveHub,
+    pub settings: Settings,
 }
 
 pub fn init_tracing() {
@@ -45,18 +51,32 @@ pub fn init_tracing() {
 /// Connects to the database (migrating it), seeds demo needs if asked, starts the live hub.
 pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
     let db = Db::connect(&config.database_url, config.db_pool).await?;
-    if config.demo {
-        let seeded = seed::seed_demo_if_empty(&db).await?;
-        if seeded > 0 {
-            tracing::info!(seeded, "filled the empty database with demo needs");
+    let settings = Settings {
+        id_key: IdKey(config::id_key(config)?),
+        aid_period_months: config.aid_period_months,
+        session_days: config.session_days.max(1),
+        secure_cookies: config.secure_cookies,
+    };
+    if let (Some(phone), Some(password)) = (&config.admin_phone, &config.admin_password) {
+        if accounts::bootstrap_admin(&db, phone, password, UtcMillis::now()).await? {
+            tracing::info!(phone, "made the first admin");
         }
     }
-    let settings = LiveSettings {
+    if config.demo {
+        let seeded = seed::seed_demo_if_empty(&db, &settings.id_key).await?;
+        if seeded > 0 {
+            tracing::info!(
+                seeded,
+                "filled the empty database with demo needs and accounts"
+            );
+        }
+    }
+    let live = LiveSettings {
         poll: Duration::from_millis(config.live_poll_ms.max(10)),
         heartbeat: Duration::from_millis(config.heartbeat_ms.max(10)),
         listen_url: (db.backend == Backend::Postgres).then(|| config.database_url.clone()),
     };
-    let hub = LiveHub::start(db.clone(), settings).await?;
+    let hub = LiveHub::start(db.clone(), live).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -67,6 +87,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         leptos_options,
         db,
         hub,
+        settings,
     })
 }
 
@@ -75,9 +96,11 @@ pub fn router(state: AppState) -> Router {
     let context = {
         let db = state.db.clone();
         let hub = state.hub.clone();
+        let settings = state.settings.clone();
         move || {
             provide_context(db.clone());
             provide_context(hub.clone());
+            provide_context(settings.clone());
         }
     };
     let options = state.leptos_options.clone();
@@ -111,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         ))
         // Compresses pages, the client and JSON; skips text/event-stream by default.
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn(limit_request_body))
         // Added after the layers, so none of them wraps it: a stream is never compressed and
         // does not pay for their per-request service clones (see BENCHMARKS.md).
         .route("/api/events", get(live::stream_events))
@@ -169,6 +192,26 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
+/// Refuses a request body over its route's limit with 413: at once when its length is
+/// declared, or when reading passes the limit (a chunked body).
+async fn limit_request_body(request: Request, next: Next) -> Response {
+    let limit = if request.uri().path() == IMPORT_PATH {
+        MAX_IMPORT_BYTES
+    } else {
+        MAX_REQUEST_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 /// An [`AppError`] as an HTTP response: its status and its JSON wire form.
 pub fn error_response(error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -187,7 +230,7 @@ async fn server_fn_error_status(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_IMPORT_BYTES).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {

@@ -49,7 +49,7 @@ async fn a_reconnecting_client_gets_every_event_it_missed_in_order() {
 
     // Then it stays live: the next claim arrives on the same stream.
     assert_eq!(
-        app.claim_need(b.id.0, "赵先生", "丹阳市爱心企业联合会")
+        app.claim_need(b.id.0, "丹阳市爱心企业联合会", "13912345679")
             .await
             .status(),
         200
@@ -188,7 +188,7 @@ async fn nothing_a_donor_gives_privately_reaches_the_board_or_the_stream() {
         .publish("慢性病补充医疗保险", Window::Insurance, "云阳街道")
         .await;
     assert_eq!(
-        app.claim_need(other.id.0, "孙先生", private_org)
+        app.claim_need(other.id.0, private_org, "13911112222")
             .await
             .status(),
         200
@@ -201,7 +201,7 @@ async fn nothing_a_donor_gives_privately_reaches_the_board_or_the_stream() {
     }
     seen.push_str(&app.page("/").await);
     seen.push_str(&app.page("/?window=insurance").await);
-    for secret in [private_phone, private_org, "钱女士", "孙先生"] {
+    for secret in [private_phone, private_org, "钱女士", "13911112222"] {
         assert!(!seen.contains(secret), "{secret} leaked");
     }
 }

@@ -24,7 +24,7 @@ pub fn board_href(window: Option<Window>, town: Option<&str>, pages: u32) -> Str
 }
 
 /// Percent-encodes a query value (towns are Chinese).
-fn encode_component(text: &str) -> String {
+pub fn encode_component(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {

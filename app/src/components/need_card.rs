@@ -1,12 +1,21 @@
 //! One need on the board, with its claim form. The form is a native disclosure and a real
-//! form post, so a donor can claim with JavaScript off too.
+//! form post, so a donor can claim with JavaScript off too. Claiming needs a signed-in donor:
+//! anyone else gets the shortest way there (sign up or sign in, then straight back to this
+//! need, opened).
 
 use crate::domain::{Ask, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
 
 #[component]
-pub fn NeedCard(need: PublicNeed, claim: ServerAction<ClaimNeed>) -> impl IntoView {
+pub fn NeedCard(
+    need: PublicNeed,
+    claim: ServerAction<ClaimNeed>,
+    /// `None`: nobody is signed in; `Some(false)`: signed in without the donor role.
+    donor: Option<bool>,
+    /// Open the claim form at once (the donor just signed in to claim this need).
+    open: bool,
+) -> impl IntoView {
     let PublicNeed {
         id,
         window,
@@ -28,7 +37,6 @@ pub fn NeedCard(need: PublicNeed, claim: ServerAction<ClaimNeed>) -> impl IntoVi
         Ask::Goods => "物资",
         Ask::Service => "服务",
     };
-    let field = move |name: &'static str| format!("need-{id}-{name}");
     view! {
         <li class="need" data-need-id=id.0 data-window=window.code()>
             <article>
@@ -46,31 +54,34 @@ pub fn NeedCard(need: PublicNeed, claim: ServerAction<ClaimNeed>) -> impl IntoVi
                         {format!("{} 发布", created_at.shanghai_text())}
                     </time>
                 </p>
-                <details class="claim">
+                <details class="claim" open=open>
                     <summary class="btn-primary">"我来认领"</summary>
-                    <ActionForm action=claim attr:class="claim-form">
-                        <input type="hidden" name="need_id" value=id.0/>
-                        <label for=field("name")>"您的称呼"</label>
-                        <input
-                            id=field("name")
-                            name="donor_name"
-                            required
-                            maxlength="30"
-                            autocomplete="name"
-                            placeholder="如：王先生、某某公司"
-                        />
-                        <label for=field("contact")>"手机号或单位名称"</label>
-                        <input
-                            id=field("contact")
-                            name="donor_contact"
-                            required
-                            maxlength="60"
-                            autocomplete="tel"
-                            placeholder="志愿者将通过它与您联系"
-                        />
-                        <p class="privacy-note">"联系方式只提供给协调志愿者，不会公开。"</p>
-                        <button type="submit" class="btn-primary">"确认认领"</button>
-                    </ActionForm>
+                    {match donor {
+                        Some(true) => {
+                            view! {
+                                <ActionForm action=claim attr:class="claim-form">
+                                    <input type="hidden" name="need_id" value=id.0/>
+                                    <p class="privacy-note">"认领后，协调志愿者会通过您账号的手机号联系您；您的信息不会公开。"</p>
+                                    <button type="submit" class="btn-primary">"确认认领"</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        Some(false) => {
+                            view! { <p class="privacy-note">"您的账号没有认领权限，请用爱心人士账号登录。"</p> }.into_any()
+                        }
+                        None => {
+                            let next = format!("%2F%3Fopen%3D{id}");
+                            view! {
+                                <div class="claim-form">
+                                    <p class="privacy-note">"认领需要一个爱心账号：只要手机号和密码，注册后直接回到这条需求。"</p>
+                                    <a class="btn-primary" href=format!("/signup?next={next}")>"注册并认领"</a>
+                                    <a class="btn-secondary" href=format!("/signin?next={next}")>"已有账号，登录"</a>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    }}
                 </details>
             </article>
         </li>

@@ -2,9 +2,14 @@
 //! driver: SQLite embedded by default, PostgreSQL to scale out. Where the SQL must differ
 //! (identity columns), each backend has its own migrations folder.
 
+pub mod accounts;
+pub mod aid;
 pub mod claims;
 pub mod events;
+pub mod households;
+pub mod intake;
 pub mod needs;
+pub mod reviews;
 pub mod seed;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

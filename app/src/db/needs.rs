@@ -9,10 +9,11 @@ use crate::error::AppError;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-const PUBLIC_COLUMNS: &str = "id, aid_window, title, story, town, village, ask_kind, amount_fen, \
+pub(crate) const PUBLIC_COLUMNS: &str =
+    "id, aid_window, title, story, town, village, ask_kind, amount_fen, \
                               urgency, status, created_at, updated_at";
 
-fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
+pub(crate) fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
     let corrupt =
         |e: AppError| AppError::internal("a stored need does not parse", format!("{e:?}"));
     Ok(PublicNeed {

@@ -1,8 +1,38 @@
-//! Demo needs for a fresh database: realistic, anonymous, across Danyang's towns and every window.
+//! Demo data for a fresh database: needs across Danyang's towns and every window, each with a
+//! made-up household, demo accounts for every role, and one record of aid from another agency.
+//! Demo accounts share one published password: a demo database is for trying things out only.
 
-use super::{needs, Db};
-use crate::domain::{Ask, Fen, NewNeed, Urgency, UtcMillis, Window};
+use super::{accounts, households, needs, Db};
+use crate::domain::{Ask, Fen, NewNeed, Phone, Urgency, UtcMillis, Window};
 use crate::error::AppError;
+use crate::people::{RoleGrant, SignUp, UserId};
+use crate::private::{HouseholdForm, IdKey, IdNumber, NewHousehold};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "wanshan-demo";
+
+/// Demo accounts: (phone, name, role, town).
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
+    ("13900000000", "演示管理员", "admin", ""),
+    ("13900000001", "志愿者小王", "volunteer", ""),
+    ("13900000002", "志愿者小李", "volunteer", ""),
+    ("13900000003", "延陵镇议事小组", "reviewer", "延陵镇"),
+    ("13900000004", "司徒镇议事小组", "reviewer", "司徒镇"),
+    ("13900000009", "爱心人士小陈", "donor", ""),
+];
+
+/// A valid (made-up) ID number: 17 digits and their check digit.
+pub fn demo_id_number(serial: usize) -> String {
+    let body = format!("3211811975{:07}", 1_010_000 + serial);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
 
 struct Demo {
     window: Window,
@@ -45,14 +75,55 @@ fn demo_needs() -> Vec<Demo> {
     ]
 }
 
-/// Fills an empty database with the demo needs; leaves a database that has any need alone.
-pub async fn seed_demo_if_empty(db: &Db) -> Result<usize, AppError> {
+const SURNAMES: [&str; 9] = ["陈", "王", "张", "李", "刘", "周", "吴", "徐", "孙"];
+
+/// Fills an empty database with the demo data; leaves a database that has any need alone.
+pub async fn seed_demo_if_empty(db: &Db, key: &IdKey) -> Result<usize, AppError> {
     if needs::count(db).await? > 0 {
         return Ok(0);
     }
+    let now = UtcMillis::now();
+    let mut ids = Vec::new();
+    for (phone, name, role, town) in DEMO_ACCOUNTS {
+        let id = match accounts::create(
+            db,
+            &SignUp::parse(phone, name, "person", DEMO_PASSWORD)?,
+            now,
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(AppError::PhoneTaken) => continue,
+            Err(other) => return Err(other),
+        };
+        if role != "donor" {
+            let phone = Phone::parse(phone)?;
+            accounts::grant(db, &phone, &RoleGrant::parse(role, town)?, None, now).await?;
+        }
+        ids.push(id);
+    }
+    let volunteer = ids.get(1).copied().unwrap_or(UserId(0));
     let demos = demo_needs();
-    let start = UtcMillis::now().0 - demos.len() as i64 * 3_600_000;
+    let start = now.0 - demos.len() as i64 * 3_600_000;
     for (i, demo) in demos.iter().enumerate() {
+        let household = NewHousehold::parse(&HouseholdForm {
+            town: demo.town.into(),
+            village: demo.village.into(),
+            head_name: format!("{}某某", SURNAMES[i % SURNAMES.len()]),
+            id_number: demo_id_number(i),
+            address: format!(
+                "{}{}{}组{}号",
+                demo.town,
+                demo.village,
+                i % 7 + 1,
+                i * 3 + 2
+            ),
+            phone: format!("1370000{:04}", i),
+            members: "户主及家人（演示数据）".into(),
+            member_count: (i % 4 + 2).to_string(),
+            low_income: "expenditure".into(),
+        })?;
+        let household_id = households::register(db, key, &household, volunteer, now).await?;
         let need = NewNeed::parse(
             demo.window,
             demo.title,
@@ -62,14 +133,42 @@ pub async fn seed_demo_if_empty(db: &Db) -> Result<usize, AppError> {
             demo.ask,
             demo.urgency,
         )?;
-        needs::publish(db, &need, UtcMillis(start + i as i64 * 3_600_000)).await?;
+        let published = needs::publish(db, &need, UtcMillis(start + i as i64 * 3_600_000)).await?;
+        sqlx::query("UPDATE needs SET household_id = $2, author_id = $3 WHERE id = $1")
+            .bind(published.id.0)
+            .bind(household_id.0)
+            .bind(volunteer.0)
+            .execute(&db.pool)
+            .await?;
     }
+    // The first household (a medical need) was helped by the city charity three months ago:
+    // a new medical need for it warns its reviewers.
+    let admin = ids.first().copied().unwrap_or(UserId(0));
+    let first = IdNumber::parse(&demo_id_number(0))?;
+    sqlx::query(
+        "INSERT INTO aid_records (id_key, agency, aid_window, cause, aided_at, amount_fen, \
+         imported_by, imported_at) VALUES ($1, '丹阳市慈善总会', 'medical', '住院医疗救助', $2, \
+         300000, $3, $4)",
+    )
+    .bind(first.key(key))
+    .bind(now.months_before(3).0)
+    .bind(admin.0)
+    .bind(now.0)
+    .execute(&db.pool)
+    .await?;
     Ok(demos.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_id_numbers_are_valid() {
+        for serial in 0..30 {
+            IdNumber::parse(&demo_id_number(serial)).unwrap();
+        }
+    }
 
     #[test]
     fn every_demo_need_is_valid_and_every_window_is_covered() {

@@ -1,14 +1,106 @@
-//! Server functions, grouped by domain. Each checks its input on the server and returns
-//! [`AppError`](crate::error::AppError) with a code a client can match.
+//! Server functions, grouped by domain. Each checks who is calling and what they sent on the
+//! server, and returns [`AppError`](crate::error::AppError) with a code a client can match.
 
+pub mod accounts;
+pub mod aid;
 pub mod claims;
+pub mod households;
+pub mod intake;
 pub mod needs;
+pub mod reviews;
 
-/// A value the server put in context for server functions (the pool, the live hub).
 #[cfg(feature = "ssr")]
-pub(crate) fn from_context<T: Clone + Send + Sync + 'static>() -> Result<T, crate::error::AppError>
-{
-    leptos::prelude::use_context::<T>().ok_or_else(|| {
-        crate::error::AppError::internal("missing server context", std::any::type_name::<T>())
-    })
+pub(crate) use server_only::*;
+
+#[cfg(feature = "ssr")]
+mod server_only {
+    use crate::db::{accounts, Db};
+    use crate::domain::UtcMillis;
+    use crate::error::AppError;
+    use crate::people::Viewer;
+    use crate::settings::Settings;
+    use http::header;
+
+    /// The cookie that carries a session token.
+    pub const SESSION_COOKIE: &str = "wanshan_session";
+
+    /// A value the server put in context for server functions (the pool, the live hub).
+    pub fn from_context<T: Clone + Send + Sync + 'static>() -> Result<T, AppError> {
+        leptos::prelude::use_context::<T>()
+            .ok_or_else(|| AppError::internal("missing server context", std::any::type_name::<T>()))
+    }
+
+    fn request() -> Option<http::request::Parts> {
+        leptos::prelude::use_context::<http::request::Parts>()
+    }
+
+    /// The session token the browser sent, if any.
+    pub fn session_token() -> Option<String> {
+        let parts = request()?;
+        parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, token)| token.to_owned())
+            .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    /// Who is calling, if they are signed in.
+    pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+        let Some(token) = session_token() else {
+            return Ok(None);
+        };
+        let db: Db = from_context()?;
+        accounts::session_viewer(&db, &token, UtcMillis::now()).await
+    }
+
+    /// Who is calling; `Unauthorized` if nobody is signed in.
+    pub async fn signed_in() -> Result<Viewer, AppError> {
+        viewer().await?.ok_or(AppError::Unauthorized)
+    }
+
+    /// Sets (or, with `None`, clears) the session cookie: HttpOnly, SameSite=Lax, and Secure
+    /// when the site is served over TLS (directly or behind a proxy that says so).
+    pub fn set_session_cookie(token: Option<&str>) -> Result<(), AppError> {
+        let settings: Settings = from_context()?;
+        let over_tls = settings.secure_cookies
+            || request().is_some_and(|parts| {
+                parts.uri.scheme_str() == Some("https")
+                    || parts
+                        .headers
+                        .get("x-forwarded-proto")
+                        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+            });
+        let secure = if over_tls { "; Secure" } else { "" };
+        let cookie = match token {
+            Some(token) => format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                u64::from(settings.session_days) * 86_400
+            ),
+            None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        };
+        let response: leptos_axum::ResponseOptions = from_context()?;
+        response.append_header(
+            header::SET_COOKIE,
+            header::HeaderValue::from_str(&cookie)
+                .map_err(|e| AppError::internal("building the session cookie", e))?,
+        );
+        Ok(())
+    }
+
+    /// A form posted by a browser without JavaScript asks for HTML back; the hydrated
+    /// client's calls do not.
+    pub fn is_plain_form_post() -> bool {
+        request().is_some_and(|parts| {
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
+    }
 }

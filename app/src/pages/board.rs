@@ -32,14 +32,24 @@ pub fn BoardPage() -> impl IntoView {
     });
     let claim = ServerAction::<ClaimNeed>::new();
     let resync = Callback::new(move |()| board.refetch());
+    let viewer = crate::components::session::ViewerResource::get();
+    // `?open=ID`: the need a donor was about to claim before signing in, opened for them.
+    let open = query
+        .read_untracked()
+        .get("open")
+        .and_then(|id| id.parse::<i64>().ok());
 
     view! {
         <Suspense fallback=|| view! { <p class="loading">"正在加载需求…"</p> }>
             {move || Suspend::new(async move {
+                let donor = match viewer.0.await {
+                    Ok(Some(viewer)) => Some(viewer.has(crate::people::Role::Donor)),
+                    _ => None,
+                };
                 match board.await {
                     Ok(loaded) => {
                         view! {
-                            <LiveBoard board=loaded filter=filter.get_untracked() claim resync/>
+                            <LiveBoard board=loaded filter=filter.get_untracked() claim resync donor open/>
                         }
                             .into_any()
                     }
@@ -58,6 +68,9 @@ fn LiveBoard(
     filter: BoardFilter,
     claim: ServerAction<ClaimNeed>,
     resync: Callback<()>,
+    /// `None` when nobody is signed in; whether the signed-in person may claim.
+    donor: Option<bool>,
+    open: Option<i64>,
 ) -> impl IntoView {
     let Board {
         needs,
@@ -72,6 +85,11 @@ fn LiveBoard(
     let filter_for_live = filter.clone();
     let apply = move |change: LiveChange| match change {
         LiveChange::NeedClaimed {
+            need_id,
+            window,
+            town,
+        }
+        | LiveChange::NeedWithdrawn {
             need_id,
             window,
             town,
@@ -106,7 +124,7 @@ fn LiveBoard(
             let apply = apply.clone();
             feed.set_value(Some(crate::live_client::LiveFeed::open(
                 as_of,
-                move |change| apply(change),
+                apply,
                 move || resync.run(()),
                 move |connected| live.set(connected),
             )));
@@ -131,7 +149,7 @@ fn LiveBoard(
         </p>
         <ul class="needs" data-testid="needs">
             <For each=move || needs.get() key=|need| need.id let:need>
-                <NeedCard need claim/>
+                <NeedCard open=open == Some(need.id.0) need claim donor/>
             </For>
         </ul>
         <Show when=move || count() == 0>

@@ -1,4 +1,8 @@
+pub mod account;
+pub mod admin;
 pub mod board;
+pub mod intake;
+pub mod review;
 
 use leptos::prelude::*;
 

@@ -3,8 +3,9 @@
 
 use futures::StreamExt;
 use std::time::Duration;
-use wanshan_app::db::needs;
-use wanshan_app::domain::{Ask, Fen, NewNeed, PublicNeed, Urgency, UtcMillis, Window};
+use wanshan_app::db::{accounts, needs};
+use wanshan_app::domain::{Ask, Fen, NewNeed, Phone, PublicNeed, Urgency, UtcMillis, Window};
+use wanshan_app::people::{RoleGrant, UserId};
 use wanshan_server::config::Config;
 use wanshan_server::AppState;
 
@@ -100,22 +101,90 @@ impl TestApp {
         published
     }
 
-    /// Posts the claim form as the browser does (URL-encoded).
-    pub async fn claim(&self, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(self.url("/api/claim_need"))
-            .form(fields)
-            .send()
+    /// A person with an account, the given roles (`(role, town)`, town "" for every town) and a
+    /// signed-in session. The account is written directly (signing in through the form is
+    /// tested on its own; argon2 for hundreds of racing donors would only slow the suite).
+    pub async fn person(&self, name: &str, phone: &str, grants: &[(&str, &str)]) -> Person {
+        let now = UtcMillis::now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (phone, display_name, donor_kind, password_hash, created_at) \
+             VALUES ($1, $2, 'person', 'not-a-password-hash', $3) RETURNING id",
+        )
+        .bind(Phone::parse(phone).expect("valid phone").as_str())
+        .bind(name)
+        .bind(now.0)
+        .fetch_one(&self.state.db.pool)
+        .await
+        .expect("account written");
+        for (role, town) in grants {
+            let grant = RoleGrant::parse(role, town).expect("valid grant");
+            accounts::grant(
+                &self.state.db,
+                &Phone::parse(phone).unwrap(),
+                &grant,
+                None,
+                now,
+            )
             .await
-            .expect("request sent")
+            .expect("role granted");
+        }
+        let token = accounts::start_session(&self.state.db, UserId(id), now, 1)
+            .await
+            .expect("session");
+        Person {
+            id: UserId(id),
+            name: name.to_owned(),
+            phone: phone.to_owned(),
+            cookie: format!("wanshan_session={token}"),
+        }
     }
 
-    pub async fn claim_need(&self, need_id: i64, name: &str, contact: &str) -> reqwest::Response {
-        self.claim(&[
-            ("need_id", &need_id.to_string()),
-            ("donor_name", name),
-            ("donor_contact", contact),
-        ])
+    /// A donor with a fresh phone number.
+    pub async fn donor(&self, name: &str) -> Person {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.person(name, &format!("1350000{n:04}"), &[("donor", "")])
+            .await
+    }
+
+    /// Posts a form to a server function as the browser does (URL-encoded), as `who`.
+    pub async fn post_as(
+        &self,
+        who: Option<&Person>,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(fields);
+        if let Some(person) = who {
+            request = request.header("cookie", &person.cookie);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// A GET as `who`.
+    pub async fn get_as(&self, who: Option<&Person>, path: &str) -> reqwest::Response {
+        let mut request = self.http.get(self.url(path));
+        if let Some(person) = who {
+            request = request.header("cookie", &person.cookie);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Claims a need as a new donor with this name and phone.
+    pub async fn claim_need(&self, need_id: i64, name: &str, phone: &str) -> reqwest::Response {
+        let donor = self.person(name, phone, &[("donor", "")]).await;
+        self.claim_as(&donor, need_id).await
+    }
+
+    pub async fn claim_as(&self, donor: &Person, need_id: i64) -> reqwest::Response {
+        self.post_as(
+            Some(donor),
+            "claim_need",
+            &[("need_id", &need_id.to_string())],
+        )
         .await
     }
 
@@ -147,16 +216,38 @@ impl TestApp {
     }
 }
 
+/// Someone signed in: their account and the session cookie their browser would send.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+    pub phone: String,
+    pub cookie: String,
+}
+
 /// Fires `count` claims of one need at once, spread round-robin over `instances`, each from a
-/// different donor. Returns (winners, `AlreadyClaimed` losers); any other answer fails the test.
+/// different signed-in donor. Returns (winners, `AlreadyClaimed` losers); any other answer
+/// fails the test.
 pub async fn race_claims(instances: &[&TestApp], need_id: i64, count: usize) -> (usize, usize) {
-    let claims = (0..count).map(|i| {
+    let mut donors = Vec::new();
+    for i in 0..count {
+        donors.push(
+            instances[0]
+                .person(
+                    &format!("爱心人士{i}"),
+                    &format!("1380000{i:04}"),
+                    &[("donor", "")],
+                )
+                .await,
+        );
+    }
+    let claims = donors.into_iter().enumerate().map(|(i, donor)| {
         let instance = instances[i % instances.len()];
-        let request = instance.http.post(instance.url("/api/claim_need")).form(&[
-            ("need_id".to_owned(), need_id.to_string()),
-            ("donor_name".to_owned(), format!("爱心人士{i}")),
-            ("donor_contact".to_owned(), format!("1380000{i:04}")),
-        ]);
+        let request = instance
+            .http
+            .post(instance.url("/api/claim_need"))
+            .header("cookie", donor.cookie)
+            .form(&[("need_id".to_owned(), need_id.to_string())]);
         tokio::spawn(async move { request.send().await.expect("claim sent") })
     });
     let (mut winners, mut losers) = (0, 0);
@@ -230,4 +321,142 @@ impl EventStream {
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
+}
+
+/// The form of a household as a volunteer fills it in.
+pub fn household_form(town: &str, id_number: &str, head: &str) -> Vec<(String, String)> {
+    [
+        ("town", town),
+        ("village", "示范村"),
+        ("head_name", head),
+        ("id_number", id_number),
+        ("address", "示范村三组 12 号"),
+        ("phone", "13700001234"),
+        ("members", "户主、妻子、女儿（9 岁）"),
+        ("member_count", "3"),
+        ("low_income", "expenditure"),
+    ]
+    .into_iter()
+    .map(|(field, value)| (format!("form[{field}]"), value.to_owned()))
+    .collect()
+}
+
+/// A need's intake form.
+pub fn need_form(household: i64, window: &str, title: &str) -> Vec<(String, String)> {
+    [
+        ("need_id", String::new()),
+        ("household_id", household.to_string()),
+        ("window", window.to_owned()),
+        ("title", title.to_owned()),
+        (
+            "story",
+            "家中老人住院，医保报销后自付部分仍有缺口。".to_owned(),
+        ),
+        ("ask_kind", "money".to_owned()),
+        ("amount", "3000".to_owned()),
+        ("urgency", "2".to_owned()),
+        ("private_notes", "内部备注：户主腿脚不便".to_owned()),
+    ]
+    .into_iter()
+    .map(|(field, value)| (format!("form[{field}]"), value))
+    .collect()
+}
+
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+impl TestApp {
+    /// Posts owned form fields.
+    pub async fn post_fields(
+        &self,
+        who: Option<&Person>,
+        endpoint: &str,
+        fields: &[(String, String)],
+    ) -> reqwest::Response {
+        self.post_as(who, endpoint, &borrowed(fields)).await
+    }
+
+    /// Registers a household through the server function; returns its id.
+    pub async fn register_household(&self, volunteer: &Person, town: &str, id_number: &str) -> i64 {
+        let response = self
+            .post_fields(
+                Some(volunteer),
+                "register_household",
+                &household_form(town, id_number, "测试户主"),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        response.json().await.expect("household id")
+    }
+
+    /// Enters a need as a draft and submits it to council review; returns its id.
+    pub async fn enter_need(
+        &self,
+        volunteer: &Person,
+        household: i64,
+        window: &str,
+        title: &str,
+    ) -> i64 {
+        let response = self
+            .post_fields(
+                Some(volunteer),
+                "save_need",
+                &need_form(household, window, title),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        let id: i64 = response.json().await.expect("need id");
+        let submitted = self
+            .post_as(
+                Some(volunteer),
+                "submit_need",
+                &[("need_id", &id.to_string())],
+            )
+            .await;
+        assert_eq!(submitted.status(), 200, "{:?}", submitted.text().await);
+        id
+    }
+
+    pub async fn approve(
+        &self,
+        who: &Person,
+        need: i64,
+        stage: &str,
+        acknowledgement: &str,
+    ) -> reqwest::Response {
+        self.post_as(
+            Some(who),
+            "approve_need",
+            &[
+                ("need_id", &need.to_string()),
+                ("stage", stage),
+                ("acknowledgement", acknowledgement),
+            ],
+        )
+        .await
+    }
+
+    pub async fn status_of(&self, need: i64) -> String {
+        sqlx::query_scalar("SELECT status FROM needs WHERE id = $1")
+            .bind(need)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("need exists")
+    }
+}
+
+/// A valid ID number for tests: 17 digits from `serial` and the check digit.
+pub fn id_number(serial: u32) -> String {
+    wanshan_app::db::seed::demo_id_number(900 + serial as usize)
+}
+
+/// The status and JSON error body of a response.
+pub async fn status_and_code(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    (status, body["code"].as_str().unwrap_or("").to_owned())
 }

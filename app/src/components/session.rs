@@ -1,0 +1,116 @@
+//! Who is signed in, shared by the header and every page, and the small pieces of UI around it.
+
+use crate::error::AppError;
+use crate::functions::accounts::{current_viewer, SignOut};
+use crate::people::{Role, Viewer};
+use leptos::prelude::*;
+
+/// The signed-in person (or nobody), loaded once per page from the session cookie.
+#[derive(Clone, Copy)]
+pub struct ViewerResource(pub Resource<Result<Option<Viewer>, AppError>>);
+
+impl ViewerResource {
+    pub fn provide() -> ViewerResource {
+        let resource = ViewerResource(Resource::new(|| (), |_| current_viewer()));
+        provide_context(resource);
+        resource
+    }
+
+    pub fn get() -> ViewerResource {
+        expect_context::<ViewerResource>()
+    }
+}
+
+/// Sends the browser to `href` with a full page load, so every part of the page sees the new
+/// session. (Without JavaScript the server's redirect does the same.)
+pub fn reload_to(href: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}
+
+/// The header's part: the person's name, links to their work, and signing out.
+#[component]
+pub fn SessionNav() -> impl IntoView {
+    let viewer = ViewerResource::get();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            reload_to("/");
+        }
+    });
+    view! {
+        <nav class="session-nav" aria-label="账号">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match viewer.0.await {
+                        Ok(Some(viewer)) => {
+                            let works = viewer.has(Role::Volunteer);
+                            let reviews = viewer.has(Role::Volunteer) || viewer.has(Role::Reviewer);
+                            let admin = viewer.has(Role::Admin);
+                            view! {
+                                <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
+                                <Show when=move || works>
+                                    <a href="/intake">"录入"</a>
+                                </Show>
+                                <Show when=move || reviews>
+                                    <a href="/review">"审核"</a>
+                                </Show>
+                                <Show when=move || admin>
+                                    <a href="/admin">"管理"</a>
+                                </Show>
+                                <ActionForm action=sign_out attr:class="sign-out">
+                                    <button type="submit" class="link-button">"退出"</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        _ => view! { <a href="/signin">"登录"</a> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </nav>
+    }
+}
+
+/// A form's outcome: the error in plain words, or `done` once it succeeded.
+#[component]
+pub fn Outcome<T: Clone + Send + Sync + 'static>(
+    #[prop(into)] value: Signal<Option<Result<T, AppError>>>,
+    #[prop(into)] done: String,
+) -> impl IntoView {
+    view! {
+        {move || match value.get() {
+            Some(Ok(_)) => Some(view! { <p class="form-ok" role="status">{done.clone()}</p> }.into_any()),
+            Some(Err(error)) => {
+                let field = match &error {
+                    AppError::Invalid { field, .. } => field.clone(),
+                    _ => String::new(),
+                };
+                Some(
+                    view! {
+                        <p class="form-error" role="alert" data-code=error.code() data-field=field>
+                            {error.to_string()}
+                        </p>
+                    }
+                        .into_any(),
+                )
+            }
+            None => None,
+        }}
+    }
+}
+
+/// Shown instead of a page to someone who may not use it.
+#[component]
+pub fn NeedsRole(#[prop(into)] what: String) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <p>{what}</p>
+            <p><a class="btn-secondary" href="/signin">"换个账号登录"</a></p>
+        </section>
+    }
+}

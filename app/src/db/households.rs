@@ -1,0 +1,104 @@
+//! Private household records. Every read here is for a caller already checked to be a
+//! volunteer or reviewer of the household's town, or an admin.
+
+use super::{is_unique_violation, Db};
+use crate::domain::UtcMillis;
+use crate::error::AppError;
+use crate::people::{Role, UserId, Viewer};
+use crate::private::{HouseholdId, HouseholdView, IdKey, LowIncome, NewHousehold};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const COLUMNS: &str =
+    "id, town, village, head_name, id_last4, address, phone, members, member_count, low_income";
+
+fn household(row: &AnyRow) -> Result<HouseholdView, AppError> {
+    Ok(HouseholdView {
+        id: HouseholdId(row.try_get("id")?),
+        town: row.try_get("town")?,
+        village: row.try_get("village")?,
+        head_name: row.try_get("head_name")?,
+        id_last4: row.try_get("id_last4")?,
+        address: row.try_get("address")?,
+        phone: row.try_get("phone")?,
+        members: row.try_get("members")?,
+        member_count: row.try_get("member_count")?,
+        low_income: LowIncome::parse(row.try_get("low_income")?).map_err(|e| {
+            AppError::internal("a stored household does not parse", format!("{e:?}"))
+        })?,
+    })
+}
+
+pub async fn register(
+    db: &Db,
+    key: &IdKey,
+    household: &NewHousehold,
+    by: UserId,
+    now: UtcMillis,
+) -> Result<HouseholdId, AppError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO households (town, village, head_name, id_key, id_last4, address, phone, \
+         members, member_count, low_income, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(&household.town)
+    .bind(&household.village)
+    .bind(&household.head_name)
+    .bind(household.id_number.key(key))
+    .bind(household.id_number.last4())
+    .bind(&household.address)
+    .bind(household.phone.as_str())
+    .bind(&household.members)
+    .bind(household.member_count)
+    .bind(household.low_income.code())
+    .bind(by.0)
+    .bind(now.0)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::HouseholdExists
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(HouseholdId(id))
+}
+
+/// One household with its matching key.
+pub async fn find(db: &Db, id: HouseholdId) -> Result<Option<(HouseholdView, String)>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, id_key FROM households WHERE id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|row| Ok((household(&row)?, row.try_get("id_key")?)))
+        .transpose()
+}
+
+/// The households a volunteer may enter needs for: their towns (every town for a city-wide
+/// volunteer).
+pub async fn for_volunteer(db: &Db, viewer: &Viewer) -> Result<Vec<HouseholdView>, AppError> {
+    let towns: Vec<&str> = viewer
+        .roles
+        .iter()
+        .filter(|grant| grant.role == Role::Volunteer)
+        .map(|grant| grant.town.as_deref().unwrap_or(""))
+        .collect();
+    if towns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM households ORDER BY town, village, id DESC"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(household)
+        .filter(|h| match h {
+            Ok(h) => towns.iter().any(|t| t.is_empty() || *t == h.town),
+            Err(_) => true,
+        })
+        .collect()
+}

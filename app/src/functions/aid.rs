@@ -1,0 +1,23 @@
+//! Importing other agencies' aid records.
+
+use crate::error::AppError;
+use crate::private::ImportReport;
+use leptos::prelude::*;
+
+/// Imports a CSV of aid other agencies gave (身份证号,机构,窗口,事由,日期,金额). All or
+/// nothing: a file with any bad row imports nothing and says which lines are wrong. Admins only.
+#[server(prefix = "/api", endpoint = "import_aid")]
+pub async fn import_aid(csv: String) -> Result<ImportReport, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{aid, Db};
+    use crate::domain::UtcMillis;
+    use crate::people::Role;
+    use crate::settings::Settings;
+    let admin = signed_in().await?;
+    if !admin.has(Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let db: Db = from_context()?;
+    let settings: Settings = from_context()?;
+    aid::import(&db, &settings.id_key, &csv, admin.id, UtcMillis::now()).await
+}

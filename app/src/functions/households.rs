@@ -1,0 +1,45 @@
+//! Private households: registered and read by the volunteers of their town (and its reviewers
+//! and admins, through the review queue).
+
+use crate::error::AppError;
+use crate::private::{HouseholdForm, HouseholdId, HouseholdView};
+use leptos::prelude::*;
+
+/// Registers a household in the caller's town. Volunteers of that town only.
+#[server(prefix = "/api", endpoint = "register_household")]
+pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{households, Db};
+    use crate::domain::UtcMillis;
+    use crate::people::Role;
+    use crate::private::NewHousehold;
+    use crate::settings::Settings;
+    let volunteer = signed_in().await?;
+    if !volunteer.has(Role::Volunteer) {
+        return Err(AppError::Forbidden);
+    }
+    let household = NewHousehold::parse(&form)?;
+    if !volunteer.acts_as(Role::Volunteer, &household.town) {
+        return Err(AppError::Forbidden);
+    }
+    let db: Db = from_context()?;
+    let settings: Settings = from_context()?;
+    households::register(
+        &db,
+        &settings.id_key,
+        &household,
+        volunteer.id,
+        UtcMillis::now(),
+    )
+    .await
+}
+
+/// The households the caller may enter needs for.
+#[server(prefix = "/api", endpoint = "list_households")]
+pub async fn list_households() -> Result<Vec<HouseholdView>, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{households, Db};
+    let volunteer = signed_in().await?;
+    let db: Db = from_context()?;
+    households::for_volunteer(&db, &volunteer).await
+}

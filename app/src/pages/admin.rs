@@ -1,0 +1,95 @@
+//! `/admin`: give people roles (and the town a role is bound to), and import other agencies'
+//! aid records by CSV.
+
+use crate::components::session::{NeedsRole, Outcome, ViewerResource};
+use crate::functions::accounts::{list_accounts, AssignRole};
+use crate::functions::aid::ImportAid;
+use crate::people::Role;
+use leptos::prelude::*;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let viewer = ViewerResource::get();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match viewer.0.await {
+                    Ok(Some(v)) if v.has(Role::Admin) => view! { <AdminDesk/> }.into_any(),
+                    Ok(Some(_)) => view! { <NeedsRole what="这里只有管理员可以使用。"/> }.into_any(),
+                    _ => view! { <NeedsRole what="请先用管理员账号登录。"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AdminDesk() -> impl IntoView {
+    let assign = ServerAction::<AssignRole>::new();
+    let import = ServerAction::<ImportAid>::new();
+    let accounts = Resource::new(move || assign.version().get(), |_| list_accounts());
+    let imported = move || {
+        import.value().get().and_then(Result::ok).map(|report| {
+            format!(
+                "已导入 {} 条记录，其中 {} 条对应本平台已登记的家庭。",
+                report.imported, report.matched_households
+            )
+        })
+    };
+    view! {
+        <section class="panel">
+            <h1>"角色与权限"</h1>
+            <ActionForm action=assign attr:class="stack-form" attr:data-testid="assign-role">
+                <label for="role-phone">"账号手机号"</label>
+                <input id="role-phone" name="phone" type="tel" inputmode="numeric" required/>
+                <label for="role-role">"角色"</label>
+                <select id="role-role" name="role">
+                    {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
+                </select>
+                <label for="role-town">"负责的镇（街道）（审核员必填；志愿者留空表示全市）"</label>
+                <input id="role-town" name="town" maxlength="20"/>
+                <label class="inline"><input type="checkbox" name="revoke" value="true"/>"取消这个角色"</label>
+                <button type="submit" class="btn-primary">"保存"</button>
+                <Outcome value=assign.value() done="已保存。"/>
+            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let accounts = accounts.await.unwrap_or_default();
+                    view! {
+                        <table class="accounts">
+                            <thead><tr><th>"账号"</th><th>"手机号"</th><th>"角色"</th></tr></thead>
+                            <tbody>
+                                {accounts
+                                    .into_iter()
+                                    .map(|a| {
+                                        let roles = a.roles.iter().map(|g| g.label()).collect::<Vec<_>>().join("、");
+                                        view! { <tr><td>{a.name}</td><td>{a.phone}</td><td>{roles}</td></tr> }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="panel">
+            <h2>"导入其他机构的帮扶记录"</h2>
+            <p class="hint">
+                "CSV（UTF-8），第一行为表头：身份证号,机构,窗口,事由,日期,金额。窗口写 助医、助学、助残、家居微改善、助保险 或 服务与文化；日期如 2026-03-15；金额单位为元，可留空。任何一行有错，整个文件都不导入，并列出每一行的问题。身份证号只用于匹配家庭，不会保存原文。"
+            </p>
+            <ActionForm action=import attr:class="stack-form" attr:data-testid="import-aid">
+                <label for="import-csv">"把 CSV 内容粘贴在这里"</label>
+                <textarea id="import-csv" name="csv" rows="8" required></textarea>
+                <button type="submit" class="btn-primary">"导入"</button>
+            </ActionForm>
+            {move || imported().map(|text| view! { <p class="form-ok" role="status">{text}</p> })}
+            {move || {
+                import
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|error| view! { <p class="form-error import-errors" role="alert">{error.to_string()}</p> })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,239 @@
+//! `/review`: the queue a council reviewer or volunteer works from on a phone. Each need shows
+//! its household and aid history; aid in the same window within the period is a warning that
+//! must be acknowledged, with a reason, to approve.
+
+use crate::components::session::{NeedsRole, Outcome, ViewerResource};
+use crate::domain::Ask;
+use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
+use crate::people::Role;
+use crate::private::{AidSource, ClaimAlert, HouseholdView, ReviewItem, ReviewStage};
+use leptos::prelude::*;
+
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let viewer = ViewerResource::get();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match viewer.0.await {
+                    Ok(Some(v)) if v.has(Role::Reviewer) || v.has(Role::Volunteer) => {
+                        view! { <ReviewDesk/> }.into_any()
+                    }
+                    Ok(Some(_)) => view! { <NeedsRole what="审核需要议事小组审核员或志愿者身份。"/> }.into_any(),
+                    _ => view! { <NeedsRole what="请先用审核员或志愿者账号登录。"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReviewDesk() -> impl IntoView {
+    let approve = ServerAction::<ApproveNeed>::new();
+    let send_back = ServerAction::<ReturnNeed>::new();
+    let queue = Resource::new(
+        move || (approve.version().get(), send_back.version().get()),
+        |_| load_review_queue(),
+    );
+    view! {
+        <div class="toast-area" role="status" aria-live="polite">
+            <Outcome value=approve.value() done="已通过。"/>
+            <Outcome value=send_back.value() done="已退回给录入的志愿者。"/>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"正在加载审核队列…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(queue) => {
+                        let empty = queue.council.is_empty() && queue.volunteer.is_empty();
+                        view! {
+                            <section class="panel">
+                                <h1>"审核"</h1>
+                                {empty.then(|| view! { <p class="empty">"目前没有等待您审核的需求。"</p> })}
+                                <Stage title="待议事小组审核" stage=ReviewStage::Council items=queue.council approve send_back/>
+                                <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer approve send_back/>
+                            </section>
+                            <ClaimAlerts alerts=queue.claim_alerts/>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Stage(
+    title: &'static str,
+    stage: ReviewStage,
+    items: Vec<ReviewItem>,
+    approve: ServerAction<ApproveNeed>,
+    send_back: ServerAction<ReturnNeed>,
+) -> impl IntoView {
+    if items.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <h2>{title} " · " {items.len()}</h2>
+        <ul class="work-list" data-stage=stage.code()>
+            {items
+                .into_iter()
+                .map(|item| view! { <ReviewCard item stage approve send_back/> })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReviewCard(
+    item: ReviewItem,
+    stage: ReviewStage,
+    approve: ServerAction<ApproveNeed>,
+    send_back: ServerAction<ReturnNeed>,
+) -> impl IntoView {
+    let ReviewItem {
+        need,
+        private_notes,
+        author,
+        council_reviewer,
+        household,
+        aid,
+    } = item;
+    let id = need.id.0;
+    let warned = !aid.warnings.is_empty();
+    let amount = match need.ask {
+        Ask::Money { amount } => amount.to_string(),
+        other => other.label(),
+    };
+    let stage_code = stage.code();
+    view! {
+        <li class="work-item review-item" data-need-id=id>
+            <p class="work-head">
+                <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
+                <span class="place">{format!("{} · {}", need.town, need.village)}</span>
+                <span class="amount">{amount}</span>
+            </p>
+            <h3 class="work-title">{need.title.clone()}</h3>
+            <p class="need-story">{need.story.clone()}</p>
+            <p class="meta">
+                "录入：" {author}
+                {council_reviewer.map(|name| view! { " · 议事小组已通过：" {name} })}
+            </p>
+            {(!private_notes.is_empty()).then(|| view! { <p class="private-notes">"内部备注：" {private_notes}</p> })}
+            <HouseholdPanel household/>
+            {warned
+                .then(|| {
+                    view! {
+                        <p class="aid-warning" role="alert" data-testid="aid-warning">
+                            {format!(
+                                "重复帮扶提醒：该家庭近 {} 个月内在“{}”窗口已获帮扶 {} 次，请核实是否仍有需要。",
+                                aid.period_months,
+                                need.window.label(),
+                                aid.warnings.len(),
+                            )}
+                        </p>
+                    }
+                })}
+            <details class="aid-history" open=warned>
+                <summary>{format!("帮扶记录（{} 条）", aid.entries.len())}</summary>
+                <ul>
+                    {aid
+                        .entries
+                        .iter()
+                        .enumerate()
+                        .map(|(index, entry)| {
+                            let source = match &entry.source {
+                                AidSource::Here { need_id, status } => format!("万善（需求 {need_id}，{}）", status.label()),
+                                AidSource::Agency { agency } => agency.clone(),
+                            };
+                            let warn = aid.warnings.contains(&index);
+                            view! {
+                                <li class:warn=warn>
+                                    {format!(
+                                        "{} · {} · {} · {}{}",
+                                        entry.at.shanghai_date_text(),
+                                        entry.window.label(),
+                                        source,
+                                        entry.cause,
+                                        entry.amount.map(|a| format!(" · {a}")).unwrap_or_default(),
+                                    )}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </details>
+            <ActionForm action=approve attr:class="stack-form approve-form">
+                <input type="hidden" name="need_id" value=id/>
+                <input type="hidden" name="stage" value=stage_code/>
+                {warned
+                    .then(|| {
+                        view! {
+                            <label for=format!("ack-{id}")>"确认理由（已了解重复帮扶情况，仍需通过的原因）"</label>
+                            <textarea id=format!("ack-{id}") name="acknowledgement" rows="2" maxlength="200" required></textarea>
+                        }
+                    })}
+                <button type="submit" class="btn-primary">"通过"</button>
+            </ActionForm>
+            <details class="return">
+                <summary class="btn-secondary">"退回修改"</summary>
+                <ActionForm action=send_back attr:class="stack-form">
+                    <input type="hidden" name="need_id" value=id/>
+                    <input type="hidden" name="stage" value=stage_code/>
+                    <label for=format!("reason-{id}")>"退回理由"</label>
+                    <textarea id=format!("reason-{id}") name="reason" rows="2" maxlength="200" required></textarea>
+                    <button type="submit" class="btn-secondary">"退回给录入人"</button>
+                </ActionForm>
+            </details>
+        </li>
+    }
+}
+
+#[component]
+fn HouseholdPanel(household: HouseholdView) -> impl IntoView {
+    view! {
+        <dl class="household" data-testid="household">
+            <dt>"户主"</dt><dd>{format!("{}（身份证尾号 {}）", household.head_name, household.id_last4)}</dd>
+            <dt>"住址"</dt><dd>{household.address}</dd>
+            <dt>"电话"</dt><dd>{household.phone}</dd>
+            <dt>"成员"</dt><dd>{format!("{}（{} 人）", household.members, household.member_count)}</dd>
+            <dt>"低收入认定"</dt><dd>{household.low_income.label()}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
+    if alerts.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="panel">
+            <h2>"认领时的重复帮扶提醒"</h2>
+            <p class="hint">"这些需求被认领时，家庭在同一窗口近期已获其他帮扶。请联系认领人和家庭核实。"</p>
+            <ul class="work-list" data-testid="claim-alerts">
+                {alerts
+                    .into_iter()
+                    .map(|alert| {
+                        view! {
+                            <li class="work-item" data-need-id=alert.need.id.0>
+                                <p class="work-title">{alert.need.title}</p>
+                                <p class="meta">
+                                    {format!(
+                                        "{} 认领 · {} · {} 条同窗口帮扶记录",
+                                        alert.claimed_at.shanghai_text(),
+                                        alert.household.head_name,
+                                        alert.aid_warnings,
+                                    )}
+                                </p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+        .into_any()
+}

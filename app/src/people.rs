@@ -1,0 +1,274 @@
+//! People and what they may do: accounts, roles and the areas roles are bound to.
+
+use crate::domain::{text_field, Phone};
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a person may do. A person may hold several roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Claims needs (every account starts as one).
+    Donor,
+    /// Enters households and needs, and gives the second approval of other volunteers' needs.
+    Volunteer,
+    /// A member of a village council group (村民议事小组): the first approval, for one town.
+    Reviewer,
+    /// Assigns roles and imports other agencies' aid records.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Donor, Role::Volunteer, Role::Reviewer, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Donor => "donor",
+            Role::Volunteer => "volunteer",
+            Role::Reviewer => "reviewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Donor => "爱心人士",
+            Role::Volunteer => "志愿者",
+            Role::Reviewer => "议事小组审核员",
+            Role::Admin => "管理员",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Role, AppError> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.code() == code)
+            .ok_or_else(|| AppError::invalid("role", "请选择一个角色。"))
+    }
+}
+
+/// One role, bound to a town (`None`: every town). Reviewers are always bound to one town.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub role: Role,
+    pub town: Option<String>,
+}
+
+impl RoleGrant {
+    /// Validates a grant an admin asks for: a reviewer needs a town.
+    pub fn parse(role: &str, town: &str) -> Result<RoleGrant, AppError> {
+        let role = Role::parse(role)?;
+        let town = match town.trim() {
+            "" => None,
+            town => Some(text_field("town", "镇（街道）", town, 2, 20)?),
+        };
+        if role == Role::Reviewer && town.is_none() {
+            return Err(AppError::invalid(
+                "town",
+                "议事小组审核员必须绑定一个镇（街道）。",
+            ));
+        }
+        Ok(RoleGrant { role, town })
+    }
+
+    /// Whether this grant gives `role` in `town`.
+    pub fn covers(&self, role: Role, town: &str) -> bool {
+        self.role == role && self.town.as_deref().is_none_or(|t| t == town)
+    }
+
+    pub fn label(&self) -> String {
+        match &self.town {
+            Some(town) => format!("{}（{town}）", self.role.label()),
+            None => self.role.label().to_owned(),
+        }
+    }
+}
+
+/// Whether a donor gives as a person or on behalf of an organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DonorKind {
+    Person,
+    Organisation,
+}
+
+impl DonorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DonorKind::Person => "person",
+            DonorKind::Organisation => "organisation",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<DonorKind, AppError> {
+        match code {
+            "" | "person" => Ok(DonorKind::Person),
+            "organisation" => Ok(DonorKind::Organisation),
+            _ => Err(AppError::invalid("kind", "请选择个人或单位。")),
+        }
+    }
+}
+
+/// The signed-in person as their own pages see them. Sent only to that person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub id: UserId,
+    pub name: String,
+    pub roles: Vec<RoleGrant>,
+}
+
+impl Viewer {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.iter().any(|grant| grant.role == role)
+    }
+
+    /// Whether the viewer holds `role` for `town`.
+    pub fn acts_as(&self, role: Role, town: &str) -> bool {
+        self.roles.iter().any(|grant| grant.covers(role, town))
+    }
+
+    /// Whether the viewer may read a household in `town`: its volunteers and reviewers, and
+    /// admins.
+    pub fn may_read_household(&self, town: &str) -> bool {
+        self.has(Role::Admin)
+            || self.acts_as(Role::Volunteer, town)
+            || self.acts_as(Role::Reviewer, town)
+    }
+}
+
+/// A password as typed, checked for length only (any characters; long passphrases welcome).
+/// Never serialised, never logged.
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 8;
+
+    pub fn parse(text: &str) -> Result<Password, AppError> {
+        let count = text.chars().count();
+        if count < Self::MIN_CHARS {
+            return Err(AppError::invalid(
+                "password",
+                format!("密码至少 {} 位。", Self::MIN_CHARS),
+            ));
+        }
+        if count > 128 {
+            return Err(AppError::invalid("password", "密码最多 128 位。"));
+        }
+        Ok(Password(text.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// A new account, validated.
+#[derive(Debug)]
+pub struct SignUp {
+    pub phone: Phone,
+    pub name: String,
+    pub kind: DonorKind,
+    pub password: Password,
+}
+
+impl SignUp {
+    pub fn parse(phone: &str, name: &str, kind: &str, password: &str) -> Result<SignUp, AppError> {
+        Ok(SignUp {
+            phone: Phone::parse(phone)?,
+            name: text_field("name", "称呼或单位名称", name, 1, 30)?,
+            kind: DonorKind::parse(kind)?,
+            password: Password::parse(password)?,
+        })
+    }
+}
+
+/// Where to go after signing in: a path on this site only (never another site).
+pub fn local_path(next: &str) -> String {
+    let next = next.trim();
+    let is_local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    if is_local {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(grants: &[(Role, Option<&str>)]) -> Viewer {
+        Viewer {
+            id: UserId(1),
+            name: "测试".into(),
+            roles: grants
+                .iter()
+                .map(|(role, town)| RoleGrant {
+                    role: *role,
+                    town: town.map(str::to_owned),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_reviewer_reads_households_of_their_own_town_only() {
+        let reviewer = viewer(&[(Role::Reviewer, Some("延陵镇"))]);
+        assert!(reviewer.may_read_household("延陵镇"));
+        assert!(!reviewer.may_read_household("司徒镇"));
+        let citywide_volunteer = viewer(&[(Role::Volunteer, None)]);
+        assert!(citywide_volunteer.may_read_household("司徒镇"));
+        let donor = viewer(&[(Role::Donor, None)]);
+        assert!(!donor.may_read_household("延陵镇"));
+        assert!(viewer(&[(Role::Admin, None)]).may_read_household("司徒镇"));
+    }
+
+    #[test]
+    fn a_reviewer_must_be_bound_to_a_town() {
+        assert_eq!(
+            RoleGrant::parse("reviewer", " ").unwrap_err().code(),
+            "Invalid"
+        );
+        let grant = RoleGrant::parse("reviewer", "延陵镇").unwrap();
+        assert!(grant.covers(Role::Reviewer, "延陵镇"));
+        assert!(!grant.covers(Role::Reviewer, "吕城镇"));
+        assert_eq!(RoleGrant::parse("volunteer", "").unwrap().town, None);
+        assert!(RoleGrant::parse("mayor", "").is_err());
+    }
+
+    #[test]
+    fn passwords_are_at_least_eight_characters_and_never_printed() {
+        assert!(Password::parse("short").is_err());
+        let password = Password::parse("万善丹阳2026").unwrap();
+        assert_eq!(format!("{password:?}"), "Password(…)");
+    }
+
+    #[test]
+    fn after_sign_in_only_paths_on_this_site_are_followed() {
+        assert_eq!(local_path("/?open=3"), "/?open=3");
+        assert_eq!(local_path("//evil.example/x"), "/");
+        assert_eq!(local_path("https://evil.example"), "/");
+        assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path(""), "/");
+    }
+}
