@@ -56,6 +56,7 @@ export default defineConfig({
       WANSHAN_ADDR: `127.0.0.1:${port}`,
       DATABASE_URL: process.env.WANSHAN_E2E_DB ?? "e2e-data/wanshan.db",
       WANSHAN_DEMO: "true",
+      WANSHAN_ID_KEY: process.env.WANSHAN_ID_KEY ?? "wanshan-e2e-key",
       RUST_LOG: "warn",
     },
   },

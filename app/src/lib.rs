@@ -48,6 +48,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::session::ViewerResource::provide();
+    // Marks the page as taken over by the client: forms typed into before this would be
+    // reset by hydration, so the end2end tests wait for it (as a person's first tap does).
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="wanshan" href="/pkg/wanshan.css"/>
         <Title text="万善丹阳 · 爱心需求"/>

@@ -103,7 +103,39 @@ where
     total
 }
 
-/// Donors claiming through `POST /api/claim_need`, as the browser does.
+/// Signs up `count` donors through `POST /api/sign_up`, as browsers would, and returns the
+/// session cookie of each.
+pub async fn sign_up_donors(base: &str, count: usize) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let mut cookies = Vec::with_capacity(count);
+    for i in 0..count {
+        let response = http
+            .post(format!("{base}/api/sign_up"))
+            .form(&[
+                ("phone", format!("1570000{i:04}")),
+                ("name", format!("基准{i}")),
+                ("password", "benchmark-password".to_owned()),
+            ])
+            .send()
+            .await
+            .expect("sign-up sent");
+        assert_eq!(response.status(), 200, "sign-up refused");
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|value| value.starts_with("wanshan_session="))
+            .and_then(|value| value.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        cookies.push(cookie);
+    }
+    cookies
+}
+
+/// Signed-in donors claiming through `POST /api/claim_need`, as the browser does, each client
+/// with its own account.
 pub async fn http_load(
     base: &str,
     ids: Arc<Vec<i64>>,
@@ -113,12 +145,12 @@ pub async fn http_load(
 ) -> Load {
     let http = reqwest::Client::new();
     let url = Arc::new(format!("{base}/api/claim_need"));
+    let cookies = Arc::new(sign_up_donors(base, clients).await);
     drive(ids, clients, per_need, duration, move |client, need| {
-        let request = http.post(url.as_str()).form(&[
-            ("need_id", need.to_string()),
-            ("donor_name", format!("基准{client}")),
-            ("donor_contact", "13800000000".to_owned()),
-        ]);
+        let request = http
+            .post(url.as_str())
+            .header("cookie", cookies[client].as_str())
+            .form(&[("need_id", need.to_string())]);
         async move {
             match request.send().await.map(|r| r.status().as_u16()) {
                 Ok(200) => Outcome::Won,

@@ -135,6 +135,7 @@ impl Bench {
             &[
                 ("DATABASE_URL", database),
                 ("WANSHAN_DEMO", "false"),
+                ("WANSHAN_ID_KEY", "benchmark-only-key"),
                 ("LEPTOS_SITE_ROOT", &self.site_root),
             ],
             "/",
@@ -162,6 +163,7 @@ impl Bench {
         db.pool.close().await;
         let server = self.start(&database).await;
         let base = format!("http://{}", server.addr);
+        let donor = claims::sign_up_donors(&base, 1).await.remove(0);
         fanout::measure(
             server.addr,
             "/api/events",
@@ -170,11 +172,8 @@ impl Bench {
             || async {
                 let response = reqwest::Client::new()
                     .post(format!("{base}/api/claim_need"))
-                    .form(&[
-                        ("need_id", need.id.0.to_string()),
-                        ("donor_name", "基准".to_owned()),
-                        ("donor_contact", "13800000000".to_owned()),
-                    ])
+                    .header("cookie", donor.as_str())
+                    .form(&[("need_id", need.id.0.to_string())])
                     .send()
                     .await
                     .expect("claim");

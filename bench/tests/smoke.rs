@@ -29,6 +29,7 @@ async fn a_hundred_subscribers_each_get_the_claim_on_ours_and_on_the_floor() {
         .unwrap();
     state.hub.wake();
     let base = format!("http://{addr}");
+    let donor = claims::sign_up_donors(&base, 1).await.remove(0);
     let ours = fanout::measure(
         addr,
         "/api/events",
@@ -37,11 +38,8 @@ async fn a_hundred_subscribers_each_get_the_claim_on_ours_and_on_the_floor() {
         || async {
             let response = reqwest::Client::new()
                 .post(format!("{base}/api/claim_need"))
-                .form(&[
-                    ("need_id", need.id.0.to_string()),
-                    ("donor_name", "冒烟".into()),
-                    ("donor_contact", "13800000000".into()),
-                ])
+                .header("cookie", donor.as_str())
+                .form(&[("need_id", need.id.0.to_string())])
                 .send()
                 .await
                 .unwrap();

@@ -10,6 +10,11 @@ export async function waitUntilLive(page: Page): Promise<void> {
   await expect(page.locator('.board-count[data-live="on"]')).toBeVisible({ timeout: 10_000 });
 }
 
+/** Waits until the client has taken over the page (typing before that would be lost). */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 10_000 });
+}
+
 /** The id and title of the n-th need on the board. */
 export async function needAt(page: Page, n: number): Promise<{ id: string; title: string }> {
   const card = needs(page).nth(n);
@@ -19,12 +24,40 @@ export async function needAt(page: Page, n: number): Promise<{ id: string; title
   return { id, title };
 }
 
-/** Opens a need's claim form and fills it, as a donor on the board does. */
-export async function fillClaim(page: Page, id: string, name: string, contact: string) {
-  const card = needById(page, id);
-  await card.getByText("我来认领").click();
-  await card.getByLabel("您的称呼").fill(name);
-  await card.getByLabel("手机号或单位名称").fill(contact);
+let phoneSerial = 0;
+
+/** A mobile number no other test uses. */
+export function freshPhone(): string {
+  phoneSerial += 1;
+  const tail = String((Date.now() * 10 + phoneSerial) % 100_000_000).padStart(8, "0");
+  return `158${tail}`;
+}
+
+/** The password of every demo account (see README). */
+export const DEMO_PASSWORD = "wanshan-demo";
+
+/**
+ * Signs up a new donor through the API of this page's browser context, so the browser holds
+ * the session cookie, as if the donor had used the sign-up page.
+ */
+export async function signUpDonor(page: Page, name = "爱心人士"): Promise<void> {
+  const response = await page.request.post("/api/sign_up", {
+    form: { phone: freshPhone(), name, password: "e2e-password" },
+  });
+  expect(response.status()).toBe(200);
+}
+
+/** Signs a demo account in, in this page's browser context. */
+export async function signInAs(page: Page, phone: string): Promise<void> {
+  const response = await page.request.post("/api/sign_in", {
+    form: { phone, password: DEMO_PASSWORD },
+  });
+  expect(response.status()).toBe(200);
+}
+
+/** Opens a need's claim form, as a signed-in donor on the board does. */
+export async function openClaim(page: Page, id: string) {
+  await needById(page, id).getByText("我来认领").click();
 }
 
 export async function submitClaim(page: Page, id: string) {
@@ -33,10 +66,20 @@ export async function submitClaim(page: Page, id: string) {
 
 /** Another donor claims through the API, as another phone would. */
 export async function claimElsewhere(request: APIRequestContext, baseURL: string, id: string) {
-  const response = await request.post(`${baseURL}/api/claim_need`, {
-    form: { need_id: id, donor_name: "另一位爱心人士", donor_contact: "13700000000" },
+  const signedUp = await request.post(`${baseURL}/api/sign_up`, {
+    form: { phone: freshPhone(), name: "另一位爱心人士", password: "e2e-password" },
   });
+  expect(signedUp.status()).toBe(200);
+  const response = await request.post(`${baseURL}/api/claim_need`, { form: { need_id: id } });
   expect(response.status()).toBe(200);
+}
+
+/** A valid (made-up) resident ID number: 17 digits and the check digit. */
+export function idNumber(serial: number): string {
+  const body = `320000198001${String(serial % 100_000).padStart(5, "0")}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
+  return body + "10X98765432"[sum % 11];
 }
 
 /** The n-th spare free port run.sh reserved for servers a spec starts itself (0 is the suite's). */

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   claimElsewhere,
-  fillClaim,
   needAt,
+  openClaim,
+  signUpDonor,
   needById,
   sparePort,
   startServer,
@@ -22,6 +23,7 @@ test("a need claimed in one browser vanishes from another within 2 s, without a 
   const donorB = await browser.newContext({ baseURL });
   const a = await donorA.newPage();
   const b = await donorB.newPage();
+  await signUpDonor(a, "王先生");
   await a.goto("/");
   await b.goto("/");
   await waitUntilLive(a);
@@ -31,7 +33,7 @@ test("a need claimed in one browser vanishes from another within 2 s, without a 
   const navigations: string[] = [];
   b.on("framenavigated", (frame) => navigations.push(frame.url()));
 
-  await fillClaim(a, need.id, "王先生", "13812345678");
+  await openClaim(a, need.id);
   const claimedAt = Date.now();
   await submitClaim(a, need.id);
   await expect(needById(b, need.id)).toHaveCount(0, { timeout: 2_000 });

@@ -1,0 +1,290 @@
+//! Signing up, in and out, the session cookie, and the first admin.
+
+mod support;
+
+use support::{spawn_app, spawn_instance, status_and_code};
+use wanshan_server::config::Config;
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("wanshan_session="))
+        .expect("a session cookie is set")
+}
+
+#[tokio::test]
+async fn a_donor_signs_up_signs_in_claims_and_signs_out() {
+    let app = spawn_app().await;
+    let need = app
+        .publish(
+            "留守儿童阅读角图书",
+            wanshan_app::domain::Window::Services,
+            "珥陵镇",
+        )
+        .await;
+    let fields = [
+        ("phone", "139 0000 7777"),
+        ("name", "陈女士"),
+        ("kind", "person"),
+        ("password", "correct horse"),
+    ];
+    let response = app.post_as(None, "sign_up", &fields).await;
+    assert_eq!(response.status(), 200);
+    let cookie = session_cookie(&response);
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(
+        !cookie.contains("Secure"),
+        "Secure on plain HTTP would lose the cookie: {cookie}"
+    );
+    let stored: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE phone = '13900007777'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    assert!(!stored.contains("correct horse"));
+
+    // The same phone again is refused plainly.
+    assert_eq!(
+        status_and_code(app.post_as(None, "sign_up", &fields).await).await,
+        (409, "PhoneTaken".into())
+    );
+
+    // Sign in: a wrong password and an unknown phone get the same answer.
+    let wrong = app
+        .post_as(
+            None,
+            "sign_in",
+            &[("phone", "13900007777"), ("password", "wrong horse")],
+        )
+        .await;
+    assert_eq!(
+        status_and_code(wrong).await,
+        (401, "WrongCredentials".into())
+    );
+    let unknown = app
+        .post_as(
+            None,
+            "sign_in",
+            &[("phone", "13900008888"), ("password", "correct horse")],
+        )
+        .await;
+    assert_eq!(
+        status_and_code(unknown).await,
+        (401, "WrongCredentials".into())
+    );
+    let response = app
+        .post_as(
+            None,
+            "sign_in",
+            &[("phone", "13900007777"), ("password", "correct horse")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let token = session_cookie(&response)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let donor = support::Person {
+        id: wanshan_app::people::UserId(0),
+        name: "陈女士".into(),
+        phone: "13900007777".into(),
+        cookie: token,
+    };
+
+    // The session claims, and the board greets its owner.
+    assert_eq!(app.claim_as(&donor, need.id.0).await.status(), 200);
+    let page = app.get_as(Some(&donor), "/").await.text().await.unwrap();
+    assert!(
+        page.contains("陈女士"),
+        "the header does not show who is signed in"
+    );
+    // Signing out ends the session on the server, not just in this browser.
+    let out = app.post_as(Some(&donor), "sign_out", &[]).await;
+    assert_eq!(out.status(), 200);
+    assert!(session_cookie(&out).contains("Max-Age=0"));
+    let other = app
+        .publish(
+            "独居老人陪伴",
+            wanshan_app::domain::Window::Services,
+            "司徒镇",
+        )
+        .await;
+    assert_eq!(
+        status_and_code(app.claim_as(&donor, other.id.0).await).await,
+        (401, "Unauthorized".into())
+    );
+}
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_cookie_is_secure_and_a_form_post_is_sent_back_where_it_came_from() {
+    let app = spawn_app().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = no_redirects
+        .post(app.url("/api/sign_up"))
+        .header("x-forwarded-proto", "https")
+        .header("accept", "text/html")
+        .form(&[
+            ("phone", "13900006666"),
+            ("name", "周先生"),
+            ("password", "long enough"),
+            ("next", "/?open=7"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/?open=7");
+    assert!(session_cookie(&response).contains("; Secure"));
+    // Never to another site.
+    let response = no_redirects
+        .post(app.url("/api/sign_in"))
+        .header("accept", "text/html")
+        .form(&[
+            ("phone", "13900006666"),
+            ("password", "long enough"),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn the_first_admin_comes_from_configuration_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = support::fresh_database(&dir).await;
+    let mut config = Config::for_tests(database.clone());
+    config.admin_phone = Some("13900005555".into());
+    config.admin_password = Some("admin password".into());
+    let app = spawn_instance(dir, config).await;
+    let response = app
+        .post_as(
+            None,
+            "sign_in",
+            &[("phone", "13900005555"), ("password", "admin password")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let viewer: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        viewer["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["role"] == "admin"),
+        "{viewer}"
+    );
+    // A later start with another phone does not make a second admin.
+    let ran = wanshan_app::db::accounts::bootstrap_admin(
+        &app.state.db,
+        "13900004444",
+        "other password",
+        wanshan_app::domain::UtcMillis::now(),
+    )
+    .await
+    .unwrap();
+    assert!(!ran);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
+    let app = spawn_app().await;
+    let admin = app.person("管理员", "13900003333", &[("admin", "")]).await;
+    let helper = app.donor("新志愿者").await;
+    let form = support::household_form("延陵镇", &support::id_number(60), "某户主");
+    assert_eq!(
+        status_and_code(
+            app.post_fields(Some(&helper), "register_household", &form)
+                .await
+        )
+        .await,
+        (403, "Forbidden".into())
+    );
+
+    // A reviewer must have a town; an unknown phone is named as the problem.
+    let no_town = app
+        .post_as(
+            Some(&admin),
+            "assign_role",
+            &[("phone", &helper.phone), ("role", "reviewer"), ("town", "")],
+        )
+        .await;
+    assert_eq!(status_and_code(no_town).await, (422, "Invalid".into()));
+    let nobody = app
+        .post_as(
+            Some(&admin),
+            "assign_role",
+            &[("phone", "13900002222"), ("role", "volunteer")],
+        )
+        .await;
+    assert_eq!(status_and_code(nobody).await, (422, "Invalid".into()));
+
+    // Volunteer for 吕城镇 only: 延陵镇 households stay out of reach.
+    let grant = app
+        .post_as(
+            Some(&admin),
+            "assign_role",
+            &[
+                ("phone", &helper.phone),
+                ("role", "volunteer"),
+                ("town", "吕城镇"),
+            ],
+        )
+        .await;
+    assert_eq!(grant.status(), 200);
+    assert_eq!(
+        status_and_code(
+            app.post_fields(Some(&helper), "register_household", &form)
+                .await
+        )
+        .await,
+        (403, "Forbidden".into())
+    );
+    let here = support::household_form("吕城镇", &support::id_number(61), "某户主");
+    assert_eq!(
+        app.post_fields(Some(&helper), "register_household", &here)
+            .await
+            .status(),
+        200
+    );
+
+    // Taken away again.
+    let revoke = app
+        .post_as(
+            Some(&admin),
+            "assign_role",
+            &[
+                ("phone", &helper.phone),
+                ("role", "volunteer"),
+                ("town", "吕城镇"),
+                ("revoke", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(revoke.status(), 200);
+    let again = support::household_form("吕城镇", &support::id_number(62), "某户主");
+    assert_eq!(
+        status_and_code(
+            app.post_fields(Some(&helper), "register_household", &again)
+                .await
+        )
+        .await,
+        (403, "Forbidden".into())
+    );
+}

@@ -1,0 +1,301 @@
+//! Every mutating server function, called by every kind of caller: allowed, or a clear 401 or
+//! 403. Each cell gets its own fresh need or household, so one cell's success cannot decide
+//! another's answer.
+
+mod support;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use support::{id_number, need_form, spawn_app, Person, TestApp};
+
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "donor",
+    "volunteer",
+    "reviewer of another town",
+    "reviewer",
+    "admin",
+];
+
+struct Cast {
+    callers: Vec<Option<Person>>,
+    /// Enters the needs the callers act on (for rows where the author must be someone else).
+    author: Person,
+    /// Approves the council stage of needs that must be at the volunteer stage.
+    council: Person,
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(100);
+
+async fn household(app: &TestApp, by: &Person) -> i64 {
+    app.register_household(
+        by,
+        "延陵镇",
+        &id_number(SERIAL.fetch_add(1, Ordering::Relaxed)),
+    )
+    .await
+}
+
+/// A need in the given status, entered by `author` (or by `by` when given).
+async fn need(app: &TestApp, cast: &Cast, status: &str, by: Option<&Person>) -> i64 {
+    let author = by.unwrap_or(&cast.author);
+    let household = household(app, &cast.author).await;
+    let response = app
+        .post_fields(
+            Some(author),
+            "save_need",
+            &need_form(household, "medical", "授权测试需求"),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    let id: i64 = response.json().await.unwrap();
+    if status == "draft" {
+        return id;
+    }
+    app.post_as(Some(author), "submit_need", &[("need_id", &id.to_string())])
+        .await;
+    if status == "council_review" {
+        return id;
+    }
+    assert_eq!(
+        app.approve(&cast.council, id, "council", "").await.status(),
+        200
+    );
+    if status == "volunteer_review" {
+        return id;
+    }
+    panic!("no fixture for {status}");
+}
+
+/// Runs one row: a fresh fixture per caller, then the call. Returns the statuses.
+async fn row<F, Fut>(app: &TestApp, cast: &Cast, call: F) -> Vec<u16>
+where
+    F: Fn(Option<Person>) -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response>,
+{
+    let _ = app;
+    let mut statuses = Vec::new();
+    for caller in &cast.callers {
+        statuses.push(call(caller.clone()).await.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn every_mutating_server_function_checks_who_is_calling() {
+    let app = spawn_app().await;
+    let cast = Cast {
+        callers: vec![
+            None,
+            Some(
+                app.person("爱心人士", "13600000001", &[("donor", "")])
+                    .await,
+            ),
+            Some(
+                app.person("志愿者", "13600000002", &[("volunteer", "延陵镇")])
+                    .await,
+            ),
+            Some(
+                app.person("吕城镇审核员", "13600000003", &[("reviewer", "吕城镇")])
+                    .await,
+            ),
+            Some(
+                app.person("延陵镇审核员", "13600000004", &[("reviewer", "延陵镇")])
+                    .await,
+            ),
+            Some(app.person("管理员", "13600000005", &[("admin", "")]).await),
+        ],
+        author: app
+            .person("录入志愿者", "13600000006", &[("volunteer", "")])
+            .await,
+        council: app
+            .person("另一位审核员", "13600000007", &[("reviewer", "延陵镇")])
+            .await,
+    };
+    let volunteer = cast.callers[2].clone().unwrap();
+    let app = &app;
+    let cast = &cast;
+    let mut table: Vec<(&str, Vec<u16>, [u16; 6])> = Vec::new();
+
+    table.push((
+        "claim_need",
+        row(app, cast, |who| async move {
+            let need = app
+                .publish("可认领的需求", wanshan_app::domain::Window::Home, "延陵镇")
+                .await;
+            app.post_as(
+                who.as_ref(),
+                "claim_need",
+                &[("need_id", &need.id.0.to_string())],
+            )
+            .await
+        })
+        .await,
+        [401, 200, 403, 403, 403, 403],
+    ));
+    table.push((
+        "register_household",
+        row(app, cast, |who| async move {
+            let form = support::household_form(
+                "延陵镇",
+                &id_number(SERIAL.fetch_add(1, Ordering::Relaxed)),
+                "新户主",
+            );
+            app.post_fields(who.as_ref(), "register_household", &form)
+                .await
+        })
+        .await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    table.push((
+        "save_need (new)",
+        row(app, cast, |who| async move {
+            let household = household(app, &cast.author).await;
+            app.post_fields(
+                who.as_ref(),
+                "save_need",
+                &need_form(household, "education", "新录入的需求"),
+            )
+            .await
+        })
+        .await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    // The volunteer column is the need's author in the next two rows.
+    let edit = |who: Option<Person>| {
+        let volunteer = volunteer.clone();
+        async move {
+            let id = need(app, cast, "draft", Some(&volunteer)).await;
+            let mut form = need_form(0, "medical", "修改后的标题");
+            form[0].1 = id.to_string();
+            app.post_fields(who.as_ref(), "save_need", &form).await
+        }
+    };
+    table.push((
+        "save_need (edit, volunteer = author)",
+        row(app, cast, edit).await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    let submit = |who: Option<Person>| {
+        let volunteer = volunteer.clone();
+        async move {
+            let id = need(app, cast, "draft", Some(&volunteer)).await;
+            app.post_as(who.as_ref(), "submit_need", &[("need_id", &id.to_string())])
+                .await
+        }
+    };
+    table.push((
+        "submit_need (volunteer = author)",
+        row(app, cast, submit).await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    for (stage, status, expected) in [
+        ("council", "council_review", [401, 403, 403, 403, 200, 403]),
+        (
+            "volunteer",
+            "volunteer_review",
+            [401, 403, 200, 403, 403, 403],
+        ),
+    ] {
+        let approve = row(app, cast, |who| async move {
+            let id = need(app, cast, status, None).await;
+            app.post_as(
+                who.as_ref(),
+                "approve_need",
+                &[("need_id", &id.to_string()), ("stage", stage)],
+            )
+            .await
+        })
+        .await;
+        table.push((
+            if stage == "council" {
+                "approve_need (council)"
+            } else {
+                "approve_need (volunteer)"
+            },
+            approve,
+            expected,
+        ));
+        let send_back = row(app, cast, |who| async move {
+            let id = need(app, cast, status, None).await;
+            app.post_as(
+                who.as_ref(),
+                "return_need",
+                &[
+                    ("need_id", &id.to_string()),
+                    ("stage", stage),
+                    ("reason", "请补充材料"),
+                ],
+            )
+            .await
+        })
+        .await;
+        table.push((
+            if stage == "council" {
+                "return_need (council)"
+            } else {
+                "return_need (volunteer)"
+            },
+            send_back,
+            expected,
+        ));
+    }
+    table.push((
+        "assign_role",
+        row(app, cast, |who| async move {
+            app.post_as(
+                who.as_ref(),
+                "assign_role",
+                &[
+                    ("phone", "13600000001"),
+                    ("role", "volunteer"),
+                    ("town", ""),
+                ],
+            )
+            .await
+        })
+        .await,
+        [401, 403, 403, 403, 403, 200],
+    ));
+    table.push((
+        "import_aid",
+        row(app, cast, |who| async move {
+            let csv = format!(
+                "身份证号,机构,窗口,事由,日期,金额\n{},市慈善总会,助医,住院,2026-01-05,100\n",
+                id_number(999)
+            );
+            app.post_as(who.as_ref(), "import_aid", &[("csv", &csv)])
+                .await
+        })
+        .await,
+        [401, 403, 403, 403, 403, 200],
+    ));
+    // Last: it ends every caller's session.
+    table.push((
+        "sign_out",
+        row(app, cast, |who| async move {
+            app.post_as(who.as_ref(), "sign_out", &[]).await
+        })
+        .await,
+        [200, 200, 200, 200, 200, 200],
+    ));
+
+    let mut report = format!("{:<40}{}\n", "", CALLERS.join(" | "));
+    let mut wrong = 0;
+    for (function, got, expected) in &table {
+        let cells: Vec<String> = got
+            .iter()
+            .zip(expected)
+            .map(|(g, e)| {
+                if g == e {
+                    g.to_string()
+                } else {
+                    wrong += 1;
+                    format!("{g} (want {e})")
+                }
+            })
+            .collect();
+        report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
+    }
+    assert_eq!(wrong, 0, "\n{report}");
+    assert_eq!(table.len(), 12);
+}

@@ -1,0 +1,203 @@
+//! Households' private data never reaches anyone who may not see it: not the public pages, not
+//! the live stream, not a public server function, not a donor.
+
+mod support;
+
+use support::{spawn_app, Person, TestApp};
+use wanshan_app::domain::Window;
+
+const HEAD: &str = "隐私户主名甲乙";
+const ADDRESS: &str = "隐秘巷九十九号";
+const PHONE: &str = "13788889999";
+const MEMBERS: &str = "隐私成员丙丁";
+const NOTES: &str = "内部备注戊己庚";
+
+async fn private_household(app: &TestApp, volunteer: &Person, id_number: &str) -> i64 {
+    let mut form = support::household_form("延陵镇", id_number, HEAD);
+    for (field, value) in form.iter_mut() {
+        match field.as_str() {
+            "form[address]" => *value = ADDRESS.into(),
+            "form[phone]" => *value = PHONE.into(),
+            "form[members]" => *value = MEMBERS.into(),
+            _ => {}
+        }
+    }
+    let response = app
+        .post_fields(Some(volunteer), "register_household", &form)
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn no_public_page_stream_or_public_function_carries_private_household_data() {
+    let app = spawn_app().await;
+    let author = app
+        .person("志愿者甲", "13700000041", &[("volunteer", "")])
+        .await;
+    let second = app
+        .person("志愿者乙", "13700000042", &[("volunteer", "")])
+        .await;
+    let council = app
+        .person("议事小组", "13700000043", &[("reviewer", "延陵镇")])
+        .await;
+    let id_number = support::id_number(41);
+    let household = private_household(&app, &author, &id_number).await;
+    let id_key: String = sqlx::query_scalar("SELECT id_key FROM households")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    // Two needs through the whole flow: one stays on the board, one is claimed; a third is
+    // published and then edited off the board.
+    let mut needs = Vec::new();
+    for (window, title) in [
+        ("medical", "隐私测试需求一"),
+        ("education", "隐私测试需求二"),
+        ("home", "隐私测试需求三"),
+    ] {
+        let mut form = support::need_form(household, window, title);
+        form[8].1 = NOTES.into();
+        let id: i64 = app
+            .post_fields(Some(&author), "save_need", &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        app.post_as(
+            Some(&author),
+            "submit_need",
+            &[("need_id", &id.to_string())],
+        )
+        .await;
+        assert_eq!(app.approve(&council, id, "council", "").await.status(), 200);
+        assert_eq!(
+            app.approve(&second, id, "volunteer", "").await.status(),
+            200
+        );
+        needs.push((id, form));
+    }
+    let donor = app.donor("爱心人士").await;
+    let receipt = app.claim_as(&donor, needs[1].0).await.text().await.unwrap();
+    let mut edit = needs[2].1.clone();
+    edit[0].1 = needs[2].0.to_string();
+    edit[3].1 = "隐私测试需求三（修改）".into();
+    assert_eq!(
+        app.post_fields(Some(&author), "save_need", &edit)
+            .await
+            .status(),
+        200
+    );
+
+    let mut seen = vec![receipt];
+    // The live stream from the beginning: every event there is.
+    let events = app.scalar("SELECT COUNT(*) FROM events").await;
+    assert_eq!(events, 5, "3 published, 1 claimed, 1 withdrawn");
+    let mut stream = app.stream("?after=0", None).await;
+    for _ in 0..events {
+        seen.push(stream.next().await.data);
+    }
+    // Every public page and public server function, anonymous and as a donor.
+    let mut paths = vec![
+        "/".to_owned(),
+        "/?town=延陵镇".to_owned(),
+        "/signin".to_owned(),
+        "/signup".to_owned(),
+        "/intake".to_owned(),
+        "/review".to_owned(),
+        "/admin".to_owned(),
+        "/no-such-page".to_owned(),
+    ];
+    paths.extend(Window::ALL.iter().map(|w| format!("/?window={}", w.code())));
+    for who in [None, Some(&donor)] {
+        for path in &paths {
+            seen.push(app.get_as(who, path).await.text().await.unwrap());
+        }
+        for (endpoint, fields) in [
+            ("list_needs", vec![("filter[pages]", "1")]),
+            (
+                "list_needs",
+                vec![("filter[window]", "medical"), ("filter[pages]", "1")],
+            ),
+            ("current_viewer", vec![]),
+            // Private functions answer a donor or nobody with an error, or with nothing.
+            ("list_households", vec![]),
+            ("load_review_queue", vec![]),
+            ("my_needs", vec![]),
+            ("list_accounts", vec![]),
+        ] {
+            seen.push(
+                app.post_as(who, endpoint, &fields)
+                    .await
+                    .text()
+                    .await
+                    .unwrap(),
+            );
+        }
+    }
+    let everything = seen.join("\n");
+    assert!(
+        everything.contains("隐私测试需求一"),
+        "the public need itself must be visible"
+    );
+    for secret in [
+        HEAD,
+        ADDRESS,
+        PHONE,
+        MEMBERS,
+        NOTES,
+        id_number.as_str(),
+        &id_number[..14],
+        id_key.as_str(),
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} reached a public page, stream or response"
+        );
+    }
+
+    // The reviewer of the household's town does see it (the test would pass vacuously if the
+    // values were never stored).
+    let queue = app
+        .post_as(Some(&council), "load_review_queue", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let households = app
+        .post_as(Some(&author), "list_households", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        households.contains(HEAD) && households.contains(ADDRESS) && households.contains(PHONE)
+    );
+    assert!(
+        !households.contains(&id_number),
+        "the full ID number is never sent, even to volunteers"
+    );
+    assert!(
+        queue.contains(HEAD) && queue.contains(NOTES),
+        "the edited need is back in review: {queue}"
+    );
+    // A reviewer of another town does not.
+    let elsewhere = app
+        .person(
+            "别镇议事小组",
+            "13700000044",
+            &[("reviewer", "吕城镇"), ("volunteer", "吕城镇")],
+        )
+        .await;
+    for endpoint in ["load_review_queue", "list_households", "my_needs"] {
+        let answer = app
+            .post_as(Some(&elsewhere), endpoint, &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !answer.contains(HEAD) && !answer.contains(NOTES),
+            "{endpoint}: {answer}"
+        );
+    }
+}
