@@ -65,6 +65,15 @@ impl Fen {
     pub fn get(self) -> i64 {
         self.0
     }
+
+    /// What a person would type for this amount in yuan: `1200` or `1200.50` (the inverse of
+    /// [`Fen::parse_yuan`]).
+    pub fn yuan_input(self) -> String {
+        match self.0 % 100 {
+            0 => (self.0 / 100).to_string(),
+            fen => format!("{}.{fen:02}", self.0 / 100),
+        }
+    }
 }
 
 impl fmt::Display for Fen {
@@ -668,6 +677,15 @@ mod tests {
         for bad in ["", "abc", "1.234", "-5", "1e5", "12.3.4", "99999999999"] {
             assert!(Fen::parse_yuan(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn an_amount_round_trips_through_what_a_person_types() {
+        for fen in [100, 120_050, 5, 50_000_000] {
+            let amount = Fen::parse(fen).unwrap();
+            assert_eq!(Fen::parse_yuan(&amount.yuan_input()).unwrap(), amount);
+        }
+        assert_eq!(Fen::parse(120_050).unwrap().yuan_input(), "1200.50");
     }
 
     #[test]

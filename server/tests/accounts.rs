@@ -5,6 +5,11 @@ mod support;
 use support::{spawn_app, spawn_instance, status_and_code};
 use wanshan_server::config::Config;
 
+async fn sign_in(app: &support::TestApp, phone: &str, password: &str) -> reqwest::Response {
+    app.post_as(None, "sign_in", &[("phone", phone), ("password", password)])
+        .await
+}
+
 fn session_cookie(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -56,35 +61,17 @@ async fn a_donor_signs_up_signs_in_claims_and_signs_out() {
     );
 
     // Sign in: a wrong password and an unknown phone get the same answer.
-    let wrong = app
-        .post_as(
-            None,
-            "sign_in",
-            &[("phone", "13900007777"), ("password", "wrong horse")],
-        )
-        .await;
+    let wrong = sign_in(&app, "13900007777", "wrong horse").await;
     assert_eq!(
         status_and_code(wrong).await,
         (401, "WrongCredentials".into())
     );
-    let unknown = app
-        .post_as(
-            None,
-            "sign_in",
-            &[("phone", "13900008888"), ("password", "correct horse")],
-        )
-        .await;
+    let unknown = sign_in(&app, "13900008888", "correct horse").await;
     assert_eq!(
         status_and_code(unknown).await,
         (401, "WrongCredentials".into())
     );
-    let response = app
-        .post_as(
-            None,
-            "sign_in",
-            &[("phone", "13900007777"), ("password", "correct horse")],
-        )
-        .await;
+    let response = sign_in(&app, "13900007777", "correct horse").await;
     assert_eq!(response.status(), 200);
     let token = session_cookie(&response)
         .split(';')
@@ -168,13 +155,7 @@ async fn the_first_admin_comes_from_configuration_once() {
     config.admin_phone = Some("13900005555".into());
     config.admin_password = Some("admin password".into());
     let app = spawn_instance(dir, config).await;
-    let response = app
-        .post_as(
-            None,
-            "sign_in",
-            &[("phone", "13900005555"), ("password", "admin password")],
-        )
-        .await;
+    let response = sign_in(&app, "13900005555", "admin password").await;
     assert_eq!(response.status(), 200);
     let viewer: serde_json::Value = response.json().await.unwrap();
     assert!(

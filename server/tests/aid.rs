@@ -106,12 +106,7 @@ async fn reviewers_are_warned_of_recent_same_window_aid_and_must_say_why_they_ap
     let need = app
         .enter_need(&author, household, "medical", "肺癌术后靶向药费用")
         .await;
-    let queue: serde_json::Value = app
-        .post_as(Some(&council), "load_review_queue", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queue = app.review_queue(&council).await;
     let item = &queue["council"][0];
     assert_eq!(item["need"]["id"], need);
     assert_eq!(
@@ -175,23 +170,13 @@ async fn reviewers_are_warned_of_recent_same_window_aid_and_must_say_why_they_ap
         !receipt.contains("慈善总会") && !receipt.contains("aid"),
         "{receipt}"
     );
-    let queue: serde_json::Value = app
-        .post_as(Some(&council), "load_review_queue", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queue = app.review_queue(&council).await;
     assert_eq!(queue["claim_alerts"][0]["need"]["id"], need);
     assert_eq!(queue["claim_alerts"][0]["aid_warnings"], 1);
     // A reviewer of another town is not.
     let other = app
         .person("别镇议事小组", "13700000035", &[("reviewer", "吕城镇")])
         .await;
-    let queue: serde_json::Value = app
-        .post_as(Some(&other), "load_review_queue", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queue = app.review_queue(&other).await;
     assert!(queue["claim_alerts"].as_array().unwrap().is_empty());
 }

@@ -104,13 +104,34 @@ pub fn Outcome<T: Clone + Send + Sync + 'static>(
     }
 }
 
-/// Shown instead of a page to someone who may not use it.
+/// A work page's door: `children` for a signed-in person `allowed` admits; otherwise what is
+/// missing in plain words (`refused` for the wrong roles, a sign-in link for nobody).
 #[component]
-pub fn NeedsRole(#[prop(into)] what: String) -> impl IntoView {
+pub fn RoleGate(
+    allowed: fn(&Viewer) -> bool,
+    refused: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let viewer = ViewerResource::get();
+    let children = StoredValue::new(children);
     view! {
-        <section class="panel">
-            <p>{what}</p>
-            <p><a class="btn-secondary" href="/signin">"换个账号登录"</a></p>
-        </section>
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                let (message, link) = match viewer.0.await {
+                    Ok(Some(viewer)) if allowed(&viewer) => {
+                        return children.read_value()().into_any();
+                    }
+                    Ok(Some(_)) => (refused, "换个账号登录"),
+                    _ => ("请先登录。", "登录"),
+                };
+                view! {
+                    <section class="panel">
+                        <p>{message}</p>
+                        <p><a class="btn-secondary" href="/signin">{link}</a></p>
+                    </section>
+                }
+                    .into_any()
+            })}
+        </Suspense>
     }
 }

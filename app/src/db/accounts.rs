@@ -1,7 +1,7 @@
 //! Accounts, roles and sessions. Passwords are hashed with argon2id; a session is a random
 //! token in an HttpOnly cookie, stored here only as its SHA-256.
 
-use super::{is_unique_violation, Db};
+use super::{on_unique, Db};
 use crate::domain::{Phone, UtcMillis};
 use crate::error::AppError;
 use crate::people::{Password, Role, RoleGrant, SignUp, UserId, Viewer};
@@ -55,13 +55,7 @@ pub async fn create(db: &Db, sign_up: &SignUp, now: UtcMillis) -> Result<UserId,
     .bind(now.0)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::PhoneTaken
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(on_unique(AppError::PhoneTaken))?;
     sqlx::query(
         "INSERT INTO user_roles (user_id, role, town, granted_at) VALUES ($1, 'donor', '', $2)",
     )

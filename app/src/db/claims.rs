@@ -1,6 +1,6 @@
 //! Claiming a need: exactly one donor wins, whatever the race.
 
-use super::{aid, events, is_unique_violation, Db};
+use super::{aid, events, on_unique, Db};
 use crate::domain::{ClaimReceipt, LiveChange, NeedId, UtcMillis, Window};
 use crate::error::AppError;
 use crate::people::UserId;
@@ -65,13 +65,7 @@ pub async fn claim(
     .bind(aid_warnings)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::AlreadyClaimed
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(on_unique(AppError::AlreadyClaimed))?;
     events::append(
         db.backend,
         &mut tx,

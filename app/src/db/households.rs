@@ -1,7 +1,7 @@
 //! Private household records. Every read here is for a caller already checked to be a
 //! volunteer or reviewer of the household's town, or an admin.
 
-use super::{is_unique_violation, Db};
+use super::{on_unique, Db};
 use crate::domain::UtcMillis;
 use crate::error::AppError;
 use crate::people::{Role, UserId, Viewer};
@@ -55,13 +55,7 @@ pub async fn register(
     .bind(now.0)
     .fetch_one(&db.pool)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::HouseholdExists
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(on_unique(AppError::HouseholdExists))?;
     Ok(HouseholdId(id))
 }
 

@@ -130,26 +130,14 @@ async fn create(
     notes: &str,
     now: UtcMillis,
 ) -> Result<NeedId, AppError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
-         urgency, status, created_at, updated_at, household_id, author_id, private_notes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $9, $10, $11, $12) RETURNING id",
-    )
-    .bind(need.window.code())
-    .bind(&need.title)
-    .bind(&need.story)
-    .bind(&need.town)
-    .bind(&need.village)
-    .bind(need.ask.code())
-    .bind(need.ask.amount().map(|a| a.get()))
-    .bind(need.urgency.rank())
-    .bind(now.0)
-    .bind(household.0)
-    .bind(author.id.0)
-    .bind(notes)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(NeedId(id))
+    let mut conn = db.pool.acquire().await?;
+    let intake = needs::Intake {
+        household,
+        author: author.id,
+        private_notes: notes,
+    };
+    let need = needs::insert(&mut conn, need, NeedStatus::Draft, Some(&intake), now).await?;
+    Ok(need.id)
 }
 
 fn same_public_fields(stored: &PublicNeed, need: &NewNeed) -> bool {

@@ -99,6 +99,20 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// Maps a unique-constraint violation to `conflict` and any other database error to
+/// `Internal`: `.map_err(on_unique(AppError::PhoneTaken))`.
+pub fn on_unique(
+    conflict: crate::error::AppError,
+) -> impl FnOnce(sqlx::Error) -> crate::error::AppError {
+    move |error| {
+        if is_unique_violation(&error) {
+            conflict
+        } else {
+            error.into()
+        }
+    }
+}
+
 /// Whether a database error is a unique-constraint violation on either backend.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     error

@@ -6,8 +6,10 @@ use crate::domain::{
     UtcMillis, Window,
 };
 use crate::error::AppError;
+use crate::people::UserId;
+use crate::private::HouseholdId;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 pub(crate) const PUBLIC_COLUMNS: &str =
     "id, aid_window, title, story, town, village, ask_kind, amount_fen, \
@@ -73,24 +75,7 @@ pub async fn open_board(db: &Db, filter: &BoardFilter) -> Result<Board, AppError
 /// Publishes a validated need straight onto the board and announces it live.
 pub async fn publish(db: &Db, need: &NewNeed, now: UtcMillis) -> Result<PublicNeed, AppError> {
     let mut tx = db.pool.begin().await?;
-    let sql = format!(
-        "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
-         urgency, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'published', $9, $9) RETURNING {PUBLIC_COLUMNS}"
-    );
-    let row = sqlx::query(&sql)
-        .bind(need.window.code())
-        .bind(&need.title)
-        .bind(&need.story)
-        .bind(&need.town)
-        .bind(&need.village)
-        .bind(need.ask.code())
-        .bind(need.ask.amount().map(|a| a.get()))
-        .bind(need.urgency.rank())
-        .bind(now.0)
-        .fetch_one(&mut *tx)
-        .await?;
-    let published = public_need(&row)?;
+    let published = insert(&mut tx, need, NeedStatus::Published, None, now).await?;
     events::append(
         db.backend,
         &mut tx,
@@ -102,6 +87,46 @@ pub async fn publish(db: &Db, need: &NewNeed, now: UtcMillis) -> Result<PublicNe
     .await?;
     tx.commit().await?;
     Ok(published)
+}
+
+/// Who entered a need, for which household, with what private notes.
+pub struct Intake<'a> {
+    pub household: HouseholdId,
+    pub author: UserId,
+    pub private_notes: &'a str,
+}
+
+/// Stores a validated need in `status`. Needs without intake (the demo seed, tests) have none.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    need: &NewNeed,
+    status: NeedStatus,
+    intake: Option<&Intake<'_>>,
+    now: UtcMillis,
+) -> Result<PublicNeed, AppError> {
+    let sql = format!(
+        "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
+         urgency, status, created_at, updated_at, household_id, author_id, private_notes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) \
+         RETURNING {PUBLIC_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(need.window.code())
+        .bind(&need.title)
+        .bind(&need.story)
+        .bind(&need.town)
+        .bind(&need.village)
+        .bind(need.ask.code())
+        .bind(need.ask.amount().map(|a| a.get()))
+        .bind(need.urgency.rank())
+        .bind(status.code())
+        .bind(now.0)
+        .bind(intake.map(|i| i.household.0))
+        .bind(intake.map(|i| i.author.0))
+        .bind(intake.map_or("", |i| i.private_notes))
+        .fetch_one(conn)
+        .await?;
+    public_need(&row)
 }
 
 pub async fn count(db: &Db) -> Result<i64, AppError> {

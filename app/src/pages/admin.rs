@@ -1,7 +1,7 @@
 //! `/admin`: give people roles (and the town a role is bound to), and import other agencies'
 //! aid records by CSV.
 
-use crate::components::session::{NeedsRole, Outcome, ViewerResource};
+use crate::components::session::{Outcome, RoleGate};
 use crate::functions::accounts::{list_accounts, AssignRole};
 use crate::functions::aid::ImportAid;
 use crate::people::Role;
@@ -9,17 +9,10 @@ use leptos::prelude::*;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let viewer = ViewerResource::get();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
-            {move || Suspend::new(async move {
-                match viewer.0.await {
-                    Ok(Some(v)) if v.has(Role::Admin) => view! { <AdminDesk/> }.into_any(),
-                    Ok(Some(_)) => view! { <NeedsRole what="这里只有管理员可以使用。"/> }.into_any(),
-                    _ => view! { <NeedsRole what="请先用管理员账号登录。"/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <RoleGate allowed=|v| v.has(Role::Admin) refused="这里只有管理员可以使用。">
+            <AdminDesk/>
+        </RoleGate>
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/intake`: a volunteer registers households of their town, enters needs for them, edits them
 //! (`?edit=ID`) and sends them to review. Works on a phone.
 
-use crate::components::session::{NeedsRole, Outcome, ViewerResource};
+use crate::components::session::{Outcome, RoleGate};
 use crate::domain::{Ask, NeedStatus, Urgency, Window};
 use crate::functions::households::{list_households, RegisterHousehold};
 use crate::functions::intake::{my_needs, SaveNeed, SubmitNeed};
@@ -12,17 +12,10 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn IntakePage() -> impl IntoView {
-    let viewer = ViewerResource::get();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
-            {move || Suspend::new(async move {
-                match viewer.0.await {
-                    Ok(Some(v)) if v.has(Role::Volunteer) => view! { <IntakeDesk/> }.into_any(),
-                    Ok(Some(_)) => view! { <NeedsRole what="录入需求需要志愿者身份，请联系管理员。"/> }.into_any(),
-                    _ => view! { <NeedsRole what="请先用志愿者账号登录。"/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <RoleGate allowed=|v| v.has(Role::Volunteer) refused="录入需求需要志愿者身份，请联系管理员。">
+            <IntakeDesk/>
+        </RoleGate>
     }
 }
 
@@ -97,7 +90,7 @@ fn NeedEditor(
         .map(|n| n.private_notes.clone())
         .unwrap_or_default();
     let amount = match ask {
-        Some(Ask::Money { amount }) => (amount.get() as f64 / 100.0).to_string(),
+        Some(Ask::Money { amount }) => amount.yuan_input(),
         _ => String::new(),
     };
     let ask_code = ask.map(|a| a.code()).unwrap_or("money");

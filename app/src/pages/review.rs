@@ -2,7 +2,7 @@
 //! its household and aid history; aid in the same window within the period is a warning that
 //! must be acknowledged, with a reason, to approve.
 
-use crate::components::session::{NeedsRole, Outcome, ViewerResource};
+use crate::components::session::{Outcome, RoleGate};
 use crate::domain::Ask;
 use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
 use crate::people::Role;
@@ -11,19 +11,10 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let viewer = ViewerResource::get();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
-            {move || Suspend::new(async move {
-                match viewer.0.await {
-                    Ok(Some(v)) if v.has(Role::Reviewer) || v.has(Role::Volunteer) => {
-                        view! { <ReviewDesk/> }.into_any()
-                    }
-                    Ok(Some(_)) => view! { <NeedsRole what="审核需要议事小组审核员或志愿者身份。"/> }.into_any(),
-                    _ => view! { <NeedsRole what="请先用审核员或志愿者账号登录。"/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Volunteer) refused="审核需要议事小组审核员或志愿者身份。">
+            <ReviewDesk/>
+        </RoleGate>
     }
 }
 

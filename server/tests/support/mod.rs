@@ -440,6 +440,13 @@ impl TestApp {
         .await
     }
 
+    /// What `who` has to review, as the JSON the review page gets.
+    pub async fn review_queue(&self, who: &Person) -> serde_json::Value {
+        let response = self.post_as(Some(who), "load_review_queue", &[]).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("queue JSON")
+    }
+
     pub async fn status_of(&self, need: i64) -> String {
         sqlx::query_scalar("SELECT status FROM needs WHERE id = $1")
             .bind(need)
