@@ -436,11 +436,22 @@ pub struct PublicNeed {
     pub ask: Ask,
     pub urgency: Urgency,
     pub status: NeedStatus,
+    /// When it reached the board (for a need still in review: when it was entered).
     pub created_at: UtcMillis,
     pub updated_at: UtcMillis,
+    /// How much of a money need is pledged (0 for other needs).
+    #[serde(default)]
+    pub pledged_fen: i64,
 }
 
 impl PublicNeed {
+    /// What a money need still needs; `None` for goods and services.
+    pub fn remaining(&self) -> Option<i64> {
+        self.ask
+            .amount()
+            .map(|amount| (amount.get() - self.pledged_fen).max(0))
+    }
+
     /// The board's order: most urgent first, then newest, then highest id.
     pub fn board_order(a: &PublicNeed, b: &PublicNeed) -> std::cmp::Ordering {
         b.urgency
@@ -562,19 +573,120 @@ impl Phone {
     }
 }
 
-/// What a donor gets back from a successful claim.
+/// The volunteer who coordinates a need, as its donors reach them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coordinator {
+    pub name: String,
+    pub phone: String,
+}
+
+/// What a donor gets back from a successful claim (sent to that donor only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimReceipt {
     pub claim_id: i64,
     pub need_id: NeedId,
     pub title: String,
+    /// The part of a money need pledged; `None` for a whole need.
+    #[serde(default)]
+    pub amount: Option<Fen>,
+    #[serde(default)]
+    pub coordinator: Option<Coordinator>,
+}
+
+/// Where a claim (or pledge) is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Claimed, not yet delivered; released by the donor or by expiry.
+    Open,
+    /// The donor says it is delivered; a volunteer confirms.
+    Delivered,
+    Confirmed,
+    /// Given back by the donor.
+    Released,
+    /// Not delivered in time: back on the board.
+    Expired,
+}
+
+impl ClaimStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ClaimStatus::Open => "open",
+            ClaimStatus::Delivered => "delivered",
+            ClaimStatus::Confirmed => "confirmed",
+            ClaimStatus::Released => "released",
+            ClaimStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<ClaimStatus, AppError> {
+        [
+            ClaimStatus::Open,
+            ClaimStatus::Delivered,
+            ClaimStatus::Confirmed,
+            ClaimStatus::Released,
+            ClaimStatus::Expired,
+        ]
+        .into_iter()
+        .find(|status| status.code() == code)
+        .ok_or_else(|| AppError::invalid("status", format!("unknown claim status {code}")))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClaimStatus::Open => "待送达",
+            ClaimStatus::Delivered => "已送达，待志愿者确认",
+            ClaimStatus::Confirmed => "已完成",
+            ClaimStatus::Released => "已放弃",
+            ClaimStatus::Expired => "已超时，已放回需求墙",
+        }
+    }
+}
+
+/// How long a claim may stay undelivered, and how many a donor may hold at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimTerms {
+    pub expiry_days: u32,
+    pub max_open: u32,
+}
+
+impl ClaimTerms {
+    pub const DEFAULT: ClaimTerms = ClaimTerms {
+        expiry_days: 14,
+        max_open: 5,
+    };
+
+    /// When a claim made at `claimed_at` is released if still undelivered.
+    pub fn expires_at(self, claimed_at: UtcMillis) -> UtcMillis {
+        UtcMillis(claimed_at.0 + i64::from(self.expiry_days) * 86_400_000)
+    }
+
+    /// Whether a claim due at `expires_at` is overdue at `now` (due at the very millisecond).
+    pub fn is_overdue(expires_at: UtcMillis, now: UtcMillis) -> bool {
+        now >= expires_at
+    }
+}
+
+/// One of a donor's claims, as their "my claims" page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyClaim {
+    pub claim_id: i64,
+    pub need: PublicNeed,
+    pub amount: Option<Fen>,
+    pub status: ClaimStatus,
+    pub claimed_at: UtcMillis,
+    pub expires_at: UtcMillis,
+    pub delivered_at: Option<UtcMillis>,
+    pub coordinator: Option<Coordinator>,
 }
 
 // ---------------------------------------------------------------------------------------------
 // Live events
 
 /// The position of an event in the append-only event log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct EventId(pub i64);
 
@@ -597,6 +709,14 @@ pub enum LiveChange {
         window: Window,
         town: String,
     },
+    /// A need still on the board changed: a part of it was pledged or a pledge released.
+    NeedChanged { need: PublicNeed },
+    /// A need was delivered and confirmed: taken down for good (the impact board counts it).
+    NeedFulfilled {
+        need_id: NeedId,
+        window: Window,
+        town: String,
+    },
 }
 
 impl LiveChange {
@@ -605,15 +725,17 @@ impl LiveChange {
             LiveChange::NeedPublished { .. } => "need_published",
             LiveChange::NeedClaimed { .. } => "need_claimed",
             LiveChange::NeedWithdrawn { .. } => "need_withdrawn",
+            LiveChange::NeedChanged { .. } => "need_changed",
+            LiveChange::NeedFulfilled { .. } => "need_fulfilled",
         }
     }
 
     pub fn need_id(&self) -> NeedId {
         match self {
-            LiveChange::NeedPublished { need } => need.id,
-            LiveChange::NeedClaimed { need_id, .. } | LiveChange::NeedWithdrawn { need_id, .. } => {
-                *need_id
-            }
+            LiveChange::NeedPublished { need } | LiveChange::NeedChanged { need } => need.id,
+            LiveChange::NeedClaimed { need_id, .. }
+            | LiveChange::NeedWithdrawn { need_id, .. }
+            | LiveChange::NeedFulfilled { need_id, .. } => *need_id,
         }
     }
 }
@@ -793,6 +915,7 @@ mod tests {
             status: NeedStatus::Published,
             created_at: UtcMillis(created),
             updated_at: UtcMillis(created),
+            pledged_fen: 0,
         };
         let mut needs = [
             need(1, Urgency::Normal, 30),
@@ -836,6 +959,7 @@ mod tests {
             status: NeedStatus::Published,
             created_at: UtcMillis(0),
             updated_at: UtcMillis(0),
+            pledged_fen: 0,
         };
         assert!(filter.admits(&need));
         need.town = "司徒镇".into();

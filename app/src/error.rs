@@ -49,6 +49,9 @@ pub enum AppError {
     /// this need should be approved anyway.
     #[error("该家庭近期在同一窗口已获帮扶，请查看帮扶记录并填写确认理由后再通过。")]
     DuplicateAid,
+    /// The donor already holds as many undelivered claims as allowed.
+    #[error("您已有 {0} 条认领尚未送达，请先送达或放弃其中一条再认领新的。")]
+    TooManyClaims(u32),
     /// The browser could not reach the server.
     #[error("网络连接失败，请检查网络后重试。")]
     Network,
@@ -81,6 +84,7 @@ impl AppError {
             AppError::WrongStage => "WrongStage",
             AppError::SameReviewer => "SameReviewer",
             AppError::DuplicateAid => "DuplicateAid",
+            AppError::TooManyClaims(_) => "TooManyClaims",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
         }
@@ -98,7 +102,8 @@ impl AppError {
             | AppError::HouseholdExists
             | AppError::WrongStage
             | AppError::SameReviewer
-            | AppError::DuplicateAid => 409,
+            | AppError::DuplicateAid
+            | AppError::TooManyClaims(_) => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Network => 503,
@@ -163,6 +168,14 @@ impl TryFrom<ErrorBody> for AppError {
             "WrongStage" => AppError::WrongStage,
             "SameReviewer" => AppError::SameReviewer,
             "DuplicateAid" => AppError::DuplicateAid,
+            "TooManyClaims" => AppError::TooManyClaims(
+                body.message
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0),
+            ),
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
             other => return Err(format!("unknown error code {other}")),
@@ -216,6 +229,7 @@ mod tests {
             AppError::WrongStage,
             AppError::SameReviewer,
             AppError::DuplicateAid,
+            AppError::TooManyClaims(5),
             AppError::Network,
             AppError::Internal,
         ];

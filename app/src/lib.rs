@@ -2,9 +2,11 @@
 //! for the server (`ssr`) and for the browser (`hydrate`); storage and the live hub are server-only.
 
 pub mod components;
+pub mod credit;
 pub mod domain;
 pub mod error;
 pub mod functions;
+pub mod impact;
 pub mod pages;
 pub mod people;
 pub mod private;
@@ -75,6 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("intake") view=pages::intake::IntakePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("review") view=pages::review::ReviewPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("claims")) view=pages::my_claims::MyClaimsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("impact") view=pages::impact::ImpactPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("credit") view=pages::credit::CreditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -505,3 +505,12 @@ mod tests {
         assert_eq!(warned[0].at, UtcMillis(970 * DAY));
     }
 }
+
+/// A delivery awaiting confirmation, as its town's volunteers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryToConfirm {
+    pub claim: crate::domain::MyClaim,
+    pub donor_name: String,
+    pub note: String,
+    pub has_photo: bool,
+}

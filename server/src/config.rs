@@ -65,6 +65,38 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
 
+    /// Where delivery photos are kept (in a `photos` folder below it).
+    #[arg(long, env = "WANSHAN_DATA_DIR", default_value = "data")]
+    pub data_dir: String,
+
+    /// Days a claim may stay undelivered before it goes back on the board.
+    #[arg(long, env = "WANSHAN_CLAIM_EXPIRY_DAYS", default_value_t = 14)]
+    pub claim_expiry_days: u32,
+
+    /// How many undelivered claims one donor may hold.
+    #[arg(long, env = "WANSHAN_MAX_OPEN_CLAIMS", default_value_t = 5)]
+    pub max_open_claims: u32,
+
+    /// How often overdue claims are looked for, in milliseconds.
+    #[arg(long, env = "WANSHAN_EXPIRY_SWEEP_MS", default_value_t = 60_000)]
+    pub expiry_sweep_ms: u64,
+
+    /// Credit points for a donor's confirmed delivery.
+    #[arg(long, env = "WANSHAN_POINTS_FULFILMENT", default_value_t = 10)]
+    pub points_fulfilment: i64,
+
+    /// Credit points for the volunteer whose need is published.
+    #[arg(long, env = "WANSHAN_POINTS_INTAKE", default_value_t = 3)]
+    pub points_intake: i64,
+
+    /// Credit points for each reviewer who approved a published need.
+    #[arg(long, env = "WANSHAN_POINTS_REVIEW", default_value_t = 2)]
+    pub points_review: i64,
+
+    /// Credit points for the volunteer who confirms a delivery.
+    #[arg(long, env = "WANSHAN_POINTS_CONFIRMATION", default_value_t = 2)]
+    pub points_confirmation: i64,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -95,6 +127,17 @@ impl Config {
             aid_period_months: 12,
             session_days: 30,
             secure_cookies: false,
+            data_dir: std::env::temp_dir()
+                .join(format!("wanshan-test-data-{}", std::process::id()))
+                .to_string_lossy()
+                .into_owned(),
+            claim_expiry_days: 14,
+            max_open_claims: 5,
+            expiry_sweep_ms: 60_000,
+            points_fulfilment: 10,
+            points_intake: 3,
+            points_review: 2,
+            points_confirmation: 2,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),

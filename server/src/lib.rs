@@ -2,6 +2,7 @@
 //! Leptos app with its server functions, served by axum.
 
 pub mod config;
+pub mod deliveries;
 pub mod live;
 
 use axum::body::Body;
@@ -19,8 +20,9 @@ use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use wanshan_app::credit::PointRules;
 use wanshan_app::db::{accounts, seed, Backend, Db};
-use wanshan_app::domain::UtcMillis;
+use wanshan_app::domain::{ClaimTerms, UtcMillis};
 use wanshan_app::error::AppError;
 use wanshan_app::live::{LiveHub, LiveSettings};
 use wanshan_app::private::IdKey;
@@ -32,6 +34,8 @@ const MAX_REQUEST_BYTES: usize = 64 * 1024;
 /// An aid import carries a whole CSV file: about 40,000 rows fit.
 const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024;
 const IMPORT_PATH: &str = "/api/import_aid";
+/// A delivery carries a photo of up to 5 MB and a note.
+const MAX_DELIVERY_BYTES: usize = deliveries::MAX_PHOTO_BYTES + 256 * 1024;
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -56,6 +60,17 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         aid_period_months: config.aid_period_months,
         session_days: config.session_days.max(1),
         secure_cookies: config.secure_cookies,
+        claim_terms: ClaimTerms {
+            expiry_days: config.claim_expiry_days.max(1),
+            max_open: config.max_open_claims.max(1),
+        },
+        points: PointRules {
+            fulfilment: config.points_fulfilment,
+            intake: config.points_intake,
+            review: config.points_review,
+            confirmation: config.points_confirmation,
+        },
+        data_dir: config.data_dir.clone().into(),
     };
     if let (Some(phone), Some(password)) = (&config.admin_phone, &config.admin_password) {
         if accounts::bootstrap_admin(&db, phone, password, UtcMillis::now()).await? {
@@ -77,6 +92,11 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         listen_url: (db.backend == Backend::Postgres).then(|| config.database_url.clone()),
     };
     let hub = LiveHub::start(db.clone(), live).await?;
+    spawn_expiry_sweep(
+        db.clone(),
+        hub.clone(),
+        Duration::from_millis(config.expiry_sweep_ms.max(10)),
+    );
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -89,6 +109,26 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         hub,
         settings,
     })
+}
+
+/// Releases overdue claims back to the board, live, every `every` (each instance; a claim is
+/// released once whichever instance gets to it first, by a conditional UPDATE).
+fn spawn_expiry_sweep(db: Db, hub: LiveHub, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match wanshan_app::db::claims::expire_overdue(&db, UtcMillis::now()).await {
+                Ok(0) => {}
+                Ok(released) => {
+                    tracing::info!(released, "released overdue claims");
+                    hub.wake();
+                }
+                Err(error) => tracing::warn!(?error, "the expiry sweep failed; retrying later"),
+            }
+        }
+    });
 }
 
 pub fn router(state: AppState) -> Router {
@@ -117,6 +157,13 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .route(
+            "/api/deliver/{claim}",
+            axum::routing::post(deliveries::deliver)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_DELIVERY_BYTES)),
+        )
+        .route("/api/claims/{claim}/photo", get(deliveries::photo))
+        .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
         .layer(middleware::from_fn(server_fn_error_status))
         // No sniffing of content types, no framing of the claim form by other sites
         // (clickjacking), and no page address sent to other sites.
@@ -195,8 +242,11 @@ async fn shutdown_signal() {
 /// Refuses a request body over its route's limit with 413: at once when its length is
 /// declared, or when reading passes the limit (a chunked body).
 async fn limit_request_body(request: Request, next: Next) -> Response {
-    let limit = if request.uri().path() == IMPORT_PATH {
+    let path = request.uri().path();
+    let limit = if path == IMPORT_PATH {
         MAX_IMPORT_BYTES
+    } else if path.starts_with("/api/deliver/") {
+        MAX_DELIVERY_BYTES
     } else {
         MAX_REQUEST_BYTES
     };

@@ -112,6 +112,9 @@ async fn every_mutating_server_function_checks_who_is_calling() {
             .await,
     };
     let volunteer = cast.callers[2].clone().unwrap();
+    // Whom the admin row gives a role to (not one of the callers, whose roles must not change).
+    app.person("待授权的人", "13600000009", &[("donor", "")])
+        .await;
     let app = &app;
     let cast = &cast;
     let mut table: Vec<(&str, Vec<u16>, [u16; 6])> = Vec::new();
@@ -246,7 +249,7 @@ async fn every_mutating_server_function_checks_who_is_calling() {
                 who.as_ref(),
                 "assign_role",
                 &[
-                    ("phone", "13600000001"),
+                    ("phone", "13600000009"),
                     ("role", "volunteer"),
                     ("town", ""),
                 ],
@@ -269,6 +272,83 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         .await,
         [401, 403, 403, 403, 403, 200],
     ));
+    // Claims: the donor column owns the claim in these rows (a fresh owner per cell, so the
+    // open-claim limit never decides a cell).
+    let donor_id = cast.callers[1].as_ref().unwrap().id;
+    let owned = |who: Option<Person>| async move {
+        let need = app
+            .publish_money("授权测试认捐", "延陵镇", 500, &cast.author)
+            .await;
+        let owner = app.donor("认领人").await;
+        let receipt: serde_json::Value = app.claim_as(&owner, need).await.json().await.unwrap();
+        let caller = match who {
+            Some(person) if person.id == donor_id => Some(owner),
+            other => other,
+        };
+        (receipt["claim_id"].as_i64().unwrap(), caller)
+    };
+    table.push((
+        "release_claim (donor = claimer)",
+        row(app, cast, |who| async move {
+            let (claim, caller) = owned(who).await;
+            app.post_as(
+                caller.as_ref(),
+                "release_claim",
+                &[("claim_id", &claim.to_string())],
+            )
+            .await
+        })
+        .await,
+        [401, 200, 403, 403, 403, 403],
+    ));
+    table.push((
+        "POST /api/deliver (donor = claimer)",
+        row(app, cast, |who| async move {
+            let (claim, caller) = owned(who).await;
+            match &caller {
+                Some(person) => app.deliver(person, claim, None).await,
+                None => app
+                    .http
+                    .post(app.url(&format!("/api/deliver/{claim}")))
+                    .multipart(reqwest::multipart::Form::new().text("note", "已送达"))
+                    .send()
+                    .await
+                    .unwrap(),
+            }
+        })
+        .await,
+        [401, 204, 403, 403, 403, 403],
+    ));
+    table.push((
+        "confirm_delivery",
+        row(app, cast, |who| async move {
+            let need = app
+                .publish_money("授权测试送达", "延陵镇", 500, &cast.author)
+                .await;
+            let owner = app.donor("送达人").await;
+            let receipt: serde_json::Value = app.claim_as(&owner, need).await.json().await.unwrap();
+            let claim = receipt["claim_id"].as_i64().unwrap();
+            assert_eq!(app.deliver(&owner, claim, None).await.status(), 204);
+            app.post_as(
+                who.as_ref(),
+                "confirm_delivery",
+                &[("claim_id", &claim.to_string())],
+            )
+            .await
+        })
+        .await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    table.push((
+        "set_anonymous",
+        row(app, cast, |who| async move {
+            app.post_as(who.as_ref(), "set_anonymous", &[("anonymous", "true")])
+                .await
+        })
+        .await,
+        [401, 200, 200, 200, 200, 200],
+    ));
+
     // Last: it ends every caller's session.
     table.push((
         "sign_out",
@@ -297,5 +377,5 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
     }
     assert_eq!(wrong, 0, "\n{report}");
-    assert_eq!(table.len(), 12);
+    assert_eq!(table.len(), 16);
 }

@@ -105,6 +105,9 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         "/intake".to_owned(),
         "/review".to_owned(),
         "/admin".to_owned(),
+        "/impact".to_owned(),
+        "/credit".to_owned(),
+        "/my/claims".to_owned(),
         "/no-such-page".to_owned(),
     ];
     paths.extend(Window::ALL.iter().map(|w| format!("/?window={}", w.code())));
@@ -119,11 +122,16 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
                 vec![("filter[window]", "medical"), ("filter[pages]", "1")],
             ),
             ("current_viewer", vec![]),
+            ("load_impact", vec![]),
+            ("load_leaderboard", vec![]),
+            ("my_claims", vec![]),
+            ("my_credit", vec![]),
             // Private functions answer a donor or nobody with an error, or with nothing.
             ("list_households", vec![]),
             ("load_review_queue", vec![]),
             ("my_needs", vec![]),
             ("list_accounts", vec![]),
+            ("list_deliveries", vec![]),
         ] {
             seen.push(
                 app.post_as(who, endpoint, &fields)

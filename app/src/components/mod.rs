@@ -1,3 +1,4 @@
+pub mod chart;
 pub mod filter_bar;
 pub mod need_card;
 pub mod session;

@@ -3,7 +3,7 @@
 //! anyone else gets the shortest way there (sign up or sign in, then straight back to this
 //! need, opened).
 
-use crate::domain::{Ask, PublicNeed};
+use crate::domain::{Ask, Fen, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
 
@@ -16,6 +16,8 @@ pub fn NeedCard(
     /// Open the claim form at once (the donor just signed in to claim this need).
     open: bool,
 ) -> impl IntoView {
+    let remaining = need.remaining();
+    let pledged = need.pledged_fen;
     let PublicNeed {
         id,
         window,
@@ -28,10 +30,18 @@ pub fn NeedCard(
         created_at,
         ..
     } = need;
-    let amount = match ask {
-        Ask::Money { amount } => Some(amount.to_string()),
+    // A money need shows what it still needs; once pledged in part, out of how much.
+    let amount = match (ask, remaining) {
+        (Ask::Money { amount }, Some(left)) if pledged > 0 => {
+            Some(format!("还需 {}（共 {amount}）", Fen::from_stored(left)))
+        }
+        (Ask::Money { amount }, _) => Some(amount.to_string()),
         _ => None,
     };
+    let is_money = matches!(ask, Ask::Money { .. });
+    let left_yuan = remaining
+        .map(|left| Fen::from_stored(left).to_string())
+        .unwrap_or_default();
     let ask_label = match ask {
         Ask::Money { .. } => "资金",
         Ask::Goods => "物资",
@@ -61,6 +71,20 @@ pub fn NeedCard(
                             view! {
                                 <ActionForm action=claim attr:class="claim-form">
                                     <input type="hidden" name="need_id" value=id.0/>
+                                    {is_money
+                                        .then(|| {
+                                            view! {
+                                                <label for=format!("need-{id}-amount")>
+                                                    {format!("认捐金额（元）：留空即认捐还需的全部 {left_yuan}")}
+                                                </label>
+                                                <input
+                                                    id=format!("need-{id}-amount")
+                                                    name="amount"
+                                                    inputmode="decimal"
+                                                    placeholder="例如 500"
+                                                />
+                                            }
+                                        })}
                                     <p class="privacy-note">"认领后，协调志愿者会通过您账号的手机号联系您；您的信息不会公开。"</p>
                                     <button type="submit" class="btn-primary">"确认认领"</button>
                                 </ActionForm>

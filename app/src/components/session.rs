@@ -44,6 +44,7 @@ pub fn SessionNav() -> impl IntoView {
     });
     view! {
         <nav class="session-nav" aria-label="账号">
+            <a href="/impact">"成效"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match viewer.0.await {
@@ -51,8 +52,12 @@ pub fn SessionNav() -> impl IntoView {
                             let works = viewer.has(Role::Volunteer);
                             let reviews = viewer.has(Role::Volunteer) || viewer.has(Role::Reviewer);
                             let admin = viewer.has(Role::Admin);
+                            let donor = viewer.has(Role::Donor);
                             view! {
                                 <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
+                                <Show when=move || donor>
+                                    <a href="/my/claims">"我的认领"</a>
+                                </Show>
                                 <Show when=move || works>
                                     <a href="/intake">"录入"</a>
                                 </Show>

@@ -30,8 +30,16 @@ pub fn ClaimToast(
                 Ok(receipt) => (
                     "toast toast-ok",
                     format!(
-                        "认领成功：{}。协调志愿者会尽快与您联系，谢谢您！",
-                        receipt.title
+                        "认领成功：{}{}。{}谢谢您！送达后请在“我的认领”里登记。",
+                        receipt.title,
+                        receipt
+                            .amount
+                            .map(|a| format!("（认捐 {a}）"))
+                            .unwrap_or_default(),
+                        receipt
+                            .coordinator
+                            .map(|c| format!("协调志愿者：{} {}。", c.name, c.phone))
+                            .unwrap_or_else(|| "协调志愿者会尽快与您联系。".to_owned()),
                     ),
                 ),
                 Err(error) => ("toast toast-error", error.to_string()),

@@ -157,7 +157,9 @@ async fn edit(
 ) -> Result<NeedId, AppError> {
     let id = stored.need.id;
     let status = stored.need.status;
-    if matches!(status, NeedStatus::Claimed | NeedStatus::Fulfilled) {
+    // Once anyone has claimed or pledged to it, a need is theirs as it stands.
+    if matches!(status, NeedStatus::Claimed | NeedStatus::Fulfilled) || stored.need.pledged_fen > 0
+    {
         return Err(AppError::NotOpen);
     }
     let mut tx = db.pool.begin().await?;
@@ -182,7 +184,7 @@ async fn edit(
         "UPDATE needs SET aid_window = $3, title = $4, story = $5, ask_kind = $6, \
          amount_fen = $7, urgency = $8, private_notes = $9, status = $10, updated_at = $11, \
          council_reviewer_id = NULL, volunteer_reviewer_id = NULL \
-         WHERE id = $1 AND status = $2",
+         WHERE id = $1 AND status = $2 AND pledged_fen = 0",
     )
     .bind(id.0)
     .bind(status.code())

@@ -5,8 +5,10 @@
 pub mod accounts;
 pub mod aid;
 pub mod claims;
+pub mod credit;
 pub mod events;
 pub mod households;
+pub mod impact;
 pub mod intake;
 pub mod needs;
 pub mod reviews;

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 pub(crate) const PUBLIC_COLUMNS: &str =
     "id, aid_window, title, story, town, village, ask_kind, amount_fen, \
-                              urgency, status, created_at, updated_at";
+                              urgency, status, created_at, updated_at, pledged_fen";
 
 pub(crate) fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
     let corrupt =
@@ -31,6 +31,7 @@ pub(crate) fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
         status: NeedStatus::parse(row.try_get("status")?).map_err(corrupt)?,
         created_at: UtcMillis(row.try_get("created_at")?),
         updated_at: UtcMillis(row.try_get("updated_at")?),
+        pledged_fen: row.try_get("pledged_fen")?,
     })
 }
 

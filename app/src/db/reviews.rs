@@ -6,7 +6,7 @@ use super::intake::{stored, Stored};
 use super::{aid, events, households, needs, Db};
 use crate::domain::{text_field, LiveChange, NeedId, NeedStatus, UtcMillis};
 use crate::error::AppError;
-use crate::people::{Role, Viewer};
+use crate::people::{Role, UserId, Viewer};
 use crate::private::{AidHistory, ClaimAlert, ReviewItem, ReviewQueue, ReviewStage};
 use sqlx::Row;
 
@@ -57,9 +57,10 @@ pub async fn approve(
     id: NeedId,
     stage: ReviewStage,
     acknowledgement: &str,
-    period_months: u32,
+    settings: &crate::settings::Settings,
     now: UtcMillis,
 ) -> Result<NeedStatus, AppError> {
+    let (period_months, points) = (settings.aid_period_months, &settings.points);
     let stored = stored(db, id).await?.ok_or(AppError::NeedNotFound)?;
     check_reviewer(&stored, reviewer, stage)?;
     let warnings = match aid_for(db, &stored, period_months, now).await? {
@@ -115,6 +116,13 @@ pub async fn approve(
             now,
         )
         .await?;
+        let earned = points.for_publication(
+            stored.author.map(UserId),
+            [stored.council_reviewer.map(UserId), Some(reviewer.id)],
+        );
+        for (user, reason, points) in earned {
+            super::claims::credit(&mut tx, user, reason, points, id, None, now).await?;
+        }
     }
     tx.commit().await?;
     Ok(next)

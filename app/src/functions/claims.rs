@@ -1,16 +1,22 @@
-use crate::domain::ClaimReceipt;
+//! Claims and pledges, from claim to confirmed delivery.
+
+use crate::domain::{ClaimReceipt, MyClaim};
 use crate::error::AppError;
+use crate::private::DeliveryToConfirm;
 use leptos::prelude::*;
 
-/// A signed-in donor claims a need. Exactly one claim wins; the rest get `AlreadyClaimed`. The
-/// donor's name and phone go to the coordinating volunteer only, never onto a public page or
-/// event.
+/// A signed-in donor claims a need, or pledges part of a money need (`amount` in yuan; empty
+/// for all that is left). Exactly one claim wins a whole need; pledges never add up to more
+/// than the amount. The donor's name and phone go to the coordinating volunteer only.
 #[server(prefix = "/api", endpoint = "claim_need")]
-pub async fn claim_need(need_id: i64) -> Result<ClaimReceipt, AppError> {
+pub async fn claim_need(
+    need_id: i64,
+    #[server(default)] amount: String,
+) -> Result<ClaimReceipt, AppError> {
     use super::{from_context, is_plain_form_post, signed_in};
-    use crate::db::claims::{self, Donor};
+    use crate::db::claims::{self, Donor, Pledge};
     use crate::db::{accounts, Db};
-    use crate::domain::{NeedId, UtcMillis};
+    use crate::domain::{Fen, NeedId, UtcMillis};
     use crate::live::LiveHub;
     use crate::people::Role;
     use crate::settings::Settings;
@@ -21,6 +27,10 @@ pub async fn claim_need(need_id: i64) -> Result<ClaimReceipt, AppError> {
     if need_id <= 0 {
         return Err(AppError::NeedNotFound);
     }
+    let pledge = match amount.trim() {
+        "" => Pledge::Whole,
+        yuan => Pledge::Part(Fen::parse_yuan(yuan)?),
+    };
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let donor = Donor {
@@ -32,6 +42,8 @@ pub async fn claim_need(need_id: i64) -> Result<ClaimReceipt, AppError> {
         &db,
         NeedId(need_id),
         &donor,
+        pledge,
+        settings.claim_terms,
         settings.aid_period_months,
         UtcMillis::now(),
     )
@@ -43,4 +55,65 @@ pub async fn claim_need(need_id: i64) -> Result<ClaimReceipt, AppError> {
         leptos_axum::redirect(&format!("/?claimed={}", receipt.need_id));
     }
     Ok(receipt)
+}
+
+/// The caller's claims, with each coordinating volunteer's contact.
+#[server(prefix = "/api", endpoint = "my_claims")]
+pub async fn my_claims() -> Result<Vec<MyClaim>, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{claims, Db};
+    let donor = signed_in().await?;
+    let db: Db = from_context()?;
+    claims::mine(&db, &donor).await
+}
+
+/// The donor gives an undelivered claim back; what it held returns to the board at once.
+#[server(prefix = "/api", endpoint = "release_claim")]
+pub async fn release_claim(claim_id: i64) -> Result<(), AppError> {
+    use super::{from_context, is_plain_form_post, signed_in};
+    use crate::db::{claims, Db};
+    use crate::domain::UtcMillis;
+    use crate::live::LiveHub;
+    let donor = signed_in().await?;
+    let db: Db = from_context()?;
+    claims::release(&db, &donor, claim_id, UtcMillis::now()).await?;
+    from_context::<LiveHub>()?.wake();
+    if is_plain_form_post() {
+        leptos_axum::redirect("/my/claims");
+    }
+    Ok(())
+}
+
+/// Deliveries the calling volunteer may confirm.
+#[server(prefix = "/api", endpoint = "list_deliveries")]
+pub async fn list_deliveries() -> Result<Vec<DeliveryToConfirm>, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{claims, Db};
+    let volunteer = signed_in().await?;
+    let db: Db = from_context()?;
+    claims::to_confirm(&db, &volunteer).await
+}
+
+/// A volunteer of the need's town confirms a delivery; the need is fulfilled (taken down for
+/// good) once every claim of it is confirmed. Returns whether it was.
+#[server(prefix = "/api", endpoint = "confirm_delivery")]
+pub async fn confirm_delivery(claim_id: i64) -> Result<bool, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{claims, Db};
+    use crate::domain::UtcMillis;
+    use crate::live::LiveHub;
+    use crate::settings::Settings;
+    let volunteer = signed_in().await?;
+    let db: Db = from_context()?;
+    let settings: Settings = from_context()?;
+    let fulfilled = claims::confirm(
+        &db,
+        &volunteer,
+        claim_id,
+        &settings.points,
+        UtcMillis::now(),
+    )
+    .await?;
+    from_context::<LiveHub>()?.wake();
+    Ok(fulfilled)
 }

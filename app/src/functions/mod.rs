@@ -5,10 +5,13 @@ pub mod accounts;
 pub mod aid;
 pub mod claims;
 pub mod households;
+pub mod impact;
 pub mod intake;
 pub mod needs;
 pub mod reviews;
 
+#[cfg(feature = "ssr")]
+pub use server_only::session_token_in;
 #[cfg(feature = "ssr")]
 pub(crate) use server_only::*;
 
@@ -36,9 +39,12 @@ mod server_only {
 
     /// The session token the browser sent, if any.
     pub fn session_token() -> Option<String> {
-        let parts = request()?;
-        parts
-            .headers
+        session_token_in(&request()?.headers)
+    }
+
+    /// The session token in a request's cookies, if any (also for plain axum handlers).
+    pub fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
+        headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())

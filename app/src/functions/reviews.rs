@@ -41,7 +41,7 @@ pub async fn approve_need(
         crate::domain::NeedId(need_id),
         stage,
         &acknowledgement,
-        settings.aid_period_months,
+        &settings,
         UtcMillis::now(),
     )
     .await?;

@@ -99,6 +99,16 @@ fn LiveBoard(
                 total.update(|t| *t = (*t - 1).max(0));
             }
         }
+        // Still on the board, with less left to pledge: shown as it is now, wherever it is.
+        LiveChange::NeedChanged { need } => {
+            needs.update(|list| {
+                if let Some(listed) = list.iter_mut().find(|listed| listed.id == need.id) {
+                    *listed = need;
+                }
+            });
+        }
+        // Already off every board since it was claimed.
+        LiveChange::NeedFulfilled { need_id, .. } => remove(need_id),
         LiveChange::NeedPublished { need } => {
             if filter_for_live.admits(&need) {
                 total.update(|t| *t += 1);
@@ -111,7 +121,17 @@ fn LiveBoard(
     // (and corrects the count).
     Effect::new(move |_| {
         if let Some(Ok(receipt)) = claim.value().get() {
-            remove(receipt.need_id);
+            // A pledge of part of a money need leaves it on the board (the live event shows
+            // what is left); anything else takes it off.
+            let partly = needs.with_untracked(|list| {
+                list.iter().any(|need| {
+                    need.id == receipt.need_id
+                        && matches!((need.remaining(), receipt.amount), (Some(left), Some(part)) if part.get() < left)
+                })
+            });
+            if !partly {
+                remove(receipt.need_id);
+            }
         }
     });
 
@@ -198,6 +218,7 @@ mod tests {
             status: NeedStatus::Published,
             created_at: UtcMillis(created),
             updated_at: UtcMillis(created),
+            pledged_fen: 0,
         }
     }
 

@@ -1,7 +1,10 @@
 pub mod account;
 pub mod admin;
 pub mod board;
+pub mod credit;
+pub mod impact;
 pub mod intake;
+pub mod my_claims;
 pub mod review;
 
 use leptos::prelude::*;

@@ -4,6 +4,7 @@
 
 use crate::components::session::{Outcome, RoleGate};
 use crate::domain::Ask;
+use crate::functions::claims::{list_deliveries, ConfirmDelivery};
 use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
 use crate::people::Role;
 use crate::private::{AidSource, ClaimAlert, HouseholdView, ReviewItem, ReviewStage};
@@ -44,6 +45,7 @@ fn ReviewDesk() -> impl IntoView {
                                 <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer approve send_back/>
                             </section>
                             <ClaimAlerts alerts=queue.claim_alerts/>
+                            <Deliveries/>
                         }
                             .into_any()
                     }
@@ -227,4 +229,55 @@ fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
         </section>
     }
         .into_any()
+}
+
+/// Deliveries donors have marked done in the volunteer's towns, to confirm.
+#[component]
+fn Deliveries() -> impl IntoView {
+    let confirm = ServerAction::<ConfirmDelivery>::new();
+    let deliveries = Resource::new(move || confirm.version().get(), |_| list_deliveries());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = deliveries.await.unwrap_or_default();
+                if list.is_empty() {
+                    return ().into_any();
+                }
+                view! {
+                    <section class="panel">
+                        <h2>{format!("待确认送达 · {}", list.len())}</h2>
+                        <Outcome value=confirm.value() done="已确认送达。"/>
+                        <ul class="work-list" data-testid="deliveries">
+                            {list
+                                .into_iter()
+                                .map(|d| {
+                                    let claim_id = d.claim.claim_id;
+                                    view! {
+                                        <li class="work-item" data-claim-id=claim_id>
+                                            <p class="work-title">{d.claim.need.title.clone()}</p>
+                                            <p class="meta">
+                                                {format!(
+                                                    "{} · {}{}",
+                                                    d.donor_name,
+                                                    d.claim.delivered_at.map(|t| t.shanghai_text() + " 送达").unwrap_or_default(),
+                                                    d.claim.amount.map(|a| format!(" · {a}")).unwrap_or_default(),
+                                                )}
+                                            </p>
+                                            <p class="need-story">{d.note.clone()}</p>
+                                            {d.has_photo.then(|| view! { <p><a href=format!("/api/claims/{claim_id}/photo") target="_blank">"查看送达照片"</a></p> })}
+                                            <ActionForm action=confirm>
+                                                <input type="hidden" name="claim_id" value=claim_id/>
+                                                <button type="submit" class="btn-primary">"确认送达"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
 }

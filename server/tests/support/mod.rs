@@ -58,7 +58,9 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = fresh_database(&dir).await;
-    spawn_instance(dir, Config::for_tests(database)).await
+    let mut config = Config::for_tests(database);
+    config.data_dir = dir.path().join("data").to_string_lossy().into_owned();
+    spawn_instance(dir, config).await
 }
 
 /// A server with the given settings (several may share one database).
@@ -466,4 +468,63 @@ pub async fn status_and_code(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
     let body: serde_json::Value = response.json().await.unwrap_or_default();
     (status, body["code"].as_str().unwrap_or("").to_owned())
+}
+
+impl TestApp {
+    /// A published money need of `yuan`, entered (and so coordinated) by `author`.
+    pub async fn publish_money(&self, title: &str, town: &str, yuan: i64, author: &Person) -> i64 {
+        let need = NewNeed::parse(
+            Window::Medical,
+            title,
+            "一户支出型困难家庭的真实需求，身份信息不公开。",
+            town,
+            "示范村",
+            Ask::Money {
+                amount: Fen::parse(yuan * 100).unwrap(),
+            },
+            Urgency::Soon,
+        )
+        .expect("valid need");
+        let published = needs::publish(&self.state.db, &need, UtcMillis::now())
+            .await
+            .expect("published");
+        sqlx::query("UPDATE needs SET author_id = $2 WHERE id = $1")
+            .bind(published.id.0)
+            .bind(author.id.0)
+            .execute(&self.state.db.pool)
+            .await
+            .expect("author set");
+        self.state.hub.wake();
+        published.id.0
+    }
+
+    /// A donor's claims, as their page gets them.
+    pub async fn my_claims(&self, donor: &Person) -> serde_json::Value {
+        let response = self.post_as(Some(donor), "my_claims", &[]).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("claims JSON")
+    }
+
+    /// Marks a claim delivered with a note and an optional photo (multipart, as the form does).
+    pub async fn deliver(
+        &self,
+        donor: &Person,
+        claim: i64,
+        photo: Option<(&str, Vec<u8>)>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("note", "已把费用交到家属手中");
+        if let Some((name, bytes)) = photo {
+            form = form.part(
+                "photo",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        self.http
+            .post(self.url(&format!("/api/deliver/{claim}")))
+            .header("cookie", &donor.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("delivery sent")
+    }
 }

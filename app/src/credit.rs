@@ -1,0 +1,143 @@
+//! Credit points (新时代文明实践积分): an append-only ledger of who earned what, for what. A
+//! balance is the sum of a person's entries, never a counter that can drift.
+
+use crate::people::UserId;
+use serde::{Deserialize, Serialize};
+
+/// Why points were earned. The code is what the ledger and its CSV export carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditReason {
+    /// A donor's claim (or pledge) was delivered and confirmed.
+    Fulfilment,
+    /// A volunteer entered a need that was published.
+    Intake,
+    /// A reviewer approved a stage of a need that was published.
+    Review,
+    /// A volunteer confirmed a delivery.
+    Confirmation,
+}
+
+impl CreditReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            CreditReason::Fulfilment => "fulfilment",
+            CreditReason::Intake => "intake",
+            CreditReason::Review => "review",
+            CreditReason::Confirmation => "confirmation",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CreditReason::Fulfilment => "捐助送达并确认",
+            CreditReason::Intake => "录入的需求发布",
+            CreditReason::Review => "审核通过需求",
+            CreditReason::Confirmation => "确认送达",
+        }
+    }
+}
+
+/// How many points each reason earns (configuration; 0 turns a reason off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointRules {
+    pub fulfilment: i64,
+    pub intake: i64,
+    pub review: i64,
+    pub confirmation: i64,
+}
+
+impl PointRules {
+    pub const DEFAULT: PointRules = PointRules {
+        fulfilment: 10,
+        intake: 3,
+        review: 2,
+        confirmation: 2,
+    };
+
+    pub fn points(&self, reason: CreditReason) -> i64 {
+        match reason {
+            CreditReason::Fulfilment => self.fulfilment,
+            CreditReason::Intake => self.intake,
+            CreditReason::Review => self.review,
+            CreditReason::Confirmation => self.confirmation,
+        }
+    }
+
+    /// The entries a confirmed delivery earns: the donor's and the confirming volunteer's.
+    pub fn for_confirmation(
+        &self,
+        donor: UserId,
+        volunteer: UserId,
+    ) -> Vec<(UserId, CreditReason, i64)> {
+        self.entries([
+            (donor, CreditReason::Fulfilment),
+            (volunteer, CreditReason::Confirmation),
+        ])
+    }
+
+    /// The entries a publication earns: the author's and each approving reviewer's.
+    pub fn for_publication(
+        &self,
+        author: Option<UserId>,
+        reviewers: [Option<UserId>; 2],
+    ) -> Vec<(UserId, CreditReason, i64)> {
+        let mut earned = Vec::new();
+        if let Some(author) = author {
+            earned.extend(self.entries([(author, CreditReason::Intake)]));
+        }
+        for reviewer in reviewers.into_iter().flatten() {
+            earned.extend(self.entries([(reviewer, CreditReason::Review)]));
+        }
+        earned
+    }
+
+    fn entries<const N: usize>(
+        &self,
+        who: [(UserId, CreditReason); N],
+    ) -> Vec<(UserId, CreditReason, i64)> {
+        who.into_iter()
+            .map(|(user, reason)| (user, reason, self.points(reason)))
+            .filter(|(_, _, points)| *points != 0)
+            .collect()
+    }
+}
+
+/// One line of the public leaderboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub rank: usize,
+    /// The display name, or 匿名爱心人士 for a donor who chose to appear anonymously.
+    pub name: String,
+    pub points: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_confirmed_delivery_credits_the_donor_and_the_confirming_volunteer() {
+        let rules = PointRules::DEFAULT;
+        let earned = rules.for_confirmation(UserId(1), UserId(2));
+        assert_eq!(
+            earned,
+            vec![
+                (UserId(1), CreditReason::Fulfilment, 10),
+                (UserId(2), CreditReason::Confirmation, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_publication_credits_the_author_and_both_reviewers_and_zero_rules_are_off() {
+        let rules = PointRules {
+            review: 0,
+            ..PointRules::DEFAULT
+        };
+        let earned = rules.for_publication(Some(UserId(5)), [Some(UserId(6)), Some(UserId(7))]);
+        assert_eq!(earned, vec![(UserId(5), CreditReason::Intake, 3)]);
+        let earned = PointRules::DEFAULT.for_publication(None, [Some(UserId(6)), None]);
+        assert_eq!(earned, vec![(UserId(6), CreditReason::Review, 2)]);
+    }
+}

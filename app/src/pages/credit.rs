@@ -1,0 +1,32 @@
+//! `/credit`: the public leaderboard of credit points (新时代文明实践积分).
+
+use crate::functions::impact::load_leaderboard;
+use leptos::prelude::*;
+
+#[component]
+pub fn CreditPage() -> impl IntoView {
+    let standings = Resource::new(|| (), |_| load_leaderboard());
+    view! {
+        <section class="panel">
+            <h1>"爱心积分榜"</h1>
+            <p class="hint">"捐助送达并确认、录入和审核需求都会获得积分；积分是每一笔记录的合计。愿意匿名的爱心人士显示为“匿名爱心人士”。"</p>
+            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+                {move || Suspend::new(async move {
+                    let standings = standings.await.unwrap_or_default();
+                    if standings.is_empty() {
+                        return view! { <p class="empty">"还没有积分记录。"</p> }.into_any();
+                    }
+                    view! {
+                        <ol class="leaderboard" data-testid="leaderboard">
+                            {standings
+                                .into_iter()
+                                .map(|s| view! { <li><span class="rank">{s.rank}</span><span class="name">{s.name}</span><span class="points">{format!("{} 分", s.points)}</span></li> })
+                                .collect_view()}
+                        </ol>
+                    }
+                        .into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}

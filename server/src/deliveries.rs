@@ -1,0 +1,222 @@
+//! Delivery photos and the credit ledger's export: plain axum handlers, because a photo is a
+//! multipart upload (a browser posts it without JavaScript too) and the export is a file.
+
+use crate::{error_response, AppState};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use wanshan_app::db::{accounts, claims, credit};
+use wanshan_app::domain::UtcMillis;
+use wanshan_app::error::AppError;
+use wanshan_app::functions::session_token_in;
+use wanshan_app::people::{Role, Viewer};
+
+/// The largest photo accepted.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+
+async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, AppError> {
+    let token = session_token_in(headers).ok_or(AppError::Unauthorized)?;
+    accounts::session_viewer(&state.db, &token, UtcMillis::now())
+        .await?
+        .ok_or(AppError::Unauthorized)
+}
+
+/// What kind of image the bytes are, by their first bytes (never by the file's name).
+pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else {
+        None
+    }
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// `POST /api/deliver/{claim}` (multipart: `note`, optional `photo`): the donor marks a claim
+/// delivered. A browser's form post is sent back to its claims page, with the outcome.
+pub async fn deliver(
+    State(state): State<AppState>,
+    Path(claim_id): Path<i64>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let outcome = deliver_inner(&state, claim_id, &headers, multipart).await;
+    if wants_html(&headers) {
+        let query = match &outcome {
+            Ok(()) => format!("delivered={claim_id}"),
+            Err(error) => format!(
+                "claim={claim_id}&error={}",
+                wanshan_app::components::filter_bar::encode_component(&error.to_string())
+            ),
+        };
+        return Redirect::to(&format!("/my/claims?{query}")).into_response();
+    }
+    match outcome {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+async fn deliver_inner(
+    state: &AppState,
+    claim_id: i64,
+    headers: &HeaderMap,
+    mut multipart: Multipart,
+) -> Result<(), AppError> {
+    let donor = viewer(state, headers).await?;
+    let (mut note, mut photo) = (String::new(), None::<Vec<u8>>);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        match field.name() {
+            Some("note") => {
+                note = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
+            }
+            Some("photo") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                if !bytes.is_empty() {
+                    photo = Some(bytes.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    let stored = match &photo {
+        None => None,
+        Some(bytes) => {
+            if bytes.len() > MAX_PHOTO_BYTES {
+                return Err(AppError::invalid(
+                    "photo",
+                    "照片不能超过 5 MB，请换一张或压缩后再传。",
+                ));
+            }
+            let kind = image_kind(bytes)
+                .ok_or_else(|| AppError::invalid("photo", "照片只能是 JPEG 或 PNG 图片。"))?;
+            let mut random = [0u8; 8];
+            getrandom::getrandom(&mut random)
+                .map_err(|e| AppError::internal("no randomness", e))?;
+            let name = format!(
+                "claim-{claim_id}-{}.{kind}",
+                random
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+            let folder = state.settings.data_dir.join("photos");
+            tokio::fs::create_dir_all(&folder)
+                .await
+                .map_err(|e| AppError::internal("creating the photo folder", e))?;
+            tokio::fs::write(folder.join(&name), bytes)
+                .await
+                .map_err(|e| AppError::internal("writing a delivery photo", e))?;
+            Some(name)
+        }
+    };
+    let delivered = claims::deliver(
+        &state.db,
+        &donor,
+        claim_id,
+        &note,
+        stored.as_deref(),
+        UtcMillis::now(),
+    )
+    .await;
+    if delivered.is_err() {
+        if let Some(name) = &stored {
+            let _ = tokio::fs::remove_file(state.settings.data_dir.join("photos").join(name)).await;
+        }
+    }
+    delivered
+}
+
+/// `GET /api/claims/{claim}/photo`: the delivery photo, for the town's volunteers and
+/// reviewers and for admins only.
+pub async fn photo(
+    State(state): State<AppState>,
+    Path(claim_id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let viewer = viewer(&state, &headers).await?;
+        let name = claims::may_see_photo(&state.db, &viewer, claim_id)
+            .await?
+            .ok_or_else(|| AppError::invalid("photo", "这条认领没有照片。"))?;
+        let bytes = tokio::fs::read(state.settings.data_dir.join("photos").join(&name))
+            .await
+            .map_err(|e| AppError::internal("reading a delivery photo", e))?;
+        let kind = if name.ends_with(".png") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        Ok::<_, AppError>((kind, bytes))
+    }
+    .await;
+    match result {
+        Ok((kind, bytes)) => (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+/// `GET /api/credit/ledger.csv`: the whole ledger for the city's points system. Admins only.
+pub async fn ledger_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = async {
+        let admin = viewer(&state, &headers).await?;
+        if !admin.has(Role::Admin) {
+            return Err(AppError::Forbidden);
+        }
+        credit::ledger_csv(&state.db).await
+    }
+    .await;
+    match result {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"wanshan-credit-ledger.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_known_by_their_content_not_their_name() {
+        assert_eq!(image_kind(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some("jpg"));
+        assert_eq!(image_kind(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("png"));
+        assert_eq!(image_kind(b"GIF89a"), None);
+        assert_eq!(image_kind(b"<svg xmlns=...>"), None);
+        assert_eq!(image_kind(b""), None);
+    }
+}
