@@ -890,6 +890,24 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_is_due_fourteen_days_after_it_was_made_and_overdue_from_that_moment() {
+        let terms = ClaimTerms::DEFAULT;
+        let claimed = UtcMillis::from_shanghai_date(2026, 11, 28).unwrap();
+        let due = terms.expires_at(claimed);
+        assert_eq!(due.shanghai_date_text(), "2026-12-12");
+        assert_eq!(due.0 - claimed.0, 14 * 86_400_000);
+        // A controllable clock: a millisecond before, at, and after the moment.
+        assert!(!ClaimTerms::is_overdue(due, UtcMillis(due.0 - 1)));
+        assert!(ClaimTerms::is_overdue(due, due));
+        assert!(ClaimTerms::is_overdue(due, UtcMillis(due.0 + 1)));
+        let short = ClaimTerms {
+            expiry_days: 1,
+            max_open: 5,
+        };
+        assert_eq!(short.expires_at(claimed).shanghai_date_text(), "2026-11-29");
+    }
+
+    #[test]
     fn text_fields_refuse_empty_oversized_and_control_text() {
         assert_eq!(
             text_field("name", "称呼", " 王先生 ", 1, 30).unwrap(),

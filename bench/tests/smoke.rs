@@ -77,9 +77,12 @@ async fn a_hundred_subscribers_each_get_the_claim_on_ours_and_on_the_floor() {
 async fn the_claim_load_counts_every_answer_and_the_audit_finds_no_double_claim() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("load.db").to_str().unwrap().to_owned();
-    let (addr, state, _server) = wanshan_server::spawn(Config::for_tests(database))
-        .await
-        .unwrap();
+    let (addr, state, _server) = wanshan_server::spawn(Config {
+        max_open_claims: 100_000_000,
+        ..Config::for_tests(database)
+    })
+    .await
+    .unwrap();
     let ids = Arc::new(claims::seed_needs(&state.db, 20).await);
     let load = claims::http_load(
         &format!("http://{addr}"),

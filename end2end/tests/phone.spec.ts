@@ -20,3 +20,15 @@ test("the board fits a 360 px phone and its buttons are thumb-sized", async ({ p
     .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(fontSize).toBeGreaterThanOrEqual(14);
 });
+
+test("the impact board and its charts fit a 360 px phone", async ({ page }) => {
+  await page.goto("/impact");
+  await expect(page.locator("figure.chart svg").first()).toBeVisible();
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow, "no sideways scrolling").toBeLessThanOrEqual(0);
+  const chart = await page.locator("figure.chart svg").first().boundingBox();
+  expect(chart!.width).toBeLessThanOrEqual(360);
+  expect(chart!.width).toBeGreaterThan(250);
+});

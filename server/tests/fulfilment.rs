@@ -71,7 +71,7 @@ async fn a_hundred_concurrent_pledges_never_exceed_the_amount_and_exactly_fill_i
     assert_eq!((accepted, refused), (75, 25));
     assert_eq!(
         app.scalar(&format!(
-            "SELECT SUM(amount_fen) FROM claims WHERE need_id = {need}"
+            "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM claims WHERE need_id = {need}"
         ))
         .await,
         300_000

@@ -63,7 +63,7 @@ pub async fn claim(
     let mut tx = db.pool.begin().await?;
     // One donor's claims are counted under a lock on their row, so two at once cannot both
     // slip under the limit (SQLite's single writer does the same by itself).
-    sqlx::query("UPDATE users SET id = id WHERE id = $1")
+    sqlx::query("UPDATE users SET show_name = show_name WHERE id = $1")
         .bind(donor.id.0)
         .execute(&mut *tx)
         .await?;
@@ -331,6 +331,7 @@ pub async fn expire_overdue(db: &Db, now: UtcMillis) -> Result<usize, AppError> 
     .fetch_all(&db.pool)
     .await?;
     let mut released = 0;
+    // `expires_at <= now` above is `ClaimTerms::is_overdue`, asked of the database.
     for claim_id in due {
         let claim = stored(db, claim_id).await?;
         if give_back(db, claim_id, &claim, ClaimStatus::Expired, now).await? {

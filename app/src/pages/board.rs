@@ -168,7 +168,8 @@ fn LiveBoard(
             </span>
         </p>
         <ul class="needs" data-testid="needs">
-            <For each=move || needs.get() key=|need| need.id let:need>
+            // Keyed by what is pledged too: a card whose need changed is drawn anew.
+            <For each=move || needs.get() key=|need| (need.id, need.pledged_fen) let:need>
                 <NeedCard open=open == Some(need.id.0) need claim donor/>
             </For>
         </ul>
