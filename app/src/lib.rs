@@ -1,5 +1,9 @@
 //! Wanshan 万善: the shared crate. Domain types, pages and server functions are compiled twice,
 //! for the server (`ssr`) and for the browser (`hydrate`); storage and the live hub are server-only.
+//!
+//! Pages are rendered on the server and stay plain HTML (forms post, the server redirects):
+//! only the islands (`#[island]`: the live board with its claim form, the live impact figures)
+//! are hydrated, so a phone downloads the code of those alone.
 
 pub mod components;
 pub mod credit;
@@ -36,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#b3261e"/>
                 <meta name="description" content="万善丹阳：支出型困难家庭的爱心需求，认领即下架，帮扶不重复。"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -50,14 +54,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::session::ViewerResource::provide();
-    // Marks the page as taken over by the client: forms typed into before this would be
-    // reset by hydration, so the end2end tests wait for it (as a person's first tap does).
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="wanshan" href="/pkg/wanshan.css"/>
         <Title text="万善丹阳 · 爱心需求"/>

@@ -21,27 +21,12 @@ impl ViewerResource {
     }
 }
 
-/// Sends the browser to `href` with a full page load, so every part of the page sees the new
-/// session. (Without JavaScript the server's redirect does the same.)
-pub fn reload_to(href: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().location().set_href(href);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = href;
-}
-
 /// The header's part: the person's name, links to their work, and signing out.
 #[component]
 pub fn SessionNav() -> impl IntoView {
     let viewer = ViewerResource::get();
+    // A plain form post: the server ends the session and sends the browser to the board.
     let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            reload_to("/");
-        }
-    });
     view! {
         <nav class="session-nav" aria-label="账号">
             <a href="/impact">"成效"</a>
@@ -81,15 +66,24 @@ pub fn SessionNav() -> impl IntoView {
     }
 }
 
-/// A form's outcome: the error in plain words, or `done` once it succeeded.
+/// A form's outcome: the error in plain words (a refused plain form post comes back with it
+/// in the address), or `done` once it succeeded: the page was reached with `?{when}=…`, where
+/// the server sends a plain form post that succeeded (or, in an island, the call returned).
 #[component]
 pub fn Outcome<T: Clone + Send + Sync + 'static>(
     #[prop(into)] value: Signal<Option<Result<T, AppError>>>,
     #[prop(into)] done: String,
+    /// The query key that says this form succeeded.
+    #[prop(optional)]
+    when: Option<&'static str>,
 ) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let succeeded = move || {
+        matches!(value.get(), Some(Ok(_)))
+            || when.is_some_and(|key| query.read().get(key).is_some())
+    };
     view! {
         {move || match value.get() {
-            Some(Ok(_)) => Some(view! { <p class="form-ok" role="status">{done.clone()}</p> }.into_any()),
             Some(Err(error)) => {
                 let field = match &error {
                     AppError::Invalid { field, .. } => field.clone(),
@@ -104,7 +98,8 @@ pub fn Outcome<T: Clone + Send + Sync + 'static>(
                         .into_any(),
                 )
             }
-            None => None,
+            _ if succeeded() => Some(view! { <p class="form-ok" role="status">{done.clone()}</p> }.into_any()),
+            _ => None,
         }}
     }
 }

@@ -8,13 +8,12 @@ use leptos::prelude::*;
 #[component]
 pub fn ClaimToast(
     claim: ServerAction<ClaimNeed>,
-    claimed_without_script: Signal<Option<i64>>,
+    claimed_without_script: Option<i64>,
 ) -> impl IntoView {
     let dismissed = RwSignal::new(false);
     let message = move || {
         let from_form_post = move || {
             claimed_without_script
-                .get()
                 .filter(|_| !dismissed.get())
                 .map(|id| {
                     (

@@ -127,5 +127,6 @@ pub async fn assign_role(
     if !found {
         return Err(AppError::invalid("phone", "没有用这个手机号注册的账号。"));
     }
+    super::after_form_post("/admin?assigned=1");
     Ok(())
 }

@@ -19,5 +19,10 @@ pub async fn import_aid(csv: String) -> Result<ImportReport, AppError> {
     }
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
-    aid::import(&db, &settings.id_key, &csv, admin.id, UtcMillis::now()).await
+    let report = aid::import(&db, &settings.id_key, &csv, admin.id, UtcMillis::now()).await?;
+    super::after_form_post(&format!(
+        "/admin?imported={}&matched={}",
+        report.imported, report.matched_households
+    ));
+    Ok(report)
 }

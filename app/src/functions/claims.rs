@@ -70,7 +70,7 @@ pub async fn my_claims() -> Result<Vec<MyClaim>, AppError> {
 /// The donor gives an undelivered claim back; what it held returns to the board at once.
 #[server(prefix = "/api", endpoint = "release_claim")]
 pub async fn release_claim(claim_id: i64) -> Result<(), AppError> {
-    use super::{from_context, is_plain_form_post, signed_in};
+    use super::{from_context, signed_in};
     use crate::db::{claims, Db};
     use crate::domain::UtcMillis;
     use crate::live::LiveHub;
@@ -78,9 +78,7 @@ pub async fn release_claim(claim_id: i64) -> Result<(), AppError> {
     let db: Db = from_context()?;
     claims::release(&db, &donor, claim_id, UtcMillis::now()).await?;
     from_context::<LiveHub>()?.wake();
-    if is_plain_form_post() {
-        leptos_axum::redirect("/my/claims");
-    }
+    super::after_form_post(&format!("/my/claims?released={claim_id}"));
     Ok(())
 }
 
@@ -115,5 +113,6 @@ pub async fn confirm_delivery(claim_id: i64) -> Result<bool, AppError> {
     )
     .await?;
     from_context::<LiveHub>()?.wake();
+    super::after_form_post(&format!("/review?confirmed={claim_id}"));
     Ok(fulfilled)
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// Registers a household in the caller's town. Volunteers of that town only.
 #[server(prefix = "/api", endpoint = "register_household")]
 pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppError> {
-    use super::{from_context, signed_in};
+    use super::{from_context, is_plain_form_post, signed_in};
     use crate::db::{households, Db};
     use crate::domain::UtcMillis;
     use crate::people::Role;
@@ -24,14 +24,18 @@ pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppE
     }
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
-    households::register(
+    let id = households::register(
         &db,
         &settings.id_key,
         &household,
         volunteer.id,
         UtcMillis::now(),
     )
-    .await
+    .await?;
+    if is_plain_form_post() {
+        leptos_axum::redirect("/intake?registered=1");
+    }
+    Ok(id)
 }
 
 /// The households the caller may enter needs for.

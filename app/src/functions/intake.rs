@@ -17,6 +17,7 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
     let db: Db = from_context()?;
     let id = intake::save(&db, &author, &form, UtcMillis::now()).await?;
     from_context::<LiveHub>()?.wake();
+    super::after_form_post(&format!("/intake?saved={id}"));
     Ok(id)
 }
 
@@ -28,7 +29,9 @@ pub async fn submit_need(need_id: i64) -> Result<(), AppError> {
     use crate::domain::UtcMillis;
     let author = signed_in().await?;
     let db: Db = from_context()?;
-    intake::submit(&db, &author, NeedId(need_id), UtcMillis::now()).await
+    intake::submit(&db, &author, NeedId(need_id), UtcMillis::now()).await?;
+    super::after_form_post(&format!("/intake?submitted={need_id}"));
+    Ok(())
 }
 
 /// The needs the caller entered.

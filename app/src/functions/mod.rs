@@ -98,6 +98,16 @@ mod server_only {
         Ok(())
     }
 
+    /// Where a plain form post lands after it succeeded: `path` says what was done, so the
+    /// page it lands on can say so. (A failure goes back to the form's page with the error in
+    /// the address, which the page shows beside the form.) Calls from an island get the
+    /// function's answer instead.
+    pub fn after_form_post(path: &str) {
+        if is_plain_form_post() {
+            leptos_axum::redirect(path);
+        }
+    }
+
     /// A form posted by a browser without JavaScript asks for HTML back; the hydrated
     /// client's calls do not.
     pub fn is_plain_form_post() -> bool {

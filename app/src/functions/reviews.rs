@@ -46,6 +46,7 @@ pub async fn approve_need(
     )
     .await?;
     from_context::<LiveHub>()?.wake();
+    super::after_form_post(&format!("/review?approved={need_id}"));
     Ok(status)
 }
 
@@ -65,5 +66,7 @@ pub async fn return_need(need_id: i64, stage: ReviewStage, reason: String) -> Re
         &reason,
         UtcMillis::now(),
     )
-    .await
+    .await?;
+    super::after_form_post(&format!("/review?returned={need_id}"));
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! `/signin` and `/signup`: a phone number and a password, then back to where the person was
-//! (`?next=`, a path on this site). Both work without JavaScript too.
+//! (`?next=`, a path on this site). Plain form posts: the server sets the cookie and redirects;
+//! a refusal comes back in the address and shows beside the form.
 
-use crate::components::session::{reload_to, Outcome};
+use crate::components::session::Outcome;
 use crate::functions::accounts::{SignIn, SignUp};
 use crate::people::local_path;
 use leptos::prelude::*;
@@ -16,11 +17,6 @@ fn next_path() -> Memo<String> {
 pub fn SignInPage() -> impl IntoView {
     let next = next_path();
     let action = ServerAction::<SignIn>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            reload_to(&next.get_untracked());
-        }
-    });
     let signup_href = move || {
         format!(
             "/signup?next={}",
@@ -48,11 +44,6 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let next = next_path();
     let action = ServerAction::<SignUp>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            reload_to(&next.get_untracked());
-        }
-    });
     let signin_href = move || {
         format!(
             "/signin?next={}",

@@ -21,13 +21,21 @@ fn AdminDesk() -> impl IntoView {
     let assign = ServerAction::<AssignRole>::new();
     let import = ServerAction::<ImportAid>::new();
     let accounts = Resource::new(move || assign.version().get(), |_| list_accounts());
+    // A plain form post that imported lands on /admin?imported=N&matched=M.
+    let query = leptos_router::hooks::use_query_map();
     let imported = move || {
-        import.value().get().and_then(Result::ok).map(|report| {
-            format!(
-                "已导入 {} 条记录，其中 {} 条对应本平台已登记的家庭。",
-                report.imported, report.matched_households
-            )
-        })
+        let query = query.read();
+        let count = |key: &str| query.get(key).and_then(|n| n.parse::<usize>().ok());
+        let from_query = count("imported").map(|n| (n, count("matched").unwrap_or(0)));
+        import
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|report| (report.imported, report.matched_households))
+            .or(from_query)
+            .map(|(imported, matched)| {
+                format!("已导入 {imported} 条记录，其中 {matched} 条对应本平台已登记的家庭。")
+            })
     };
     view! {
         <section class="panel">
@@ -43,7 +51,7 @@ fn AdminDesk() -> impl IntoView {
                 <input id="role-town" name="town" maxlength="20"/>
                 <label class="inline"><input type="checkbox" name="revoke" value="true"/>"取消这个角色"</label>
                 <button type="submit" class="btn-primary">"保存"</button>
-                <Outcome value=assign.value() done="已保存。"/>
+                <Outcome value=assign.value() done="已保存。" when="assigned"/>
             </ActionForm>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -24,20 +24,16 @@ pub fn BoardPage() -> impl IntoView {
         }
     });
     let board = Resource::new(move || filter.get(), list_needs);
-    let claimed_without_script = Signal::derive(move || {
+    let number = move |key: &str| {
         query
-            .read()
-            .get("claimed")
+            .read_untracked()
+            .get(key)
             .and_then(|id| id.parse::<i64>().ok())
-    });
-    let claim = ServerAction::<ClaimNeed>::new();
-    let resync = Callback::new(move |()| board.refetch());
+    };
+    // `?claimed=ID`: a claim just made without JavaScript; `?open=ID`: the need a donor was
+    // about to claim before signing in, opened for them.
+    let (claimed_without_script, open) = (number("claimed"), number("open"));
     let viewer = crate::components::session::ViewerResource::get();
-    // `?open=ID`: the need a donor was about to claim before signing in, opened for them.
-    let open = query
-        .read_untracked()
-        .get("open")
-        .and_then(|id| id.parse::<i64>().ok());
 
     view! {
         <Suspense fallback=|| view! { <p class="loading">"正在加载需求…"</p> }>
@@ -48,8 +44,11 @@ pub fn BoardPage() -> impl IntoView {
                 };
                 match board.await {
                     Ok(loaded) => {
+                        let filter = filter.get_untracked();
+                        let towns = loaded.towns.clone();
                         view! {
-                            <LiveBoard board=loaded filter=filter.get_untracked() claim resync donor open/>
+                            <FilterBar filter=filter.clone() towns/>
+                            <LiveBoard board=loaded filter donor open claimed_without_script/>
                         }
                             .into_any()
                     }
@@ -57,26 +56,26 @@ pub fn BoardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <ClaimToast claim claimed_without_script/>
     }
 }
 
-/// The board as loaded, then changed by live events and by this donor's own claims.
-#[component]
+/// The board as loaded, then changed by live events and by this donor's own claims. An
+/// island: the part of the page the browser takes over.
+#[island]
 fn LiveBoard(
     board: Board,
     filter: BoardFilter,
-    claim: ServerAction<ClaimNeed>,
-    resync: Callback<()>,
     /// `None` when nobody is signed in; whether the signed-in person may claim.
     donor: Option<bool>,
     open: Option<i64>,
+    claimed_without_script: Option<i64>,
 ) -> impl IntoView {
+    let claim = ServerAction::<ClaimNeed>::new();
     let Board {
         needs,
         total,
-        towns,
         as_of,
+        ..
     } = board;
     let needs = RwSignal::new(needs);
     // Open needs matching the filter, listed or not.
@@ -145,14 +144,17 @@ fn LiveBoard(
             feed.set_value(Some(crate::live_client::LiveFeed::open(
                 as_of,
                 apply,
-                move || resync.run(()),
+                // Too far behind to catch up event by event: load the page afresh.
+                || {
+                    let _ = window().location().reload();
+                },
                 move |connected| live.set(connected),
             )));
         });
         on_cleanup(move || feed.set_value(None));
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (apply, as_of, resync);
+    let _ = (apply, as_of);
 
     let count = move || needs.with(Vec::len);
     let more_href = board_href(filter.window, filter.town.as_deref(), filter.pages() + 1);
@@ -160,7 +162,6 @@ fn LiveBoard(
     let unlisted = move || total.get() - count() as i64;
     let show_more = move || can_show_more && unlisted() > 0;
     view! {
-        <FilterBar filter=filter.clone() towns/>
         <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
             <span aria-live="polite">{move || format!("{} 条需求等待认领", total.get())}</span>
             <span class="live-dot" title="认领后即时从所有页面下架">
@@ -189,6 +190,7 @@ fn LiveBoard(
                 </a>
             </p>
         </Show>
+        <ClaimToast claim claimed_without_script/>
     }
 }
 

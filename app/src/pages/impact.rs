@@ -23,7 +23,8 @@ pub fn ImpactPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The figures, refreshed whenever the event stream says something changed. An island.
+#[island]
 fn LiveImpact(figures: Impact) -> impl IntoView {
     let as_of = figures.as_of;
     let figures = RwSignal::new(figures);

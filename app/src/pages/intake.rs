@@ -56,10 +56,14 @@ fn IntakeDesk() -> impl IntoView {
                     view! { <AuthoredList mine submit/> }
                 })}
             </Suspense>
-            <Outcome value=submit.value() done="已提交，等待村民议事小组审核。"/>
+            <Outcome value=submit.value() done="已提交，等待村民议事小组审核。" when="submitted"/>
         </section>
         <section class="panel">
-            <details>
+            // Open when it has something to say: just registered, or refused.
+            <details open=move || {
+                query.read().get("registered").is_some()
+                    || matches!(register.value().get(), Some(Err(_)))
+            }>
                 <summary class="btn-secondary">"登记新的困难家庭"</summary>
                 <HouseholdForm register/>
             </details>
@@ -146,7 +150,7 @@ fn NeedEditor(
             <label for="need-notes">"内部备注（只有审核人员能看到）"</label>
             <textarea id="need-notes" name="form[private_notes]" rows="3" maxlength="1000">{notes}</textarea>
             <button type="submit" class="btn-primary">{if is_edit { "保存修改" } else { "保存为草稿" }}</button>
-            <Outcome value=save.value() done="已保存。草稿需要在下方“提交审核”。"/>
+            <Outcome value=save.value() done="已保存。草稿需要在下方“提交审核”。" when="saved"/>
         </ActionForm>
     }
 }
@@ -222,7 +226,7 @@ fn HouseholdForm(register: ServerAction<RegisterHousehold>) -> impl IntoView {
                     .collect_view()}
             </select>
             <button type="submit" class="btn-primary">"登记家庭"</button>
-            <Outcome value=register.value() done="家庭已登记，可以为它录入需求了。"/>
+            <Outcome value=register.value() done="家庭已登记，可以为它录入需求了。" when="registered"/>
         </ActionForm>
     }
 }

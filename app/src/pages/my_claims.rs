@@ -33,7 +33,7 @@ fn MyClaims() -> impl IntoView {
             <h1>"我的认领"</h1>
             {move || delivered().map(|_| view! { <p class="form-ok" role="status">"已登记送达，等待协调志愿者确认。谢谢您！"</p> })}
             {move || failed().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            <Outcome value=release.value() done="已放弃这条认领，它已回到需求墙。"/>
+            <Outcome value=release.value() done="已放弃这条认领，它已回到需求墙。" when="released"/>
             <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
                 {move || Suspend::new(async move {
                     match claims.await {

@@ -29,8 +29,8 @@ fn ReviewDesk() -> impl IntoView {
     );
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            <Outcome value=approve.value() done="已通过。"/>
-            <Outcome value=send_back.value() done="已退回给录入的志愿者。"/>
+            <Outcome value=approve.value() done="已通过。" when="approved"/>
+            <Outcome value=send_back.value() done="已退回给录入的志愿者。" when="returned"/>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"正在加载审核队列…"</p> }>
             {move || Suspend::new(async move {
@@ -246,7 +246,7 @@ fn Deliveries() -> impl IntoView {
                 view! {
                     <section class="panel">
                         <h2>{format!("待确认送达 · {}", list.len())}</h2>
-                        <Outcome value=confirm.value() done="已确认送达。"/>
+                        <Outcome value=confirm.value() done="已确认送达。" when="confirmed"/>
                         <ul class="work-list" data-testid="deliveries">
                             {list
                                 .into_iter()
