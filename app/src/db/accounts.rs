@@ -134,14 +134,6 @@ fn grant_from_row(row: &sqlx::any::AnyRow) -> Result<RoleGrant, AppError> {
     })
 }
 
-/// The phone a donor is reached on (for the coordinating volunteer).
-pub async fn phone_of(db: &Db, id: UserId) -> Result<String, AppError> {
-    Ok(sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
-        .bind(id.0)
-        .fetch_one(&db.pool)
-        .await?)
-}
-
 /// Gives an account a role (idempotent). Returns false if no account has that phone.
 pub async fn grant(
     db: &Db,
@@ -276,17 +268,30 @@ pub async fn session_viewer(
     token: &str,
     now: UtcMillis,
 ) -> Result<Option<Viewer>, AppError> {
-    let user: Option<i64> = sqlx::query_scalar(
-        "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+    // One query (every server function starts here): the person and all their roles.
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, r.role, r.town FROM sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY r.role, r.town",
     )
     .bind(token_hash(token))
     .bind(now.0)
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    match user {
-        Some(id) => viewer(db, UserId(id)).await,
-        None => Ok(None),
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut roles = Vec::new();
+    for row in &rows {
+        if row.try_get::<Option<String>, _>("role")?.is_some() {
+            roles.push(grant_from_row(row)?);
+        }
     }
+    Ok(Some(Viewer {
+        id: UserId(first.try_get("id")?),
+        name: first.try_get("display_name")?,
+        roles,
+    }))
 }
 
 /// Ends a session (signing out); also sweeps expired ones.

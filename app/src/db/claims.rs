@@ -12,12 +12,12 @@ use crate::people::{Role, UserId, Viewer};
 use crate::private::{AidHistory, HouseholdId};
 use sqlx::{AnyConnection, Row};
 
-/// The signed-in donor making a claim, and how the coordinating volunteer reaches them.
+/// The signed-in donor making a claim (their phone, for the coordinating volunteer, is read
+/// with the claim).
 #[derive(Clone, Debug)]
 pub struct Donor {
     pub id: UserId,
     pub name: String,
-    pub contact: String,
 }
 
 /// What a donor asks for: the whole need, or (money needs only) a part of what is left.
@@ -62,11 +62,13 @@ pub async fn claim(
     };
     let mut tx = db.pool.begin().await?;
     // One donor's claims are counted under a lock on their row, so two at once cannot both
-    // slip under the limit (SQLite's single writer does the same by itself).
-    sqlx::query("UPDATE users SET show_name = show_name WHERE id = $1")
-        .bind(donor.id.0)
-        .execute(&mut *tx)
-        .await?;
+    // slip under the limit (SQLite's single writer does the same by itself). The same
+    // statement reads the phone the coordinating volunteer will call.
+    let contact: String =
+        sqlx::query_scalar("UPDATE users SET show_name = show_name WHERE id = $1 RETURNING phone")
+            .bind(donor.id.0)
+            .fetch_one(&mut *tx)
+            .await?;
     let held: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE donor_id = $1 AND status = 'open'")
             .bind(donor.id.0)
@@ -109,7 +111,7 @@ pub async fn claim(
     )
     .bind(need_id.0)
     .bind(&donor.name)
-    .bind(&donor.contact)
+    .bind(&contact)
     .bind(now.0)
     .bind(donor.id.0)
     .bind(aid_warnings)

@@ -15,7 +15,7 @@ pub async fn claim_need(
 ) -> Result<ClaimReceipt, AppError> {
     use super::{from_context, is_plain_form_post, signed_in};
     use crate::db::claims::{self, Donor, Pledge};
-    use crate::db::{accounts, Db};
+    use crate::db::Db;
     use crate::domain::{Fen, NeedId, UtcMillis};
     use crate::live::LiveHub;
     use crate::people::Role;
@@ -34,7 +34,6 @@ pub async fn claim_need(
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let donor = Donor {
-        contact: accounts::phone_of(&db, viewer.id).await?,
         id: viewer.id,
         name: viewer.name,
     };
