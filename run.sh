@@ -274,7 +274,7 @@ cmd_e2e() {
   local ports
   ports="$(free_ports 8)"
   (cd end2end && CHROMIUM="$CHROMIUM" WANSHAN_SERVER="$CARGO_TARGET_DIR/debug/wanshan-server" \
-    WANSHAN_ID_KEY=wanshan-e2e-key WANSHAN_E2E_PORT="${ports%%,*}" WANSHAN_E2E_PORTS="$ports" WANSHAN_E2E_DB="$scratch/e2e.db" \
+    WANSHAN_ID_KEY=wanshan-e2e-key WANSHAN_DATA_DIR="$scratch/data" WANSHAN_E2E_PORT="${ports%%,*}" WANSHAN_E2E_PORTS="$ports" WANSHAN_E2E_DB="$scratch/e2e.db" \
     WANSHAN_E2E_POSTGRES="${WANSHAN_TEST_POSTGRES%/*}/$e2e_db" npx playwright test)
 }
 

@@ -57,6 +57,8 @@ export default defineConfig({
       DATABASE_URL: process.env.WANSHAN_E2E_DB ?? "e2e-data/wanshan.db",
       WANSHAN_DEMO: "true",
       WANSHAN_ID_KEY: process.env.WANSHAN_ID_KEY ?? "wanshan-e2e-key",
+      // Delivery photos the specs upload go to run.sh's scratch folder, not the working tree.
+      WANSHAN_DATA_DIR: process.env.WANSHAN_DATA_DIR ?? "e2e-data",
       RUST_LOG: "warn",
     },
   },
