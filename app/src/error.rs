@@ -52,6 +52,9 @@ pub enum AppError {
     /// The donor already holds as many undelivered claims as allowed.
     #[error("您已有 {0} 条认领尚未送达，请先送达或放弃其中一条再认领新的。")]
     TooManyClaims(u32),
+    /// Too many wrong passwords for this phone lately.
+    #[error("密码错误次数过多，请 10 分钟后再试。")]
+    TooManyAttempts,
     /// The browser could not reach the server.
     #[error("网络连接失败，请检查网络后重试。")]
     Network,
@@ -85,6 +88,7 @@ impl AppError {
             AppError::SameReviewer => "SameReviewer",
             AppError::DuplicateAid => "DuplicateAid",
             AppError::TooManyClaims(_) => "TooManyClaims",
+            AppError::TooManyAttempts => "TooManyAttempts",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
         }
@@ -96,6 +100,7 @@ impl AppError {
             AppError::NeedNotFound => 404,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
+            AppError::TooManyAttempts => 429,
             AppError::AlreadyClaimed
             | AppError::NotOpen
             | AppError::PhoneTaken
@@ -176,6 +181,7 @@ impl TryFrom<ErrorBody> for AppError {
                     .parse()
                     .unwrap_or(0),
             ),
+            "TooManyAttempts" => AppError::TooManyAttempts,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
             other => return Err(format!("unknown error code {other}")),
@@ -230,6 +236,7 @@ mod tests {
             AppError::SameReviewer,
             AppError::DuplicateAid,
             AppError::TooManyClaims(5),
+            AppError::TooManyAttempts,
             AppError::Network,
             AppError::Internal,
         ];

@@ -137,10 +137,12 @@ pub fn router(state: AppState) -> Router {
         let db = state.db.clone();
         let hub = state.hub.clone();
         let settings = state.settings.clone();
+        let throttle = wanshan_app::throttle::SignInThrottle::new();
         move || {
             provide_context(db.clone());
             provide_context(hub.clone());
             provide_context(settings.clone());
+            provide_context(throttle.clone());
         }
     };
     let options = state.leptos_options.clone();

@@ -269,3 +269,35 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
         (403, "Forbidden".into())
     );
 }
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_sign_in_for_that_phone() {
+    let app = spawn_app().await;
+    for phone in ["13900001111", "13900001112"] {
+        let fields = [
+            ("phone", phone),
+            ("name", "某人"),
+            ("password", "right password"),
+        ];
+        assert_eq!(app.post_as(None, "sign_up", &fields).await.status(), 200);
+    }
+    for _ in 0..5 {
+        let wrong = sign_in(&app, "13900001111", "wrong password").await;
+        assert_eq!(
+            status_and_code(wrong).await,
+            (401, "WrongCredentials".into())
+        );
+    }
+    // Now even the right password is refused, plainly, for this phone only.
+    let locked = sign_in(&app, "139 0000 1111", "right password").await;
+    assert_eq!(
+        status_and_code(locked).await,
+        (429, "TooManyAttempts".into())
+    );
+    assert_eq!(
+        sign_in(&app, "13900001112", "right password")
+            .await
+            .status(),
+        200
+    );
+}

@@ -33,8 +33,24 @@ pub async fn sign_in(
 ) -> Result<Viewer, AppError> {
     use super::from_context;
     use crate::db::{accounts, Db};
+    use crate::domain::Phone;
+    use crate::throttle::SignInThrottle;
     let db: Db = from_context()?;
-    let id = accounts::verify(&db, &phone, &password).await?;
+    let throttle: SignInThrottle = from_context()?;
+    let key =
+        Phone::parse(&phone).map_or_else(|_| phone.trim().to_owned(), |p| p.as_str().to_owned());
+    let now = std::time::Instant::now();
+    if !throttle.allows(&key, now) {
+        return Err(AppError::TooManyAttempts);
+    }
+    let id = match accounts::verify(&db, &phone, &password).await {
+        Err(AppError::WrongCredentials) => {
+            throttle.failed(&key, now);
+            return Err(AppError::WrongCredentials);
+        }
+        other => other?,
+    };
+    throttle.succeeded(&key);
     start_session(&db, id, &next).await
 }
 
