@@ -21,6 +21,40 @@ pub struct Settings {
     pub points: PointRules,
     /// Where delivery photos are kept (`<data dir>/photos`).
     pub data_dir: PathBuf,
+    /// The towns (镇、街道) households, volunteers and reviewers belong to: chosen from this
+    /// list, never typed, so a household cannot be stranded by a typo.
+    pub towns: Vec<String>,
+}
+
+/// Danyang's towns and streets (the default list).
+pub const DANYANG_TOWNS: [&str; 13] = [
+    "云阳街道",
+    "曲阿街道",
+    "开发区",
+    "司徒镇",
+    "延陵镇",
+    "珥陵镇",
+    "导墅镇",
+    "皇塘镇",
+    "吕城镇",
+    "陵口镇",
+    "访仙镇",
+    "界牌镇",
+    "丹北镇",
+];
+
+impl Settings {
+    /// `Invalid` (on `field`) unless `town` is one of the configured towns.
+    pub fn check_town(&self, field: &str, town: &str) -> Result<(), crate::error::AppError> {
+        if self.towns.iter().any(|known| known == town) {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::invalid(
+                field,
+                format!("“{town}”不在本市的镇（街道）名单里，请从列表中选择。"),
+            ))
+        }
+    }
 }
 
 impl Settings {
@@ -34,6 +68,7 @@ impl Settings {
             claim_terms: ClaimTerms::DEFAULT,
             points: PointRules::DEFAULT,
             data_dir: std::env::temp_dir().join("wanshan-test-data"),
+            towns: DANYANG_TOWNS.map(str::to_owned).to_vec(),
         }
     }
 }

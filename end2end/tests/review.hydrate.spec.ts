@@ -40,7 +40,7 @@ test("a need entered by a volunteer is approved twice and appears live on the pu
   // Registers the household (private: only its town's volunteers and reviewers see it).
   await volunteer.getByText("登记新的困难家庭").click();
   const household = volunteer.getByTestId("household-form");
-  await household.getByLabel("镇（街道）").fill("延陵镇");
+  await household.getByLabel("镇（街道）").selectOption("延陵镇");
   await household.getByLabel("村（社区）").fill("柳茹村");
   await household.getByLabel("户主姓名").fill(head);
   await household.getByLabel("户主身份证号").fill(id);

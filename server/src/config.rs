@@ -97,6 +97,10 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_POINTS_CONFIRMATION", default_value_t = 2)]
     pub points_confirmation: i64,
 
+    /// The towns (镇、街道) of the city, comma-separated; default: Danyang's 13.
+    #[arg(long, env = "WANSHAN_TOWNS", value_delimiter = ',')]
+    pub towns: Vec<String>,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -138,6 +142,7 @@ impl Config {
             points_intake: 3,
             points_review: 2,
             points_confirmation: 2,
+            towns: Vec::new(),
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),

@@ -71,6 +71,21 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             confirmation: config.points_confirmation,
         },
         data_dir: config.data_dir.clone().into(),
+        towns: {
+            let configured: Vec<String> = config
+                .towns
+                .iter()
+                .map(|town| town.trim().to_owned())
+                .filter(|town| !town.is_empty())
+                .collect();
+            if configured.is_empty() {
+                wanshan_app::settings::DANYANG_TOWNS
+                    .map(str::to_owned)
+                    .to_vec()
+            } else {
+                configured
+            }
+        },
     };
     if let (Some(phone), Some(password)) = (&config.admin_phone, &config.admin_password) {
         if accounts::bootstrap_admin(&db, phone, password, UtcMillis::now()).await? {

@@ -301,3 +301,40 @@ async fn five_wrong_passwords_lock_sign_in_for_that_phone() {
         200
     );
 }
+
+#[tokio::test]
+async fn towns_come_from_the_city_list_so_a_typo_cannot_strand_a_household() {
+    let app = spawn_app().await;
+    let admin = app.person("管理员", "13900003334", &[("admin", "")]).await;
+    let volunteer = app
+        .person("志愿者", "13900003335", &[("volunteer", "")])
+        .await;
+    let towns: Vec<String> = app
+        .post_as(None, "list_towns", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(towns.len(), 13);
+    assert!(towns.contains(&"延陵镇".to_owned()));
+    let typo = support::household_form("延陵真", &support::id_number(70), "某户主");
+    let response = app
+        .post_fields(Some(&volunteer), "register_household", &typo)
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["field"], "town");
+    let grant = app
+        .post_as(
+            Some(&admin),
+            "assign_role",
+            &[
+                ("phone", &volunteer.phone),
+                ("role", "reviewer"),
+                ("town", "延陵真"),
+            ],
+        )
+        .await;
+    assert_eq!(status_and_code(grant).await, (422, "Invalid".into()));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM households").await, 0);
+}

@@ -135,3 +135,29 @@ pub fn RoleGate(
         </Suspense>
     }
 }
+
+/// A picker of the city's towns (镇、街道), so a town is never mistyped. `everywhere` adds a
+/// first choice with an empty value (a role for every town).
+#[component]
+pub fn TownSelect(
+    id: &'static str,
+    name: &'static str,
+    everywhere: Option<&'static str>,
+) -> impl IntoView {
+    let towns = Resource::new(|| (), |_| crate::functions::households::list_towns());
+    view! {
+        <select id=id name=name required=everywhere.is_none()>
+            {everywhere.map(|label| view! { <option value="">{label}</option> })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    towns
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|town| view! { <option value=town.clone()>{town.clone()}</option> })
+                        .collect_view()
+                })}
+            </Suspense>
+        </select>
+    }
+}

@@ -134,6 +134,9 @@ pub async fn assign_role(
     let admin = admin().await?;
     let phone = Phone::parse(&phone)?;
     let grant = RoleGrant::parse(&role, &town)?;
+    if let Some(town) = &grant.town {
+        from_context::<crate::settings::Settings>()?.check_town("town", town)?;
+    }
     let db: Db = from_context()?;
     let found = if revoke {
         accounts::revoke(&db, &phone, &grant).await?

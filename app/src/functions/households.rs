@@ -19,11 +19,12 @@ pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppE
         return Err(AppError::Forbidden);
     }
     let household = NewHousehold::parse(&form)?;
+    let settings: Settings = from_context()?;
+    settings.check_town("town", &household.town)?;
     if !volunteer.acts_as(Role::Volunteer, &household.town) {
         return Err(AppError::Forbidden);
     }
     let db: Db = from_context()?;
-    let settings: Settings = from_context()?;
     let id = households::register(
         &db,
         &settings.id_key,
@@ -46,4 +47,11 @@ pub async fn list_households() -> Result<Vec<HouseholdView>, AppError> {
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
     households::for_volunteer(&db, &volunteer).await
+}
+
+/// The towns of the city, for the pickers. Public.
+#[server(prefix = "/api", endpoint = "list_towns")]
+pub async fn list_towns() -> Result<Vec<String>, AppError> {
+    let settings: crate::settings::Settings = super::from_context()?;
+    Ok(settings.towns)
 }

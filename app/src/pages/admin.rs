@@ -1,7 +1,7 @@
 //! `/admin`: give people roles (and the town a role is bound to), and import other agencies'
 //! aid records by CSV.
 
-use crate::components::session::{Outcome, RoleGate};
+use crate::components::session::{Outcome, RoleGate, TownSelect};
 use crate::functions::accounts::{list_accounts, AssignRole};
 use crate::functions::aid::ImportAid;
 use crate::people::Role;
@@ -48,7 +48,7 @@ fn AdminDesk() -> impl IntoView {
                     {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
                 </select>
                 <label for="role-town">"负责的镇（街道）（审核员必填；志愿者留空表示全市）"</label>
-                <input id="role-town" name="town" maxlength="20"/>
+                <TownSelect id="role-town" name="town" everywhere=Some("全市（不限镇）")/>
                 <label class="inline"><input type="checkbox" name="revoke" value="true"/>"取消这个角色"</label>
                 <button type="submit" class="btn-primary">"保存"</button>
                 <Outcome value=assign.value() done="已保存。" when="assigned"/>

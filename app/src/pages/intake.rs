@@ -1,6 +1,7 @@
 //! `/intake`: a volunteer registers households of their town, enters needs for them, edits them
 //! (`?edit=ID`) and sends them to review. Works on a phone.
 
+use crate::components::session::TownSelect;
 use crate::components::session::{Outcome, RoleGate};
 use crate::domain::{Ask, NeedStatus, Urgency, Window};
 use crate::functions::households::{list_households, RegisterHousehold};
@@ -203,7 +204,7 @@ fn HouseholdForm(register: ServerAction<RegisterHousehold>) -> impl IntoView {
         <ActionForm action=register attr:class="stack-form" attr:data-testid="household-form">
             <p class="hint">"以下信息只有本镇志愿者、议事小组和管理员能看到。身份证号只保存加密摘要和后四位。"</p>
             <label for="hh-town">"镇（街道）"</label>
-            <input id="hh-town" name="form[town]" required maxlength="20"/>
+            <TownSelect id="hh-town" name="form[town]" everywhere=None/>
             <label for="hh-village">"村（社区）"</label>
             <input id="hh-village" name="form[village]" required maxlength="20"/>
             <label for="hh-head">"户主姓名"</label>
