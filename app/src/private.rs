@@ -46,20 +46,24 @@ impl IdNumber {
                 "身份证号应为 18 位，最后一位可以是 X。",
             ));
         }
-        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        const CHECK: &[u8; 11] = b"10X98765432";
-        let sum: u32 = bytes[..17]
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-            .sum();
-        if CHECK[(sum % 11) as usize] != bytes[17] {
+        if IdNumber::check_digit(&bytes[..17]) != bytes[17] {
             return Err(AppError::invalid(
                 "id_number",
                 "身份证号校验位不对，请核对后重新输入。",
             ));
         }
         Ok(IdNumber(normalised))
+    }
+
+    /// The check character (ISO 7064 MOD 11-2) of the first 17 digits.
+    pub fn check_digit(digits: &[u8]) -> u8 {
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = digits
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+            .sum();
+        b"10X98765432"[(sum % 11) as usize]
     }
 
     /// The last four characters, kept in the clear so a volunteer can confirm a household.

@@ -56,19 +56,3 @@ impl Settings {
         }
     }
 }
-
-impl Settings {
-    /// Settings for tests and tools: a fixed key, the default period.
-    pub fn for_tests() -> Settings {
-        Settings {
-            id_key: IdKey(b"wanshan-test-key".to_vec()),
-            aid_period_months: 12,
-            session_days: 30,
-            secure_cookies: false,
-            claim_terms: ClaimTerms::DEFAULT,
-            points: PointRules::DEFAULT,
-            data_dir: std::env::temp_dir().join("wanshan-test-data"),
-            towns: DANYANG_TOWNS.map(str::to_owned).to_vec(),
-        }
-    }
-}

@@ -134,6 +134,19 @@ pub async fn sign_up_donors(base: &str, count: usize) -> Vec<String> {
     cookies
 }
 
+/// One claim by the donor with this session cookie, as the browser posts it; the status.
+pub async fn claim_once(base: &str, cookie: &str, need_id: i64) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/api/claim_need"))
+        .header("cookie", cookie)
+        .form(&[("need_id", need_id.to_string())])
+        .send()
+        .await
+        .expect("claim sent")
+        .status()
+        .as_u16()
+}
+
 /// Signed-in donors claiming through `POST /api/claim_need`, as the browser does, each client
 /// with its own account.
 pub async fn http_load(

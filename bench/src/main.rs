@@ -173,14 +173,7 @@ impl Bench {
             || server.rss_bytes(),
             n,
             || async {
-                let response = reqwest::Client::new()
-                    .post(format!("{base}/api/claim_need"))
-                    .header("cookie", donor.as_str())
-                    .form(&[("need_id", need.id.0.to_string())])
-                    .send()
-                    .await
-                    .expect("claim");
-                assert_eq!(response.status(), 200);
+                assert_eq!(claims::claim_once(&base, &donor, need.id.0).await, 200);
             },
         )
         .await

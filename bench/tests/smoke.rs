@@ -36,14 +36,7 @@ async fn a_hundred_subscribers_each_get_the_claim_on_ours_and_on_the_floor() {
         || 0,
         100,
         || async {
-            let response = reqwest::Client::new()
-                .post(format!("{base}/api/claim_need"))
-                .header("cookie", donor.as_str())
-                .form(&[("need_id", need.id.0.to_string())])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
+            assert_eq!(claims::claim_once(&base, &donor, need.id.0).await, 200);
         },
     )
     .await;

@@ -10,6 +10,21 @@ async fn sign_in(app: &support::TestApp, phone: &str, password: &str) -> reqwest
         .await
 }
 
+async fn assign_role(
+    app: &support::TestApp,
+    admin: &support::Person,
+    phone: &str,
+    role: &str,
+    town: &str,
+) -> reqwest::Response {
+    app.post_as(
+        Some(admin),
+        "assign_role",
+        &[("phone", phone), ("role", role), ("town", town)],
+    )
+    .await
+}
+
 fn session_cookie(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -199,13 +214,7 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
     );
 
     // A reviewer must have a town; an unknown phone is named as the problem.
-    let no_town = app
-        .post_as(
-            Some(&admin),
-            "assign_role",
-            &[("phone", &helper.phone), ("role", "reviewer"), ("town", "")],
-        )
-        .await;
+    let no_town = assign_role(&app, &admin, &helper.phone, "reviewer", "").await;
     assert_eq!(status_and_code(no_town).await, (422, "Invalid".into()));
     let nobody = app
         .post_as(
@@ -217,17 +226,7 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
     assert_eq!(status_and_code(nobody).await, (422, "Invalid".into()));
 
     // Volunteer for 吕城镇 only: 延陵镇 households stay out of reach.
-    let grant = app
-        .post_as(
-            Some(&admin),
-            "assign_role",
-            &[
-                ("phone", &helper.phone),
-                ("role", "volunteer"),
-                ("town", "吕城镇"),
-            ],
-        )
-        .await;
+    let grant = assign_role(&app, &admin, &helper.phone, "volunteer", "吕城镇").await;
     assert_eq!(grant.status(), 200);
     assert_eq!(
         status_and_code(
@@ -324,17 +323,7 @@ async fn towns_come_from_the_city_list_so_a_typo_cannot_strand_a_household() {
     assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["field"], "town");
-    let grant = app
-        .post_as(
-            Some(&admin),
-            "assign_role",
-            &[
-                ("phone", &volunteer.phone),
-                ("role", "reviewer"),
-                ("town", "延陵真"),
-            ],
-        )
-        .await;
+    let grant = assign_role(&app, &admin, &volunteer.phone, "reviewer", "延陵真").await;
     assert_eq!(status_and_code(grant).await, (422, "Invalid".into()));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM households").await, 0);
 }

@@ -25,8 +25,6 @@ impl ViewerResource {
 #[component]
 pub fn SessionNav() -> impl IntoView {
     let viewer = ViewerResource::get();
-    // A plain form post: the server ends the session and sends the browser to the board.
-    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <nav class="session-nav" aria-label="账号">
             <a href="/impact">"成效"</a>
@@ -34,27 +32,27 @@ pub fn SessionNav() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match viewer.0.await {
                         Ok(Some(viewer)) => {
-                            let works = viewer.has(Role::Volunteer);
-                            let reviews = viewer.has(Role::Volunteer) || viewer.has(Role::Reviewer);
-                            let admin = viewer.has(Role::Admin);
-                            let donor = viewer.has(Role::Donor);
+                            let links = [
+                                (Role::Donor, "/my/claims", "我的认领"),
+                                (Role::Volunteer, "/intake", "录入"),
+                                (Role::Reviewer, "/review", "审核"),
+                                (Role::Admin, "/admin", "管理"),
+                            ]
+                            .into_iter()
+                            // Volunteers give the second approval, so they review too.
+                            .filter(|(role, href, _)| {
+                                viewer.has(*role) || (*href == "/review" && viewer.has(Role::Volunteer))
+                            })
+                            .map(|(_, href, label)| view! { <a href=href>{label}</a> })
+                            .collect_view();
                             view! {
                                 <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
-                                <Show when=move || donor>
-                                    <a href="/my/claims">"我的认领"</a>
-                                </Show>
-                                <Show when=move || works>
-                                    <a href="/intake">"录入"</a>
-                                </Show>
-                                <Show when=move || reviews>
-                                    <a href="/review">"审核"</a>
-                                </Show>
-                                <Show when=move || admin>
-                                    <a href="/admin">"管理"</a>
-                                </Show>
-                                <ActionForm action=sign_out attr:class="sign-out">
+                                {links}
+                                // A plain form post: the server ends the session and sends the
+                                // browser to the board.
+                                <form method="post" action=sign_out_path() class="sign-out">
                                     <button type="submit" class="link-button">"退出"</button>
-                                </ActionForm>
+                                </form>
                             }
                                 .into_any()
                         }
@@ -160,4 +158,9 @@ pub fn TownSelect(
             </Suspense>
         </select>
     }
+}
+
+/// Where the sign-out form posts: the server function's own address.
+fn sign_out_path() -> &'static str {
+    <SignOut as server_fn::ServerFn>::PATH
 }

@@ -24,13 +24,7 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
 /// A valid (made-up) ID number: 17 digits and their check digit.
 pub fn demo_id_number(serial: usize) -> String {
     let body = format!("3211811975{:07}", 1_010_000 + serial);
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    let check = IdNumber::check_digit(body.as_bytes()) as char;
     format!("{body}{check}")
 }
 

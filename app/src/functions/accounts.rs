@@ -60,16 +60,14 @@ async fn start_session(
     id: crate::people::UserId,
     next: &str,
 ) -> Result<Viewer, AppError> {
-    use super::{from_context, is_plain_form_post, set_session_cookie};
+    use super::{after_form_post, from_context, set_session_cookie};
     use crate::db::accounts;
     use crate::domain::UtcMillis;
     use crate::settings::Settings;
     let settings: Settings = from_context()?;
     let token = accounts::start_session(db, id, UtcMillis::now(), settings.session_days).await?;
     set_session_cookie(Some(&token))?;
-    if is_plain_form_post() {
-        leptos_axum::redirect(&crate::people::local_path(next));
-    }
+    after_form_post(&crate::people::local_path(next));
     accounts::viewer(db, id)
         .await?
         .ok_or_else(|| AppError::internal("a new session's account vanished", id))
@@ -78,7 +76,7 @@ async fn start_session(
 /// Ends this browser's session. Harmless when nobody is signed in.
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::{from_context, is_plain_form_post, session_token, set_session_cookie};
+    use super::{after_form_post, from_context, session_token, set_session_cookie};
     use crate::db::{accounts, Db};
     use crate::domain::UtcMillis;
     if let Some(token) = session_token() {
@@ -86,9 +84,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         accounts::end_session(&db, &token, UtcMillis::now()).await?;
     }
     set_session_cookie(None)?;
-    if is_plain_form_post() {
-        leptos_axum::redirect("/");
-    }
+    after_form_post("/");
     Ok(())
 }
 

@@ -13,7 +13,7 @@ pub async fn claim_need(
     need_id: i64,
     #[server(default)] amount: String,
 ) -> Result<ClaimReceipt, AppError> {
-    use super::{from_context, is_plain_form_post, signed_in};
+    use super::{after_form_post, from_context, signed_in};
     use crate::db::claims::{self, Donor, Pledge};
     use crate::db::Db;
     use crate::domain::{Fen, NeedId, UtcMillis};
@@ -48,11 +48,9 @@ pub async fn claim_need(
     )
     .await?;
     from_context::<LiveHub>()?.wake();
-    if is_plain_form_post() {
-        // Without JavaScript the browser follows a redirect; the board it lands on says the
-        // claim went through (the hydrated page shows the receipt instead).
-        leptos_axum::redirect(&format!("/?claimed={}", receipt.need_id));
-    }
+    // Without JavaScript the browser follows a redirect; the board it lands on says the claim
+    // went through (the island shows the receipt instead).
+    after_form_post(&format!("/?claimed={}", receipt.need_id));
     Ok(receipt)
 }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// Registers a household in the caller's town. Volunteers of that town only.
 #[server(prefix = "/api", endpoint = "register_household")]
 pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppError> {
-    use super::{from_context, is_plain_form_post, signed_in};
+    use super::{after_form_post, from_context, signed_in};
     use crate::db::{households, Db};
     use crate::domain::UtcMillis;
     use crate::people::Role;
@@ -33,9 +33,7 @@ pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppE
         UtcMillis::now(),
     )
     .await?;
-    if is_plain_form_post() {
-        leptos_axum::redirect("/intake?registered=1");
-    }
+    after_form_post("/intake?registered=1");
     Ok(id)
 }
 

@@ -110,7 +110,7 @@ mod server_only {
 
     /// A form posted by a browser without JavaScript asks for HTML back; the hydrated
     /// client's calls do not.
-    pub fn is_plain_form_post() -> bool {
+    fn is_plain_form_post() -> bool {
         request().is_some_and(|parts| {
             parts
                 .headers
