@@ -9,6 +9,7 @@
 #   ./run.sh bench    the benchmarks; writes BENCHMARKS.md
 #   ./run.sh build    build the browser client and the server (release)
 #   ./run.sh setup    only install the toolchain pieces
+#   ./run.sh stress   the integration suite 50 times, four at once (RUNS, AT_ONCE to change)
 #
 # Settings (environment): WANSHAN_CACHE (default ~/.cache/wanshan) holds the cargo target dir,
 # the wasm32 standard library and the tools, outside the clone, so later runs reuse them.
@@ -278,6 +279,33 @@ cmd_e2e() {
     WANSHAN_E2E_POSTGRES="${WANSHAN_TEST_POSTGRES%/*}/$e2e_db" npx playwright test)
 }
 
+# The integration suite under load: its one test binary RUNS times (50), AT_ONCE (4) copies at
+# a time, each bounded by ten minutes; any failure or hang is reported with its log. On SQLite
+# unless WANSHAN_TEST_POSTGRES is set.
+cmd_stress() {
+  setup_rust
+  local runs="${RUNS:-50}" at_once="${AT_ONCE:-4}"
+  say "building the integration suite"
+  local binary
+  binary="$(cargo test -p wanshan-server --test suite --no-run --message-format=json 2>/dev/null \
+    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
+  [ -x "$binary" ] || die "could not find the suite's test binary"
+  local logs
+  logs="$(mktemp -d /tmp/wanshan-stress.XXXXXX)"
+  say "running the suite $runs times, $at_once at once (logs in $logs)"
+  local started=$SECONDS
+  seq 1 "$runs" | xargs -P "$at_once" -I{} sh -c \
+    'timeout 600 "$0" --test-threads=2 >"$1/run-{}.log" 2>&1 || echo "run {} failed (exit $?)" >>"$1/failures"' \
+    "$binary" "$logs"
+  local failed=0
+  [ -f "$logs/failures" ] && failed="$(wc -l <"$logs/failures")"
+  say "$runs runs in $((SECONDS - started)) s: $((runs - failed)) passed, $failed failed"
+  if [ "$failed" -gt 0 ]; then
+    cat "$logs/failures"
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
@@ -285,5 +313,6 @@ case "${1:-}" in
   bench) shift; cmd_bench "$@" ;;
   build) build_client; build_server ;;
   setup) setup_rust; setup_wasm_bindgen; setup_wasm_opt ;;
+  stress) cmd_stress ;;
   *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

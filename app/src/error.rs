@@ -122,6 +122,24 @@ impl AppError {
         tracing::error!(%cause, "{context}");
         AppError::Internal
     }
+
+    /// A value read back from storage that does not parse: the database holds something the
+    /// code never writes. Logged with what it was; the client hears only `Internal`.
+    #[cfg(feature = "ssr")]
+    pub fn corrupt(what: &str, cause: impl std::fmt::Debug) -> Self {
+        tracing::error!(cause = ?cause, "a stored {what} does not parse");
+        AppError::Internal
+    }
+}
+
+/// Plain axum handlers answer an error with its own status and its JSON wire form.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self)).into_response()
+    }
 }
 
 /// The wire form: `{"code": "...", "message": "...", "field": "..."}`.
@@ -192,9 +210,30 @@ impl TryFrom<ErrorBody> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// The wire form, as for any other response; on the server, a server function's error
+    /// also sets the response's status from the error (server functions answer every error
+    /// with 500 otherwise). A plain form post keeps its redirect back to the form.
+    fn ser(&self) -> server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if !crate::functions::is_plain_form_post() {
+            if let (Some(options), Ok(status)) = (
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+                http::StatusCode::from_u16(self.status()),
+            ) {
+                options.set_status(status);
+            }
+        }
+        serde_json::to_vec(self)
+            .map(server_fn::Bytes::from)
+            .unwrap_or_else(|_| server_fn::Bytes::from_static(br#"{"code":"Internal"}"#))
+    }
+
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(detail) => AppError::BadRequest(detail),
+            // A body the server cannot decode (not UTF-8, not a form) is the client's fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => AppError::BadRequest(detail),
             ServerFnErrorErr::MissingArg(name) => AppError::BadRequest(format!("缺少参数 {name}")),
             ServerFnErrorErr::Request(_) => AppError::Network,
             other => {

@@ -5,6 +5,7 @@
 //! only the islands (`#[island]`: the live board with its claim form, the live impact figures)
 //! are hydrated, so a phone downloads the code of those alone.
 
+pub mod access;
 pub mod components;
 pub mod credit;
 pub mod domain;
@@ -17,10 +18,7 @@ pub mod private;
 
 #[cfg(feature = "ssr")]
 pub mod db;
-#[cfg(feature = "ssr")]
 pub mod live;
-#[cfg(feature = "hydrate")]
-pub mod live_client;
 #[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]
@@ -55,7 +53,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    components::session::ViewerResource::provide();
     view! {
         <Stylesheet id="wanshan" href="/pkg/wanshan.css"/>
         <Title text="万善丹阳 · 爱心需求"/>

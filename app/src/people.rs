@@ -137,14 +137,6 @@ impl Viewer {
     pub fn acts_as(&self, role: Role, town: &str) -> bool {
         self.roles.iter().any(|grant| grant.covers(role, town))
     }
-
-    /// Whether the viewer may read a household in `town`: its volunteers and reviewers, and
-    /// admins.
-    pub fn may_read_household(&self, town: &str) -> bool {
-        self.has(Role::Admin)
-            || self.acts_as(Role::Volunteer, town)
-            || self.acts_as(Role::Reviewer, town)
-    }
 }
 
 /// A password as typed, checked for length only (any characters; long passphrases welcome).
@@ -216,32 +208,6 @@ pub fn local_path(next: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn viewer(grants: &[(Role, Option<&str>)]) -> Viewer {
-        Viewer {
-            id: UserId(1),
-            name: "测试".into(),
-            roles: grants
-                .iter()
-                .map(|(role, town)| RoleGrant {
-                    role: *role,
-                    town: town.map(str::to_owned),
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn a_reviewer_reads_households_of_their_own_town_only() {
-        let reviewer = viewer(&[(Role::Reviewer, Some("延陵镇"))]);
-        assert!(reviewer.may_read_household("延陵镇"));
-        assert!(!reviewer.may_read_household("司徒镇"));
-        let citywide_volunteer = viewer(&[(Role::Volunteer, None)]);
-        assert!(citywide_volunteer.may_read_household("司徒镇"));
-        let donor = viewer(&[(Role::Donor, None)]);
-        assert!(!donor.may_read_household("延陵镇"));
-        assert!(viewer(&[(Role::Admin, None)]).may_read_household("司徒镇"));
-    }
 
     #[test]
     fn a_reviewer_must_be_bound_to_a_town() {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, mpsc, Semaphore};
+use wanshan_app::domain::EventId;
+use wanshan_app::live::protocol;
 
 /// What one fan-out run measured.
 #[derive(Clone, Copy, Debug)]
@@ -43,8 +45,9 @@ async fn open_stream(addr: SocketAddr, path: &str) -> std::io::Result<(TcpStream
             return Err(std::io::Error::other("closed before it was live"));
         }
         seen.extend_from_slice(&chunk[..n]);
-        if let Some(at) = find(&seen, b"event: live") {
-            let rest = seen.split_off(at + 11);
+        let hello = format!("event: {}", protocol::HELLO);
+        if let Some(at) = find(&seen, hello.as_bytes()) {
+            let rest = seen.split_off(at + hello.len());
             return Ok((stream, rest));
         }
     }
@@ -141,7 +144,7 @@ where
 pub async fn floor_server(listener: TcpListener) {
     let (events, _) = broadcast::channel::<Arc<[u8]>>(16);
     let event: Arc<[u8]> = Arc::from(
-        &b"event: change\nid: 1\ndata: {\"type\":\"need_claimed\",\"need_id\":1}\n\n"[..],
+        protocol::change_frame(EventId(1), r#"{"type":"need_claimed","need_id":1}"#).as_bytes(),
     );
     loop {
         let Ok((mut socket, _)) = listener.accept().await else {
@@ -172,8 +175,11 @@ pub async fn floor_server(listener: TcpListener) {
                 return;
             }
             let mut receiver = events.subscribe();
-            let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\nevent: live\ndata: {}\n\n";
-            if socket.write_all(head).await.is_err() {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n{}",
+                protocol::HELLO_FRAME
+            );
+            if socket.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
             while let Ok(bytes) = receiver.recv().await {

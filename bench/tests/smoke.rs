@@ -27,7 +27,6 @@ async fn a_hundred_subscribers_each_get_the_claim_on_ours_and_on_the_floor() {
     let need = needs::publish(&state.db, &need, UtcMillis::now())
         .await
         .unwrap();
-    state.hub.wake();
     let base = format!("http://{addr}");
     let donor = claims::sign_up_donors(&base, 1).await.remove(0);
     let ours = fanout::measure(

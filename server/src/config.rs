@@ -165,7 +165,7 @@ pub fn id_key(config: &Config) -> std::io::Result<Vec<u8>> {
     }
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(std::io::Error::other)?;
-    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let key = hex::encode(bytes);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }

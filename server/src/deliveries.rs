@@ -1,23 +1,25 @@
 //! Delivery photos and the credit ledger's export: plain axum handlers, because a photo is a
 //! multipart upload (a browser posts it without JavaScript too) and the export is a file.
 
-use crate::{error_response, AppState};
+use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use wanshan_app::db::{accounts, claims, credit};
-use wanshan_app::domain::UtcMillis;
+use axum::Extension;
+use wanshan_app::access::{check, Action};
+use wanshan_app::db::{claims, credit, fulfilment};
+use wanshan_app::domain::{text_field, UtcMillis};
 use wanshan_app::error::AppError;
-use wanshan_app::functions::session_token_in;
-use wanshan_app::people::{Role, Viewer};
+use wanshan_app::functions::{wants_html, Caller};
+use wanshan_app::people::Viewer;
 
 /// The largest photo accepted.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
 
-async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, AppError> {
-    let token = session_token_in(headers).ok_or(AppError::Unauthorized)?;
-    accounts::session_viewer(&state.db, &token, UtcMillis::now())
-        .await?
+/// Who is calling, as the session layer resolved it; `Unauthorized` for nobody.
+fn signed_in(caller: Option<Extension<Caller>>) -> Result<Viewer, AppError> {
+    caller
+        .and_then(|Extension(Caller(viewer))| viewer)
         .ok_or(AppError::Unauthorized)
 }
 
@@ -32,45 +34,42 @@ pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|accept| accept.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
-}
-
 /// `POST /api/deliver/{claim}` (multipart: `note`, optional `photo`): the donor marks a claim
 /// delivered. A browser's form post is sent back to its claims page, with the outcome.
 pub async fn deliver(
     State(state): State<AppState>,
     Path(claim_id): Path<i64>,
+    caller: Option<Extension<Caller>>,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let outcome = deliver_inner(&state, claim_id, &headers, multipart).await;
+    let outcome = deliver_inner(&state, claim_id, caller, multipart).await;
     if wants_html(&headers) {
         let query = match &outcome {
             Ok(()) => format!("delivered={claim_id}"),
             Err(error) => format!(
                 "claim={claim_id}&error={}",
-                wanshan_app::components::filter_bar::encode_component(&error.to_string())
+                form_urlencoded::byte_serialize(error.to_string().as_bytes()).collect::<String>()
             ),
         };
         return Redirect::to(&format!("/my/claims?{query}")).into_response();
     }
     match outcome {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 async fn deliver_inner(
     state: &AppState,
     claim_id: i64,
-    headers: &HeaderMap,
+    caller: Option<Extension<Caller>>,
     mut multipart: Multipart,
 ) -> Result<(), AppError> {
-    let donor = viewer(state, headers).await?;
+    // Who, and whose claim, before a byte of the body is read.
+    let donor = signed_in(caller)?;
+    let claim = claims::find(&state.db, claim_id).await?;
+    check(&donor, Action::HandleOwnClaim { donor: claim.donor })?;
     let (mut note, mut photo) = (String::new(), None::<Vec<u8>>);
     while let Some(field) = multipart
         .next_field()
@@ -96,6 +95,7 @@ async fn deliver_inner(
             _ => {}
         }
     }
+    let note = text_field("note", "送达说明", &note, 2, 500)?;
     let stored = match &photo {
         None => None,
         Some(bytes) => {
@@ -110,13 +110,7 @@ async fn deliver_inner(
             let mut random = [0u8; 8];
             getrandom::getrandom(&mut random)
                 .map_err(|e| AppError::internal("no randomness", e))?;
-            let name = format!(
-                "claim-{claim_id}-{}.{kind}",
-                random
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            );
+            let name = format!("claim-{claim_id}-{}.{kind}", hex::encode(random));
             let folder = state.settings.data_dir.join("photos");
             tokio::fs::create_dir_all(&folder)
                 .await
@@ -127,10 +121,9 @@ async fn deliver_inner(
             Some(name)
         }
     };
-    let delivered = claims::deliver(
+    let delivered = fulfilment::deliver(
         &state.db,
-        &donor,
-        claim_id,
+        &claim,
         &note,
         stored.as_deref(),
         UtcMillis::now(),
@@ -149,11 +142,13 @@ async fn deliver_inner(
 pub async fn photo(
     State(state): State<AppState>,
     Path(claim_id): Path<i64>,
-    headers: HeaderMap,
+    caller: Option<Extension<Caller>>,
 ) -> Response {
     let result = async {
-        let viewer = viewer(&state, &headers).await?;
-        let name = claims::may_see_photo(&state.db, &viewer, claim_id)
+        let viewer = signed_in(caller)?;
+        let claim = claims::find(&state.db, claim_id).await?;
+        check(&viewer, Action::SeeDeliveryPhoto { town: &claim.town })?;
+        let name = fulfilment::photo_file(&state.db, &claim)
             .await?
             .ok_or_else(|| AppError::invalid("photo", "这条认领没有照片。"))?;
         let bytes = tokio::fs::read(state.settings.data_dir.join("photos").join(&name))
@@ -176,17 +171,17 @@ pub async fn photo(
             bytes,
         )
             .into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 /// `GET /api/credit/ledger.csv`: the whole ledger for the city's points system. Admins only.
-pub async fn ledger_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn ledger_csv(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+) -> Response {
     let result = async {
-        let admin = viewer(&state, &headers).await?;
-        if !admin.has(Role::Admin) {
-            return Err(AppError::Forbidden);
-        }
+        check(&signed_in(caller)?, Action::Administer)?;
         credit::ledger_csv(&state.db).await
     }
     .await;
@@ -203,7 +198,7 @@ pub async fn ledger_csv(State(state): State<AppState>, headers: HeaderMap) -> Re
             csv,
         )
             .into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 

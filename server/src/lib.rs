@@ -6,7 +6,7 @@ pub mod deliveries;
 pub mod live;
 
 use axum::body::Body;
-use axum::extract::{FromRef, Request};
+use axum::extract::{FromRef, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use wanshan_app::credit::PointRules;
 use wanshan_app::db::{accounts, seed, Backend, Db};
 use wanshan_app::domain::{ClaimTerms, UtcMillis};
-use wanshan_app::error::AppError;
+use wanshan_app::functions::{session_token_in, Caller};
 use wanshan_app::live::{LiveHub, LiveSettings};
 use wanshan_app::private::IdKey;
 use wanshan_app::settings::Settings;
@@ -109,7 +109,6 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
     let hub = LiveHub::start(db.clone(), live).await?;
     spawn_expiry_sweep(
         db.clone(),
-        hub.clone(),
         Duration::from_millis(config.expiry_sweep_ms.max(10)),
     );
     let leptos_options = LeptosOptions::builder()
@@ -128,7 +127,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
 
 /// Releases overdue claims back to the board, live, every `every` (each instance; a claim is
 /// released once whichever instance gets to it first, by a conditional UPDATE).
-fn spawn_expiry_sweep(db: Db, hub: LiveHub, every: Duration) {
+fn spawn_expiry_sweep(db: Db, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -136,10 +135,7 @@ fn spawn_expiry_sweep(db: Db, hub: LiveHub, every: Duration) {
             tick.tick().await;
             match wanshan_app::db::claims::expire_overdue(&db, UtcMillis::now()).await {
                 Ok(0) => {}
-                Ok(released) => {
-                    tracing::info!(released, "released overdue claims");
-                    hub.wake();
-                }
+                Ok(released) => tracing::info!(released, "released overdue claims"),
                 Err(error) => tracing::warn!(?error, "the expiry sweep failed; retrying later"),
             }
         }
@@ -181,7 +177,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/claims/{claim}/photo", get(deliveries::photo))
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
-        .layer(middleware::from_fn(server_fn_error_status))
+        // Who is calling, resolved once per request for the page and every server function.
+        .layer(middleware::from_fn_with_state(
+            state.db.clone(),
+            resolve_caller,
+        ))
         // No sniffing of content types, no framing of the claim form by other sites
         // (clickjacking), and no page address sent to other sites.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -256,6 +256,23 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
+/// Looks the session cookie up once and puts who is calling in the request's extensions
+/// ([`Caller`]), where pages and server functions read it. The client's files need no caller.
+async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/pkg/") {
+        return next.run(request).await;
+    }
+    let viewer = match session_token_in(request.headers()) {
+        None => None,
+        Some(token) => match accounts::session_viewer(&db, &token, UtcMillis::now()).await {
+            Ok(viewer) => viewer,
+            Err(error) => return error.into_response(),
+        },
+    };
+    request.extensions_mut().insert(Caller(viewer));
+    next.run(request).await
+}
+
 /// Refuses a request body over its route's limit with 413: at once when its length is
 /// declared, or when reading passes the limit (a chunked body).
 async fn limit_request_body(request: Request, next: Next) -> Response {
@@ -277,32 +294,4 @@ async fn limit_request_body(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let body = Body::new(http_body_util::Limited::new(body, limit));
     next.run(Request::from_parts(parts, body)).await
-}
-
-/// An [`AppError`] as an HTTP response: its status and its JSON wire form.
-pub fn error_response(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(error)).into_response()
-}
-
-/// Server functions answer every error with 500; give each its own status (404, 409, 422, 400)
-/// from the error's code, so clients, proxies and logs see a client error as one.
-async fn server_fn_error_status(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response
-            .headers()
-            .contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
-    {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_IMPORT_BYTES).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    Response::from_parts(parts, Body::from(bytes))
 }

@@ -1,28 +1,21 @@
-//! `GET /api/events`: the live event stream (Server-Sent Events).
+//! `GET /api/events`: the live event stream (Server-Sent Events, spelled as
+//! [`wanshan_app::live::protocol`] says).
 //!
-//! The stream opens with `event: live`. Each change is sent as `event: change` with `id:` set to its event-log id, so a browser that
-//! reconnects sends `Last-Event-ID` and gets exactly what it missed. A client too far behind
-//! gets `event: resync` and reloads its board. Comments every 15 s keep proxies from closing
-//! the stream (one timer in the hub for all streams); the response is never compressed or
-//! buffered.
+//! A browser that reconnects sends `Last-Event-ID` and gets exactly what it missed; a client
+//! too far behind gets a resync and reloads its board. Keep-alives come from one timer in the
+//! hub for all streams; the response is never compressed or buffered.
 
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
 use wanshan_app::domain::EventId;
 use wanshan_app::error::AppError;
-use wanshan_app::live::LiveMessage;
-
-/// First on every stream: browsers retry one second after a dropped connection (their default
-/// is about three), and the client learns the stream is open.
-const HELLO: &[u8] = b"retry: 1000\nevent: live\ndata: {}\n\n";
-const RESYNC: &[u8] = b"event: resync\ndata: {}\n\n";
-const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+use wanshan_app::live::{protocol, LiveMessage};
 
 #[derive(Deserialize)]
 pub struct StreamQuery {
@@ -30,11 +23,7 @@ pub struct StreamQuery {
 }
 
 fn parse_cursor(text: &str) -> Result<EventId, AppError> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id >= 0)
-        .map(EventId)
+    protocol::parse_cursor(text)
         .ok_or_else(|| AppError::BadRequest(format!("事件编号“{text}”不是非负整数")))
 }
 
@@ -51,21 +40,22 @@ pub async fn stream_events(
         .or(query.after);
     let after = match cursor.as_deref().map(parse_cursor).transpose() {
         Ok(after) => after,
-        Err(error) => return crate::error_response(error),
+        Err(error) => return error.into_response(),
     };
     let messages = match state.hub.subscribe(after).await {
         Ok(messages) => messages,
-        Err(error) => return crate::error_response(error),
+        Err(error) => return error.into_response(),
     };
     // Frames were encoded once by the hub; each stream only hands the shared bytes on.
     let changes = messages.map(|message| match message {
         LiveMessage::Change(frame) => frame.sse,
-        LiveMessage::Resync => Bytes::from_static(RESYNC),
-        LiveMessage::KeepAlive => Bytes::from_static(KEEP_ALIVE),
+        LiveMessage::Resync => Bytes::from_static(protocol::RESYNC_FRAME.as_bytes()),
+        LiveMessage::KeepAlive => Bytes::from_static(protocol::KEEP_ALIVE_FRAME.as_bytes()),
     });
-    let body = futures::stream::once(async { Bytes::from_static(HELLO) })
-        .chain(changes)
-        .map(Ok::<_, Infallible>);
+    let body =
+        futures::stream::once(async { Bytes::from_static(protocol::HELLO_FRAME.as_bytes()) })
+            .chain(changes)
+            .map(Ok::<_, Infallible>);
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
     headers.insert(

@@ -1,65 +1,61 @@
 //! Who is signed in, shared by the header and every page, and the small pieces of UI around it.
 
 use crate::error::AppError;
-use crate::functions::accounts::{current_viewer, SignOut};
+use crate::functions::accounts::SignOut;
 use crate::people::{Role, Viewer};
 use leptos::prelude::*;
 
-/// The signed-in person (or nobody), loaded once per page from the session cookie.
-#[derive(Clone, Copy)]
-pub struct ViewerResource(pub Resource<Result<Option<Viewer>, AppError>>);
-
-impl ViewerResource {
-    pub fn provide() -> ViewerResource {
-        let resource = ViewerResource(Resource::new(|| (), |_| current_viewer()));
-        provide_context(resource);
-        resource
+/// The signed-in person (or nobody), as the server's session layer resolved them for this
+/// request. Pages are rendered on the server only (islands get what they need as props), so
+/// this needs no resource: reading one resource in two `<Suspense>`s (the header and the page)
+/// let a small share of responses stall for ever (leptos-rs/leptos#4851; our review test hung
+/// on it), and a page has no reason to wait for what the request already says.
+pub fn signed_in_viewer() -> Option<Viewer> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::functions::resolved_caller()
     }
-
-    pub fn get() -> ViewerResource {
-        expect_context::<ViewerResource>()
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
 /// The header's part: the person's name, links to their work, and signing out.
 #[component]
 pub fn SessionNav() -> impl IntoView {
-    let viewer = ViewerResource::get();
+    let signed_in = match signed_in_viewer() {
+        Some(viewer) => {
+            let links = [
+                (Role::Donor, "/my/claims", "我的认领"),
+                (Role::Volunteer, "/intake", "录入"),
+                (Role::Reviewer, "/review", "审核"),
+                (Role::Admin, "/admin", "管理"),
+            ]
+            .into_iter()
+            // Volunteers give the second approval, so they review too.
+            .filter(|(role, href, _)| {
+                viewer.has(*role) || (*href == "/review" && viewer.has(Role::Volunteer))
+            })
+            .map(|(_, href, label)| view! { <a href=href>{label}</a> })
+            .collect_view();
+            view! {
+                <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
+                {links}
+                // A plain form post: the server ends the session and sends the browser to
+                // the board.
+                <form method="post" action=sign_out_path() class="sign-out">
+                    <button type="submit" class="link-button">"退出"</button>
+                </form>
+            }
+            .into_any()
+        }
+        None => view! { <a href="/signin">"登录"</a> }.into_any(),
+    };
     view! {
         <nav class="session-nav" aria-label="账号">
             <a href="/impact">"成效"</a>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match viewer.0.await {
-                        Ok(Some(viewer)) => {
-                            let links = [
-                                (Role::Donor, "/my/claims", "我的认领"),
-                                (Role::Volunteer, "/intake", "录入"),
-                                (Role::Reviewer, "/review", "审核"),
-                                (Role::Admin, "/admin", "管理"),
-                            ]
-                            .into_iter()
-                            // Volunteers give the second approval, so they review too.
-                            .filter(|(role, href, _)| {
-                                viewer.has(*role) || (*href == "/review" && viewer.has(Role::Volunteer))
-                            })
-                            .map(|(_, href, label)| view! { <a href=href>{label}</a> })
-                            .collect_view();
-                            view! {
-                                <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
-                                {links}
-                                // A plain form post: the server ends the session and sends the
-                                // browser to the board.
-                                <form method="post" action=sign_out_path() class="sign-out">
-                                    <button type="submit" class="link-button">"退出"</button>
-                                </form>
-                            }
-                                .into_any()
-                        }
-                        _ => view! { <a href="/signin">"登录"</a> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {signed_in}
         </nav>
     }
 }
@@ -110,52 +106,42 @@ pub fn RoleGate(
     refused: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let viewer = ViewerResource::get();
-    let children = StoredValue::new(children);
+    let (message, link) = match signed_in_viewer() {
+        Some(viewer) if allowed(&viewer) => return children().into_any(),
+        Some(_) => (refused, "换个账号登录"),
+        None => ("请先登录。", "登录"),
+    };
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
-            {move || Suspend::new(async move {
-                let (message, link) = match viewer.0.await {
-                    Ok(Some(viewer)) if allowed(&viewer) => {
-                        return children.read_value()().into_any();
-                    }
-                    Ok(Some(_)) => (refused, "换个账号登录"),
-                    _ => ("请先登录。", "登录"),
-                };
-                view! {
-                    <section class="panel">
-                        <p>{message}</p>
-                        <p><a class="btn-secondary" href="/signin">{link}</a></p>
-                    </section>
-                }
-                    .into_any()
-            })}
-        </Suspense>
+        <section class="panel">
+            <p>{message}</p>
+            <p><a class="btn-secondary" href="/signin">{link}</a></p>
+        </section>
     }
+    .into_any()
 }
 
 /// A picker of the city's towns (镇、街道), so a town is never mistyped. `everywhere` adds a
-/// first choice with an empty value (a role for every town).
+/// first choice with an empty value (a role for every town). The list is the server's
+/// configuration, read as the page is rendered.
 #[component]
 pub fn TownSelect(
     id: &'static str,
     name: &'static str,
     everywhere: Option<&'static str>,
 ) -> impl IntoView {
-    let towns = Resource::new(|| (), |_| crate::functions::households::list_towns());
+    #[cfg(feature = "ssr")]
+    let towns = use_context::<crate::settings::Settings>()
+        .map(|settings| settings.towns)
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let towns: Vec<String> = Vec::new();
     view! {
         <select id=id name=name required=everywhere.is_none()>
             {everywhere.map(|label| view! { <option value="">{label}</option> })}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    towns
-                        .await
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|town| view! { <option value=town.clone()>{town.clone()}</option> })
-                        .collect_view()
-                })}
-            </Suspense>
+            {towns
+                .into_iter()
+                .map(|town| view! { <option value=town.clone()>{town.clone()}</option> })
+                .collect_view()}
         </select>
     }
 }

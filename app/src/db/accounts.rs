@@ -128,8 +128,7 @@ pub async fn roles(db: &Db, id: UserId) -> Result<Vec<RoleGrant>, AppError> {
 fn grant_from_row(row: &sqlx::any::AnyRow) -> Result<RoleGrant, AppError> {
     let town: String = row.try_get("town")?;
     Ok(RoleGrant {
-        role: Role::parse(row.try_get("role")?)
-            .map_err(|e| AppError::internal("a stored role does not parse", format!("{e:?}")))?,
+        role: Role::parse(row.try_get("role")?).map_err(|e| AppError::corrupt("role", e))?,
         town: (!town.is_empty()).then_some(town),
     })
 }

@@ -16,7 +16,7 @@ pub async fn history(
     household: HouseholdId,
     id_key: &str,
 ) -> Result<Vec<AidEntry>, AppError> {
-    let corrupt = |e: AppError| AppError::internal("stored aid does not parse", format!("{e:?}"));
+    let corrupt = |e: AppError| AppError::corrupt("aid record", e);
     let mut entries = Vec::new();
     let here = sqlx::query(
         "SELECT id, aid_window, title, status, updated_at, amount_fen FROM needs \

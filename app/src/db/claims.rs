@@ -1,16 +1,19 @@
-//! Claims and pledges, from claim to confirmed delivery. Exactly one donor wins a whole need;
-//! pledges of a money need never add up to more than its amount; whatever the race.
+//! The claim race: claims and pledges, and giving a claim back (by the donor, or when its time
+//! runs out). Exactly one donor wins a whole need; pledges of a money need never add up to
+//! more than its amount; whatever the race. What happens after a claim is [`super::fulfilment`].
+//!
+//! Callers have checked who may do what ([`crate::access`]); these functions run the
+//! conditional SQL that decides races.
 
-use super::{aid, events, needs, on_unique, Db};
-use crate::credit::{CreditReason, PointRules};
+use super::{aid, events, needs, on_unique, Db, Tx};
 use crate::domain::{
-    Ask, ClaimReceipt, ClaimStatus, ClaimTerms, Coordinator, Fen, LiveChange, MyClaim, NeedId,
-    UtcMillis, Window,
+    Ask, ClaimReceipt, ClaimStatus, ClaimTerms, Coordinator, Fen, LiveChange, NeedId, UtcMillis,
+    Window,
 };
 use crate::error::AppError;
-use crate::people::{Role, UserId, Viewer};
+use crate::people::UserId;
 use crate::private::{AidHistory, HouseholdId};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 /// The signed-in donor making a claim (their phone, for the coordinating volunteer, is read
 /// with the claim).
@@ -60,7 +63,7 @@ pub async fn claim(
             return Err(AppError::invalid("amount", "只有资金需求可以部分认捐。"))
         }
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     // One donor's claims are counted under a lock on their row, so two at once cannot both
     // slip under the limit (SQLite's single writer does the same by itself). The same
     // statement reads the phone the coordinating volunteer will call.
@@ -129,7 +132,7 @@ pub async fn claim(
     } else {
         LiveChange::NeedChanged { need: need.clone() }
     };
-    events::append(db.backend, &mut tx, &change, now).await?;
+    events::append(&mut tx, &change, now).await?;
     let coordinator = coordinator(&mut tx, need_id).await?;
     tx.commit().await?;
     Ok(ClaimReceipt {
@@ -157,7 +160,7 @@ async fn why_not_claimable(
         Some((status, kind, amount, pledged)) => match status.as_str() {
             "published" => Ask::from_parts(&kind, amount)
                 .map(|ask| (ask, pledged))
-                .map_err(|e| AppError::internal("a stored need does not parse", format!("{e:?}"))),
+                .map_err(|e| AppError::corrupt("need", e)),
             "claimed" => Err(AppError::AlreadyClaimed),
             "draft" | "council_review" | "volunteer_review" => Err(AppError::NeedNotFound),
             _ => Err(AppError::NotOpen),
@@ -219,32 +222,55 @@ async fn aid_warnings(
     Ok(history.warnings.len() as i64)
 }
 
-/// One claim as stored, with what decisions about it need.
-struct StoredClaim {
-    need_id: NeedId,
-    donor: Option<i64>,
-    status: ClaimStatus,
-    amount: Option<i64>,
+/// One claim as stored, with what decisions about it need: whose it is, where it stands and
+/// its need's town.
+#[derive(Clone, Debug)]
+pub struct ClaimRecord {
+    pub id: i64,
+    pub need_id: NeedId,
+    pub donor: Option<UserId>,
+    pub status: ClaimStatus,
+    pub amount: Option<i64>,
+    pub town: String,
+}
+
+/// The row [`ClaimRecord`] is read from.
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    need_id: i64,
+    donor_id: Option<i64>,
+    status: String,
+    amount_fen: Option<i64>,
     town: String,
 }
 
-async fn stored(db: &Db, claim_id: i64) -> Result<StoredClaim, AppError> {
-    let row = sqlx::query(
-        "SELECT c.need_id, c.donor_id, c.status, c.amount_fen, n.town FROM claims c \
+impl TryFrom<ClaimRow> for ClaimRecord {
+    type Error = AppError;
+
+    fn try_from(row: ClaimRow) -> Result<ClaimRecord, AppError> {
+        Ok(ClaimRecord {
+            id: row.id,
+            need_id: NeedId(row.need_id),
+            donor: row.donor_id.map(UserId),
+            status: ClaimStatus::parse(&row.status).map_err(|e| AppError::corrupt("claim", e))?,
+            amount: row.amount_fen,
+            town: row.town,
+        })
+    }
+}
+
+/// A claim by its id; `Invalid` (field `claim_id`) when there is none.
+pub async fn find(db: &Db, claim_id: i64) -> Result<ClaimRecord, AppError> {
+    sqlx::query_as::<_, ClaimRow>(
+        "SELECT c.id, c.need_id, c.donor_id, c.status, c.amount_fen, n.town FROM claims c \
          JOIN needs n ON n.id = c.need_id WHERE c.id = $1",
     )
     .bind(claim_id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or_else(|| AppError::invalid("claim_id", "找不到这条认领。"))?;
-    Ok(StoredClaim {
-        need_id: NeedId(row.try_get("need_id")?),
-        donor: row.try_get("donor_id")?,
-        status: ClaimStatus::parse(row.try_get("status")?)
-            .map_err(|e| AppError::internal("a stored claim does not parse", format!("{e:?}")))?,
-        amount: row.try_get("amount_fen")?,
-        town: row.try_get("town")?,
-    })
+    .ok_or_else(|| AppError::invalid("claim_id", "找不到这条认领。"))?
+    .try_into()
 }
 
 /// Gives an undelivered claim back: the donor's own choice (`Released`) or its time ran out
@@ -252,12 +278,12 @@ async fn stored(db: &Db, claim_id: i64) -> Result<StoredClaim, AppError> {
 /// longer open (delivered, or already released by the other path): nothing is changed then.
 async fn give_back(
     db: &Db,
-    claim_id: i64,
-    claim: &StoredClaim,
+    claim: &ClaimRecord,
     why: ClaimStatus,
     now: UtcMillis,
 ) -> Result<bool, AppError> {
-    let mut tx = db.pool.begin().await?;
+    let claim_id = claim.id;
+    let mut tx: Tx = db.begin().await?;
     let moved = sqlx::query(
         "UPDATE claims SET status = $2, released_at = $3 WHERE id = $1 AND status = 'open'",
     )
@@ -299,24 +325,15 @@ async fn give_back(
     } else {
         LiveChange::NeedChanged { need }
     };
-    events::append(db.backend, &mut tx, &change, now).await?;
+    events::append(&mut tx, &change, now).await?;
     tx.commit().await?;
     Ok(true)
 }
 
-/// The donor gives their undelivered claim back.
-pub async fn release(
-    db: &Db,
-    donor: &Viewer,
-    claim_id: i64,
-    now: UtcMillis,
-) -> Result<(), AppError> {
-    let claim = stored(db, claim_id).await?;
-    if claim.donor != Some(donor.id.0) {
-        return Err(AppError::Forbidden);
-    }
+/// The donor gives their undelivered claim back; `WrongStage` if it is no longer open.
+pub async fn release(db: &Db, claim: &ClaimRecord, now: UtcMillis) -> Result<(), AppError> {
     if claim.status != ClaimStatus::Open
-        || !give_back(db, claim_id, &claim, ClaimStatus::Released, now).await?
+        || !give_back(db, claim, ClaimStatus::Released, now).await?
     {
         return Err(AppError::WrongStage);
     }
@@ -335,247 +352,10 @@ pub async fn expire_overdue(db: &Db, now: UtcMillis) -> Result<usize, AppError> 
     let mut released = 0;
     // `expires_at <= now` above is `ClaimTerms::is_overdue`, asked of the database.
     for claim_id in due {
-        let claim = stored(db, claim_id).await?;
-        if give_back(db, claim_id, &claim, ClaimStatus::Expired, now).await? {
+        let claim = find(db, claim_id).await?;
+        if give_back(db, &claim, ClaimStatus::Expired, now).await? {
             released += 1;
         }
     }
     Ok(released)
-}
-
-/// The donor marks their claim delivered, with a note and optionally a photo already stored.
-pub async fn deliver(
-    db: &Db,
-    donor: &Viewer,
-    claim_id: i64,
-    note: &str,
-    photo_file: Option<&str>,
-    now: UtcMillis,
-) -> Result<(), AppError> {
-    let claim = stored(db, claim_id).await?;
-    if claim.donor != Some(donor.id.0) {
-        return Err(AppError::Forbidden);
-    }
-    let note = crate::domain::text_field("note", "送达说明", note, 2, 500)?;
-    let moved = sqlx::query(
-        "UPDATE claims SET status = 'delivered', delivered_at = $2, delivery_note = $3, \
-         photo_file = $4 WHERE id = $1 AND status = 'open'",
-    )
-    .bind(claim_id)
-    .bind(now.0)
-    .bind(note)
-    .bind(photo_file)
-    .execute(&db.pool)
-    .await?;
-    if moved.rows_affected() == 0 {
-        return Err(AppError::WrongStage);
-    }
-    Ok(())
-}
-
-/// Whether `viewer` coordinates deliveries in `town`: its volunteers (reviewers and admins see
-/// deliveries but do not confirm them).
-fn may_confirm(viewer: &Viewer, town: &str) -> bool {
-    viewer.acts_as(Role::Volunteer, town)
-}
-
-/// Whether `viewer` may see a delivery's photo: the town's volunteers and reviewers, admins.
-pub async fn may_see_photo(
-    db: &Db,
-    viewer: &Viewer,
-    claim_id: i64,
-) -> Result<Option<String>, AppError> {
-    let claim = stored(db, claim_id).await?;
-    let allowed = viewer.has(Role::Admin)
-        || viewer.acts_as(Role::Volunteer, &claim.town)
-        || viewer.acts_as(Role::Reviewer, &claim.town);
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
-    Ok(
-        sqlx::query_scalar("SELECT photo_file FROM claims WHERE id = $1")
-            .bind(claim_id)
-            .fetch_one(&db.pool)
-            .await?,
-    )
-}
-
-/// A volunteer of the need's town confirms a delivery. When no claim of the need is left
-/// open or unconfirmed and nothing is left to pledge, the need is fulfilled: off the board for
-/// good. The donor and the volunteer earn their points in the same transaction.
-pub async fn confirm(
-    db: &Db,
-    volunteer: &Viewer,
-    claim_id: i64,
-    points: &PointRules,
-    now: UtcMillis,
-) -> Result<bool, AppError> {
-    let claim = stored(db, claim_id).await?;
-    if !may_confirm(volunteer, &claim.town) {
-        return Err(AppError::Forbidden);
-    }
-    if claim.donor == Some(volunteer.id.0) {
-        return Err(AppError::SameReviewer);
-    }
-    let mut tx = db.pool.begin().await?;
-    let moved = sqlx::query(
-        "UPDATE claims SET status = 'confirmed', confirmed_at = $2, confirmed_by = $3 \
-         WHERE id = $1 AND status = 'delivered'",
-    )
-    .bind(claim_id)
-    .bind(now.0)
-    .bind(volunteer.id.0)
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AppError::WrongStage);
-    }
-    let fulfilled = sqlx::query(
-        "UPDATE needs SET status = 'fulfilled', fulfilled_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status = 'claimed' AND NOT EXISTS \
-         (SELECT 1 FROM claims WHERE need_id = $1 AND status IN ('open', 'delivered')) \
-         RETURNING aid_window, town",
-    )
-    .bind(claim.need_id.0)
-    .bind(now.0)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(row) = &fulfilled {
-        let window = Window::parse(row.try_get("aid_window")?)
-            .map_err(|e| AppError::internal("a stored need does not parse", format!("{e:?}")))?;
-        let change = LiveChange::NeedFulfilled {
-            need_id: claim.need_id,
-            window,
-            town: row.try_get("town")?,
-        };
-        events::append(db.backend, &mut tx, &change, now).await?;
-    }
-    if let Some(donor) = claim.donor {
-        for (user, reason, earned) in points.for_confirmation(UserId(donor), volunteer.id) {
-            credit(
-                &mut tx,
-                user,
-                reason,
-                earned,
-                claim.need_id,
-                Some(claim_id),
-                now,
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(fulfilled.is_some())
-}
-
-/// Appends one ledger entry; the same person, reason and claim (or need) is paid once (a need
-/// published again after an edit earns nothing new).
-pub(crate) async fn credit(
-    conn: &mut AnyConnection,
-    user: UserId,
-    reason: CreditReason,
-    points: i64,
-    need: NeedId,
-    claim: Option<i64>,
-    now: UtcMillis,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO credit_ledger (user_id, reason, points, need_id, claim_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-    )
-    .bind(user.0)
-    .bind(reason.code())
-    .bind(points)
-    .bind(need.0)
-    .bind(claim)
-    .bind(now.0)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-fn my_claim(row: &sqlx::any::AnyRow) -> Result<MyClaim, AppError> {
-    let coordinator = match (
-        row.try_get::<Option<String>, _>("coordinator_name")?,
-        row.try_get::<Option<String>, _>("coordinator_phone")?,
-    ) {
-        (Some(name), Some(phone)) => Some(Coordinator { name, phone }),
-        _ => None,
-    };
-    Ok(MyClaim {
-        claim_id: row.try_get("claim_id")?,
-        need: needs::public_need(row)?,
-        amount: row
-            .try_get::<Option<i64>, _>("claim_amount")?
-            .map(Fen::from_stored),
-        status: ClaimStatus::parse(row.try_get("claim_status")?)
-            .map_err(|e| AppError::internal("a stored claim does not parse", format!("{e:?}")))?,
-        claimed_at: UtcMillis(row.try_get("claimed_at")?),
-        expires_at: UtcMillis(row.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0)),
-        delivered_at: row
-            .try_get::<Option<i64>, _>("delivered_at")?
-            .map(UtcMillis),
-        coordinator,
-    })
-}
-
-fn claim_columns() -> String {
-    let public: Vec<String> = needs::PUBLIC_COLUMNS
-        .split(',')
-        .map(|column| format!("n.{}", column.trim()))
-        .collect();
-    format!(
-        "{}, c.id AS claim_id, c.amount_fen AS claim_amount, c.status AS claim_status, \
-         c.claimed_at, c.expires_at, c.delivered_at, \
-         u.display_name AS coordinator_name, u.phone AS coordinator_phone",
-        public.join(", ")
-    )
-}
-
-/// A donor's claims, newest first: the coordinating volunteer's contact with each.
-pub async fn mine(db: &Db, donor: &Viewer) -> Result<Vec<MyClaim>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {} FROM claims c JOIN needs n ON n.id = c.need_id \
-         LEFT JOIN users u ON u.id = n.author_id \
-         WHERE c.donor_id = $1 ORDER BY c.claimed_at DESC, c.id DESC LIMIT 100",
-        claim_columns()
-    ))
-    .bind(donor.id.0)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(my_claim).collect()
-}
-
-use crate::private::DeliveryToConfirm as Delivery;
-
-/// Deliveries a volunteer may confirm: delivered claims of needs in their towns.
-pub async fn to_confirm(db: &Db, volunteer: &Viewer) -> Result<Vec<Delivery>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {}, c.donor_name, c.delivery_note, c.photo_file, c.donor_id \
-         FROM claims c JOIN needs n ON n.id = c.need_id \
-         LEFT JOIN users u ON u.id = n.author_id \
-         WHERE c.status = 'delivered' ORDER BY c.delivered_at, c.id LIMIT 200",
-        claim_columns()
-    ))
-    .fetch_all(&db.pool)
-    .await?;
-    let mut deliveries = Vec::new();
-    for row in &rows {
-        let claim = my_claim(row)?;
-        if !may_confirm(volunteer, &claim.need.town)
-            || row.try_get::<Option<i64>, _>("donor_id")? == Some(volunteer.id.0)
-        {
-            continue;
-        }
-        deliveries.push(Delivery {
-            claim,
-            donor_name: row.try_get("donor_name")?,
-            note: row
-                .try_get::<Option<String>, _>("delivery_note")?
-                .unwrap_or_default(),
-            has_photo: row.try_get::<Option<String>, _>("photo_file")?.is_some(),
-        });
-    }
-    Ok(deliveries)
 }

@@ -1,12 +1,38 @@
-//! The credit ledger's reads: balances, the public leaderboard, the CSV export. Writes are
-//! appends in the transactions that earn them (confirmation, publication).
+//! The credit ledger: appends in the transactions that earn them (confirmation, publication);
+//! balances, the public leaderboard, the CSV export.
 
-use super::Db;
-use crate::credit::Standing;
-use crate::domain::UtcMillis;
+use super::{Db, Tx};
+use crate::credit::{CreditReason, Standing};
+use crate::domain::{NeedId, UtcMillis};
 use crate::error::AppError;
 use crate::people::UserId;
 use sqlx::Row;
+
+/// Appends one ledger entry; the same person, reason and claim (or need) is paid once (a need
+/// published again after an edit earns nothing new).
+pub(crate) async fn append(
+    tx: &mut Tx,
+    user: UserId,
+    reason: CreditReason,
+    points: i64,
+    need: NeedId,
+    claim: Option<i64>,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO credit_ledger (user_id, reason, points, need_id, claim_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(user.0)
+    .bind(reason.code())
+    .bind(points)
+    .bind(need.0)
+    .bind(claim)
+    .bind(now.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 /// A person's balance: the sum of their ledger entries.
 pub async fn balance(db: &Db, user: UserId) -> Result<i64, AppError> {

@@ -7,7 +7,7 @@
 //! taken just before the id is drawn and held to commit, serialises that last step. The
 //! NOTIFY, delivered only on commit, wakes every instance's pump.
 
-use super::{Backend, Db};
+use super::{Backend, Db, Tx};
 use crate::domain::{EventId, LiveChange, UtcMillis};
 use crate::error::AppError;
 use sqlx::{AnyConnection, Row};
@@ -24,12 +24,11 @@ pub const NOTIFY_CHANNEL: &str = "wanshan_events";
 /// Any constant: the advisory lock that orders event ids by commit.
 const EVENT_ORDER_LOCK: i64 = 0x5753_4556; // "WSEV"
 
-pub async fn append(
-    backend: Backend,
-    conn: &mut AnyConnection,
-    change: &LiveChange,
-    now: UtcMillis,
-) -> Result<EventId, AppError> {
+/// Logs `change` in the transaction; its commit wakes the live hub.
+pub async fn append(tx: &mut Tx, change: &LiveChange, now: UtcMillis) -> Result<EventId, AppError> {
+    tx.logged = true;
+    let backend = tx.backend;
+    let conn: &mut AnyConnection = tx;
     let payload = serde_json::to_string(change)
         .map_err(|e| AppError::internal("serialising a live event", e))?;
     if backend == Backend::Postgres {

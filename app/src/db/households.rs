@@ -4,7 +4,7 @@
 use super::{on_unique, Db};
 use crate::domain::UtcMillis;
 use crate::error::AppError;
-use crate::people::{Role, UserId, Viewer};
+use crate::people::UserId;
 use crate::private::{HouseholdId, HouseholdView, IdKey, LowIncome, NewHousehold};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -23,9 +23,8 @@ fn household(row: &AnyRow) -> Result<HouseholdView, AppError> {
         phone: row.try_get("phone")?,
         members: row.try_get("members")?,
         member_count: row.try_get("member_count")?,
-        low_income: LowIncome::parse(row.try_get("low_income")?).map_err(|e| {
-            AppError::internal("a stored household does not parse", format!("{e:?}"))
-        })?,
+        low_income: LowIncome::parse(row.try_get("low_income")?)
+            .map_err(|e| AppError::corrupt("household", e))?,
     })
 }
 
@@ -71,18 +70,8 @@ pub async fn find(db: &Db, id: HouseholdId) -> Result<Option<(HouseholdView, Str
         .transpose()
 }
 
-/// The households a volunteer may enter needs for: their towns (every town for a city-wide
-/// volunteer).
-pub async fn for_volunteer(db: &Db, viewer: &Viewer) -> Result<Vec<HouseholdView>, AppError> {
-    let towns: Vec<&str> = viewer
-        .roles
-        .iter()
-        .filter(|grant| grant.role == Role::Volunteer)
-        .map(|grant| grant.town.as_deref().unwrap_or(""))
-        .collect();
-    if towns.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The households of `towns` (`None`: every town), by town and village, newest first.
+pub async fn in_towns(db: &Db, towns: Option<&[&str]>) -> Result<Vec<HouseholdView>, AppError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM households ORDER BY town, village, id DESC"
     ))
@@ -90,9 +79,9 @@ pub async fn for_volunteer(db: &Db, viewer: &Viewer) -> Result<Vec<HouseholdView
     .await?;
     rows.iter()
         .map(household)
-        .filter(|h| match h {
-            Ok(h) => towns.iter().any(|t| t.is_empty() || *t == h.town),
-            Err(_) => true,
+        .filter(|h| match (h, towns) {
+            (Ok(h), Some(towns)) => towns.contains(&h.town.as_str()),
+            _ => true,
         })
         .collect()
 }

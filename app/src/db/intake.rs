@@ -1,45 +1,40 @@
 //! Intake: a volunteer enters a need for a household of their town, edits it, and sends it to
 //! review. Editing a published need's public fields takes it off every board and back to review.
+//!
+//! Callers have checked who may do what ([`crate::access`]) and parsed the form
+//! ([`crate::private::NeedEntry`]).
 
-use super::{events, households, needs, Db};
-use crate::domain::{
-    LiveChange, NeedId, NeedStatus, NewNeed, PublicNeed, Urgency, UtcMillis, Window,
-};
+use super::{events, needs, Db};
+use crate::access::NeedParties;
+use crate::domain::{LiveChange, NeedId, NeedStatus, NewNeed, PublicNeed, UtcMillis};
 use crate::error::AppError;
-use crate::people::{Role, Viewer};
-use crate::private::{parse_ask, AuthoredNeed, HouseholdId, NeedForm};
+use crate::people::UserId;
+use crate::private::{AuthoredNeed, HouseholdId};
 use sqlx::Row;
 
-/// The private notes a volunteer keeps with a need (never shown publicly).
-fn private_notes(text: &str) -> Result<String, AppError> {
-    let notes = text.trim();
-    if notes.chars().count() > 1000 {
-        return Err(AppError::invalid(
-            "private_notes",
-            "内部备注最多 1000 个字。",
-        ));
-    }
-    Ok(notes.to_owned())
-}
-
-fn parse_id(field: &str, text: &str, missing: &str) -> Result<i64, AppError> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::invalid(field, missing))
-}
-
 /// The stored state of a need that intake and review decide on.
-pub(crate) struct Stored {
+pub struct Stored {
     pub need: PublicNeed,
     pub household: Option<HouseholdId>,
-    pub author: Option<i64>,
-    pub council_reviewer: Option<i64>,
+    pub author: Option<UserId>,
+    pub council_reviewer: Option<UserId>,
     pub private_notes: String,
 }
 
-pub(crate) async fn stored(db: &Db, id: NeedId) -> Result<Option<Stored>, AppError> {
+impl Stored {
+    /// Who is involved in the need and where it stands, for [`crate::access`].
+    pub fn parties(&self) -> NeedParties<'_> {
+        NeedParties {
+            town: &self.need.town,
+            status: self.need.status,
+            author: self.author,
+            council_reviewer: self.council_reviewer,
+        }
+    }
+}
+
+/// A need with what intake and review decide on, or `None`.
+pub async fn stored(db: &Db, id: NeedId) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query(&format!(
         "SELECT {}, household_id, author_id, council_reviewer_id, private_notes \
          FROM needs WHERE id = $1",
@@ -54,77 +49,20 @@ pub(crate) async fn stored(db: &Db, id: NeedId) -> Result<Option<Stored>, AppErr
             household: row
                 .try_get::<Option<i64>, _>("household_id")?
                 .map(HouseholdId),
-            author: row.try_get("author_id")?,
-            council_reviewer: row.try_get("council_reviewer_id")?,
+            author: row.try_get::<Option<i64>, _>("author_id")?.map(UserId),
+            council_reviewer: row
+                .try_get::<Option<i64>, _>("council_reviewer_id")?
+                .map(UserId),
             private_notes: row.try_get("private_notes")?,
         })
     })
     .transpose()
 }
 
-/// Saves a new need as a draft, or an edit of the caller's own need. Returns its id.
-pub async fn save(
+/// Saves a new need for `household` as a draft, entered by `author`. Returns its id.
+pub async fn create(
     db: &Db,
-    author: &Viewer,
-    form: &NeedForm,
-    now: UtcMillis,
-) -> Result<NeedId, AppError> {
-    if !author.has(Role::Volunteer) {
-        return Err(AppError::Forbidden);
-    }
-    let existing = match form.need_id.trim() {
-        "" => None,
-        id => {
-            let id = NeedId(parse_id("need_id", id, "需求编号不正确。")?);
-            let stored = stored(db, id).await?.ok_or(AppError::NeedNotFound)?;
-            if stored.author != Some(author.id.0) {
-                return Err(AppError::Forbidden);
-            }
-            Some(stored)
-        }
-    };
-    let household_id = match &existing {
-        Some(stored) => stored.household.ok_or(AppError::Forbidden)?,
-        None => HouseholdId(parse_id(
-            "household_id",
-            &form.household_id,
-            "请选择一个已登记的家庭。",
-        )?),
-    };
-    let (household, _) = households::find(db, household_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("household_id", "请选择一个已登记的家庭。"))?;
-    if !author.acts_as(Role::Volunteer, &household.town) {
-        return Err(AppError::Forbidden);
-    }
-    let window =
-        Window::parse(&form.window).map_err(|_| AppError::invalid("window", "请选择一个窗口。"))?;
-    let urgency = form
-        .urgency
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|rank| Urgency::from_rank(rank).ok())
-        .ok_or_else(|| AppError::invalid("urgency", "请选择紧急程度。"))?;
-    let need = NewNeed::parse(
-        window,
-        &form.title,
-        &form.story,
-        &household.town,
-        &household.village,
-        parse_ask(&form.ask_kind, &form.amount)?,
-        urgency,
-    )?;
-    let notes = private_notes(&form.private_notes)?;
-    match existing {
-        None => create(db, author, household_id, &need, &notes, now).await,
-        Some(stored) => edit(db, stored, &need, &notes, now).await,
-    }
-}
-
-async fn create(
-    db: &Db,
-    author: &Viewer,
+    author: UserId,
     household: HouseholdId,
     need: &NewNeed,
     notes: &str,
@@ -133,7 +71,7 @@ async fn create(
     let mut conn = db.pool.acquire().await?;
     let intake = needs::Intake {
         household,
-        author: author.id,
+        author,
         private_notes: notes,
     };
     let need = needs::insert(&mut conn, need, NeedStatus::Draft, Some(&intake), now).await?;
@@ -148,7 +86,10 @@ fn same_public_fields(stored: &PublicNeed, need: &NewNeed) -> bool {
         && stored.urgency == need.urgency
 }
 
-async fn edit(
+/// Saves an edit of a stored need. Changed public fields send it back to review (off every
+/// board, live, if it was published); notes alone change nothing else. `NotOpen` once anyone
+/// has claimed or pledged to it.
+pub async fn edit(
     db: &Db,
     stored: Stored,
     need: &NewNeed,
@@ -162,7 +103,7 @@ async fn edit(
     {
         return Err(AppError::NotOpen);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     if same_public_fields(&stored.need, need) {
         sqlx::query("UPDATE needs SET private_notes = $2, updated_at = $3 WHERE id = $1")
             .bind(id.0)
@@ -210,7 +151,6 @@ async fn edit(
     }
     if status == NeedStatus::Published {
         events::append(
-            db.backend,
             &mut tx,
             &LiveChange::NeedWithdrawn {
                 need_id: id,
@@ -225,12 +165,8 @@ async fn edit(
     Ok(id)
 }
 
-/// Sends the author's draft to the council stage.
-pub async fn submit(db: &Db, author: &Viewer, id: NeedId, now: UtcMillis) -> Result<(), AppError> {
-    let stored = stored(db, id).await?.ok_or(AppError::NeedNotFound)?;
-    if stored.author != Some(author.id.0) || !author.has(Role::Volunteer) {
-        return Err(AppError::Forbidden);
-    }
+/// Sends a draft to the council stage; `WrongStage` if it is not a draft.
+pub async fn submit(db: &Db, id: NeedId, now: UtcMillis) -> Result<(), AppError> {
     let moved = sqlx::query(
         "UPDATE needs SET status = 'council_review', returned_reason = NULL, updated_at = $2 \
          WHERE id = $1 AND status = 'draft'",
@@ -246,14 +182,14 @@ pub async fn submit(db: &Db, author: &Viewer, id: NeedId, now: UtcMillis) -> Res
 }
 
 /// The needs a volunteer entered, newest first, with any reason a reviewer sent one back.
-pub async fn authored(db: &Db, author: &Viewer) -> Result<Vec<AuthoredNeed>, AppError> {
+pub async fn authored(db: &Db, author: UserId) -> Result<Vec<AuthoredNeed>, AppError> {
     let rows = sqlx::query(&format!(
         "SELECT {}, household_id, private_notes, returned_reason, \
          (SELECT head_name FROM households h WHERE h.id = needs.household_id) AS head_name \
          FROM needs WHERE author_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 200",
         needs::PUBLIC_COLUMNS
     ))
-    .bind(author.id.0)
+    .bind(author.0)
     .fetch_all(&db.pool)
     .await?;
     rows.iter()

@@ -7,6 +7,7 @@ pub mod aid;
 pub mod claims;
 pub mod credit;
 pub mod events;
+pub mod fulfilment;
 pub mod households;
 pub mod impact;
 pub mod intake;
@@ -15,9 +16,11 @@ pub mod reviews;
 pub mod seed;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -30,6 +33,51 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Signalled after a transaction that logged an event commits: the live hub's pump waits
+    /// on it. Only [`Tx::commit`] signals it, so no writer can forget to wake the boards.
+    pub(crate) committed: Arc<Notify>,
+}
+
+/// A transaction. Events are logged only through one ([`events::append`]); committing it
+/// wakes this instance's live hub if it logged any, after the commit, so the pump reads rows
+/// that are already visible. (Other instances are woken by PostgreSQL's NOTIFY, or their poll.)
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    logged: bool,
+    committed: Arc<Notify>,
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn commit(self) -> Result<(), crate::error::AppError> {
+        self.inner.commit().await?;
+        if self.logged {
+            self.committed.notify_one();
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), crate::error::AppError> {
+        Ok(self.inner.rollback().await?)
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
 }
 
 /// Turns what a person configures into a URL sqlx understands: a bare path is a SQLite file,
@@ -76,9 +124,23 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            committed: Arc::new(Notify::new()),
+        };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// Starts a transaction (see [`Tx`]).
+    pub async fn begin(&self) -> Result<Tx, crate::error::AppError> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            backend: self.backend,
+            logged: false,
+            committed: Arc::clone(&self.committed),
+        })
     }
 
     async fn migrate(&self) -> Result<(), sqlx::Error> {

@@ -16,8 +16,7 @@ pub(crate) const PUBLIC_COLUMNS: &str =
                               urgency, status, created_at, updated_at, pledged_fen";
 
 pub(crate) fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
-    let corrupt =
-        |e: AppError| AppError::internal("a stored need does not parse", format!("{e:?}"));
+    let corrupt = |e: AppError| AppError::corrupt("need", e);
     Ok(PublicNeed {
         id: NeedId(row.try_get("id")?),
         window: Window::parse(row.try_get("aid_window")?).map_err(corrupt)?,
@@ -75,10 +74,9 @@ pub async fn open_board(db: &Db, filter: &BoardFilter) -> Result<Board, AppError
 
 /// Publishes a validated need straight onto the board and announces it live.
 pub async fn publish(db: &Db, need: &NewNeed, now: UtcMillis) -> Result<PublicNeed, AppError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let published = insert(&mut tx, need, NeedStatus::Published, None, now).await?;
     events::append(
-        db.backend,
         &mut tx,
         &LiveChange::NeedPublished {
             need: published.clone(),

@@ -1,37 +1,25 @@
 //! The two approvals. A need moves council review → volunteer review → published, each step a
 //! conditional UPDATE on the status it expects, so two reviewers racing on one need cannot both
 //! move it; the decision is recorded with who made it and why.
+//!
+//! Callers have checked who may decide ([`crate::access`]) and parsed the reason.
 
 use super::intake::{stored, Stored};
-use super::{aid, events, households, needs, Db};
-use crate::domain::{text_field, LiveChange, NeedId, NeedStatus, UtcMillis};
+use super::{aid, credit, events, households, needs, Db, Tx};
+use crate::credit::PointRules;
+use crate::domain::{LiveChange, NeedId, NeedStatus, UtcMillis};
 use crate::error::AppError;
-use crate::people::{Role, UserId, Viewer};
-use crate::private::{AidHistory, ClaimAlert, ReviewItem, ReviewQueue, ReviewStage};
+use crate::people::UserId;
+use crate::private::{AidHistory, ClaimAlert, HouseholdView, ReviewItem, ReviewStage};
 use sqlx::Row;
 
-/// Who may decide `stage` of this need, and whether it is at that stage: the errors, in the
-/// order a reviewer needs to hear them.
-fn check_reviewer(stored: &Stored, reviewer: &Viewer, stage: ReviewStage) -> Result<(), AppError> {
-    if !reviewer.acts_as(stage.role(), &stored.need.town) {
-        return Err(AppError::Forbidden);
-    }
-    if stored.need.status != stage.awaits() {
-        return Err(AppError::WrongStage);
-    }
-    let me = Some(reviewer.id.0);
-    if stored.author == me || (stage == ReviewStage::Volunteer && stored.council_reviewer == me) {
-        return Err(AppError::SameReviewer);
-    }
-    Ok(())
-}
-
-async fn aid_for(
+/// The need's household and its aid history around the need, if it has a household.
+pub async fn household_and_aid(
     db: &Db,
     stored: &Stored,
     period_months: u32,
     now: UtcMillis,
-) -> Result<Option<(crate::private::HouseholdView, AidHistory)>, AppError> {
+) -> Result<Option<(HouseholdView, AidHistory)>, AppError> {
     let Some(household_id) = stored.household else {
         return Ok(None);
     };
@@ -50,37 +38,49 @@ async fn aid_for(
     Ok(Some((household, history)))
 }
 
-/// Approves `stage` of a need. Over a duplicate-aid warning, `acknowledgement` must say why.
+/// How many duplicate-aid warnings the need's household has now.
+pub async fn aid_warnings(
+    db: &Db,
+    stored: &Stored,
+    period_months: u32,
+    now: UtcMillis,
+) -> Result<usize, AppError> {
+    Ok(household_and_aid(db, stored, period_months, now)
+        .await?
+        .map_or(0, |(_, history)| history.warnings.len()))
+}
+
+/// One approval to record.
+pub struct Approval<'a> {
+    pub stage: ReviewStage,
+    pub reviewer: UserId,
+    /// Why it is approved over a duplicate-aid warning (empty without warnings).
+    pub reason: &'a str,
+    pub warnings: usize,
+}
+
+/// Approves a stage of a need that was checked at that stage; `WrongStage` if another
+/// reviewer moved it first. Publication pays the author and both approvers their points.
 pub async fn approve(
     db: &Db,
-    reviewer: &Viewer,
-    id: NeedId,
-    stage: ReviewStage,
-    acknowledgement: &str,
-    settings: &crate::settings::Settings,
+    stored: &Stored,
+    approval: Approval<'_>,
+    points: &PointRules,
     now: UtcMillis,
 ) -> Result<NeedStatus, AppError> {
-    let (period_months, points) = (settings.aid_period_months, &settings.points);
-    let stored = stored(db, id).await?.ok_or(AppError::NeedNotFound)?;
-    check_reviewer(&stored, reviewer, stage)?;
-    let warnings = match aid_for(db, &stored, period_months, now).await? {
-        Some((_, history)) => history.warnings.len(),
-        None => 0,
-    };
-    let reason = if warnings > 0 {
-        if acknowledgement.trim().is_empty() {
-            return Err(AppError::DuplicateAid);
-        }
-        text_field("acknowledgement", "确认理由", acknowledgement, 4, 200)?
-    } else {
-        String::new()
-    };
+    let Approval {
+        stage,
+        reviewer,
+        reason,
+        warnings,
+    } = approval;
+    let id = stored.need.id;
     let next = stage.approved();
     let reviewer_column = match stage {
         ReviewStage::Council => "council_reviewer_id",
         ReviewStage::Volunteer => "volunteer_reviewer_id",
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     // A published need's created_at is when it reached the board (the board's "newest").
     let published_at = if next == NeedStatus::Published {
         ", created_at = $5"
@@ -95,7 +95,7 @@ pub async fn approve(
     .bind(id.0)
     .bind(stage.awaits().code())
     .bind(next.code())
-    .bind(reviewer.id.0)
+    .bind(reviewer.0)
     .bind(now.0)
     .fetch_optional(&mut *tx)
     .await?;
@@ -104,50 +104,39 @@ pub async fn approve(
         return Err(AppError::WrongStage);
     };
     record(
-        &mut tx, id, stage, reviewer, "approve", &reason, warnings, now,
+        &mut tx, id, stage, reviewer, "approve", reason, warnings, now,
     )
     .await?;
     if next == NeedStatus::Published {
         let need = needs::public_need(&row)?;
-        events::append(
-            db.backend,
-            &mut tx,
-            &LiveChange::NeedPublished { need },
-            now,
-        )
-        .await?;
-        let earned = points.for_publication(
-            stored.author.map(UserId),
-            [stored.council_reviewer.map(UserId), Some(reviewer.id)],
-        );
+        events::append(&mut tx, &LiveChange::NeedPublished { need }, now).await?;
+        let earned =
+            points.for_publication(stored.author, [stored.council_reviewer, Some(reviewer)]);
         for (user, reason, points) in earned {
-            super::claims::credit(&mut tx, user, reason, points, id, None, now).await?;
+            credit::append(&mut tx, user, reason, points, id, None, now).await?;
         }
     }
     tx.commit().await?;
     Ok(next)
 }
 
-/// Sends a need back to its author with a reason.
+/// Sends a need back to its author with a reason; `WrongStage` if it moved on meanwhile.
 pub async fn send_back(
     db: &Db,
-    reviewer: &Viewer,
     id: NeedId,
     stage: ReviewStage,
+    reviewer: UserId,
     reason: &str,
     now: UtcMillis,
 ) -> Result<(), AppError> {
-    let stored = stored(db, id).await?.ok_or(AppError::NeedNotFound)?;
-    check_reviewer(&stored, reviewer, stage)?;
-    let reason = text_field("reason", "退回理由", reason, 2, 200)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let moved = sqlx::query(
         "UPDATE needs SET status = 'draft', returned_reason = $3, updated_at = $4, \
          council_reviewer_id = NULL, volunteer_reviewer_id = NULL WHERE id = $1 AND status = $2",
     )
     .bind(id.0)
     .bind(stage.awaits().code())
-    .bind(&reason)
+    .bind(reason)
     .bind(now.0)
     .execute(&mut *tx)
     .await?;
@@ -155,17 +144,17 @@ pub async fn send_back(
         tx.rollback().await?;
         return Err(AppError::WrongStage);
     }
-    record(&mut tx, id, stage, reviewer, "return", &reason, 0, now).await?;
+    record(&mut tx, id, stage, reviewer, "return", reason, 0, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn record(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     id: NeedId,
     stage: ReviewStage,
-    reviewer: &Viewer,
+    reviewer: UserId,
     decision: &str,
     reason: &str,
     aid_warnings: usize,
@@ -177,111 +166,101 @@ async fn record(
     )
     .bind(id.0)
     .bind(stage.code())
-    .bind(reviewer.id.0)
+    .bind(reviewer.0)
     .bind(decision)
     .bind(reason)
     .bind(aid_warnings as i64)
     .bind(now.0)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-async fn name_of(db: &Db, id: Option<i64>) -> Result<Option<String>, AppError> {
+async fn name_of(db: &Db, id: Option<UserId>) -> Result<Option<String>, AppError> {
     let Some(id) = id else { return Ok(None) };
     Ok(
         sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(&db.pool)
             .await?,
     )
 }
 
-async fn items(
-    db: &Db,
-    reviewer: &Viewer,
-    stage: ReviewStage,
-    period_months: u32,
-    now: UtcMillis,
-) -> Result<Vec<ReviewItem>, AppError> {
+/// The needs waiting at `stage`, most urgent and oldest first.
+pub async fn awaiting(db: &Db, stage: ReviewStage) -> Result<Vec<Stored>, AppError> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM needs WHERE status = $1 ORDER BY urgency DESC, updated_at, id",
     )
     .bind(stage.awaits().code())
     .fetch_all(&db.pool)
     .await?;
-    let mut items = Vec::new();
+    let mut waiting = Vec::new();
     for id in ids {
-        let Some(stored) = stored(db, NeedId(id)).await? else {
-            continue;
-        };
-        if check_reviewer(&stored, reviewer, stage).is_err() {
-            continue;
-        }
-        let Some((household, aid)) = aid_for(db, &stored, period_months, now).await? else {
-            continue;
-        };
-        items.push(ReviewItem {
-            author: name_of(db, stored.author).await?.unwrap_or_default(),
-            council_reviewer: name_of(db, stored.council_reviewer).await?,
-            private_notes: stored.private_notes,
-            need: stored.need,
-            household,
-            aid,
-        });
+        waiting.extend(stored(db, NeedId(id)).await?);
     }
-    Ok(items)
+    Ok(waiting)
 }
 
-/// What this person has to decide: council-stage needs of the towns they review, volunteer-stage
-/// needs of their towns that others entered and approved, and claims that warned of duplicate aid.
-pub async fn queue(
+/// What a reviewer sees of one need: it, its household and aid history, who entered and who
+/// approved it. `None` for a need without a household.
+pub async fn review_item(
     db: &Db,
-    reviewer: &Viewer,
+    stored: Stored,
     period_months: u32,
     now: UtcMillis,
-) -> Result<ReviewQueue, AppError> {
-    let council = if reviewer.has(Role::Reviewer) {
-        items(db, reviewer, ReviewStage::Council, period_months, now).await?
-    } else {
-        Vec::new()
+) -> Result<Option<ReviewItem>, AppError> {
+    let Some((household, aid)) = household_and_aid(db, &stored, period_months, now).await? else {
+        return Ok(None);
     };
-    let volunteer = if reviewer.has(Role::Volunteer) {
-        items(db, reviewer, ReviewStage::Volunteer, period_months, now).await?
-    } else {
-        Vec::new()
-    };
-    let alerts = sqlx::query(
+    Ok(Some(ReviewItem {
+        author: name_of(db, stored.author).await?.unwrap_or_default(),
+        council_reviewer: name_of(db, stored.council_reviewer).await?,
+        private_notes: stored.private_notes,
+        need: stored.need,
+        household,
+        aid,
+    }))
+}
+
+/// Claims that warned of duplicate aid when they were made (not released), newest first, each
+/// with its need (the caller keeps those of towns the reader works in).
+pub async fn warned_claims(db: &Db) -> Result<Vec<(Stored, i64, UtcMillis)>, AppError> {
+    let rows = sqlx::query(
         "SELECT need_id, aid_warnings, claimed_at FROM claims \
          WHERE aid_warnings > 0 AND released_at IS NULL ORDER BY claimed_at DESC LIMIT 200",
     )
     .fetch_all(&db.pool)
     .await?;
-    let mut claim_alerts = Vec::new();
-    for row in &alerts {
-        let Some(stored) = stored(db, NeedId(row.try_get("need_id")?)).await? else {
-            continue;
-        };
-        let town = &stored.need.town;
-        if !(reviewer.acts_as(Role::Reviewer, town) || reviewer.acts_as(Role::Volunteer, town)) {
-            continue;
+    let mut warned = Vec::new();
+    for row in &rows {
+        if let Some(stored) = stored(db, NeedId(row.try_get("need_id")?)).await? {
+            warned.push((
+                stored,
+                row.try_get("aid_warnings")?,
+                UtcMillis(row.try_get("claimed_at")?),
+            ));
         }
-        let Some((household, _)) = (match stored.household {
-            Some(id) => households::find(db, id).await?,
-            None => None,
-        }) else {
-            continue;
-        };
-        claim_alerts.push(ClaimAlert {
-            need: stored.need,
-            household,
-            aid_warnings: row.try_get("aid_warnings")?,
-            claimed_at: UtcMillis(row.try_get("claimed_at")?),
-        });
     }
-    Ok(ReviewQueue {
-        council,
-        volunteer,
-        claim_alerts,
-    })
+    Ok(warned)
+}
+
+/// The alert a reviewer sees for a claim that warned of duplicate aid.
+pub async fn claim_alert(
+    db: &Db,
+    stored: Stored,
+    aid_warnings: i64,
+    claimed_at: UtcMillis,
+) -> Result<Option<ClaimAlert>, AppError> {
+    let Some(household_id) = stored.household else {
+        return Ok(None);
+    };
+    let Some((household, _)) = households::find(db, household_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(ClaimAlert {
+        need: stored.need,
+        household,
+        aid_warnings,
+        claimed_at,
+    }))
 }

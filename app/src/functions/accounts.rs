@@ -97,11 +97,8 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 #[cfg(feature = "ssr")]
 async fn admin() -> Result<Viewer, AppError> {
     let viewer = super::signed_in().await?;
-    if viewer.has(crate::people::Role::Admin) {
-        Ok(viewer)
-    } else {
-        Err(AppError::Forbidden)
-    }
+    crate::access::check(&viewer, crate::access::Action::Administer)?;
+    Ok(viewer)
 }
 
 /// Every account and its roles. Admins only.

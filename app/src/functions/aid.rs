@@ -11,12 +11,9 @@ pub async fn import_aid(csv: String) -> Result<ImportReport, AppError> {
     use super::{from_context, signed_in};
     use crate::db::{aid, Db};
     use crate::domain::UtcMillis;
-    use crate::people::Role;
     use crate::settings::Settings;
     let admin = signed_in().await?;
-    if !admin.has(Role::Admin) {
-        return Err(AppError::Forbidden);
-    }
+    crate::access::check(&admin, crate::access::Action::Administer)?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let report = aid::import(&db, &settings.id_key, &csv, admin.id, UtcMillis::now()).await?;

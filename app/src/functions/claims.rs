@@ -14,16 +14,13 @@ pub async fn claim_need(
     #[server(default)] amount: String,
 ) -> Result<ClaimReceipt, AppError> {
     use super::{after_form_post, from_context, signed_in};
+    use crate::access::{check, Action};
     use crate::db::claims::{self, Donor, Pledge};
     use crate::db::Db;
     use crate::domain::{Fen, NeedId, UtcMillis};
-    use crate::live::LiveHub;
-    use crate::people::Role;
     use crate::settings::Settings;
     let viewer = signed_in().await?;
-    if !viewer.has(Role::Donor) {
-        return Err(AppError::Forbidden);
-    }
+    check(&viewer, Action::Claim)?;
     if need_id <= 0 {
         return Err(AppError::NeedNotFound);
     }
@@ -47,7 +44,6 @@ pub async fn claim_need(
         UtcMillis::now(),
     )
     .await?;
-    from_context::<LiveHub>()?.wake();
     // Without JavaScript the browser follows a redirect; the board it lands on says the claim
     // went through (the island shows the receipt instead).
     after_form_post(&format!("/?claimed={}", receipt.need_id));
@@ -58,35 +54,52 @@ pub async fn claim_need(
 #[server(prefix = "/api", endpoint = "my_claims")]
 pub async fn my_claims() -> Result<Vec<MyClaim>, AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{claims, Db};
+    use crate::db::{fulfilment, Db};
     let donor = signed_in().await?;
     let db: Db = from_context()?;
-    claims::mine(&db, &donor).await
+    fulfilment::mine(&db, donor.id).await
 }
 
 /// The donor gives an undelivered claim back; what it held returns to the board at once.
 #[server(prefix = "/api", endpoint = "release_claim")]
 pub async fn release_claim(claim_id: i64) -> Result<(), AppError> {
     use super::{from_context, signed_in};
+    use crate::access::{check, Action};
     use crate::db::{claims, Db};
     use crate::domain::UtcMillis;
-    use crate::live::LiveHub;
     let donor = signed_in().await?;
     let db: Db = from_context()?;
-    claims::release(&db, &donor, claim_id, UtcMillis::now()).await?;
-    from_context::<LiveHub>()?.wake();
+    let claim = claims::find(&db, claim_id).await?;
+    check(&donor, Action::HandleOwnClaim { donor: claim.donor })?;
+    claims::release(&db, &claim, UtcMillis::now()).await?;
     super::after_form_post(&format!("/my/claims?released={claim_id}"));
     Ok(())
 }
 
-/// Deliveries the calling volunteer may confirm.
+/// Deliveries the calling volunteer may confirm: delivered claims of needs in their towns,
+/// not their own.
 #[server(prefix = "/api", endpoint = "list_deliveries")]
 pub async fn list_deliveries() -> Result<Vec<DeliveryToConfirm>, AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{claims, Db};
+    use crate::access::{permits, Action};
+    use crate::db::{fulfilment, Db};
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
-    claims::to_confirm(&db, &volunteer).await
+    Ok(fulfilment::delivered(&db)
+        .await?
+        .into_iter()
+        .filter(|(delivery, donor)| {
+            let town = &delivery.claim.need.town;
+            permits(
+                &volunteer,
+                Action::ConfirmDelivery {
+                    town,
+                    donor: *donor,
+                },
+            )
+        })
+        .map(|(delivery, _)| delivery)
+        .collect())
 }
 
 /// A volunteer of the need's town confirms a delivery; the need is fulfilled (taken down for
@@ -94,22 +107,29 @@ pub async fn list_deliveries() -> Result<Vec<DeliveryToConfirm>, AppError> {
 #[server(prefix = "/api", endpoint = "confirm_delivery")]
 pub async fn confirm_delivery(claim_id: i64) -> Result<bool, AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{claims, Db};
+    use crate::access::{check, Action};
+    use crate::db::{claims, fulfilment, Db};
     use crate::domain::UtcMillis;
-    use crate::live::LiveHub;
     use crate::settings::Settings;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
-    let fulfilled = claims::confirm(
-        &db,
+    let claim = claims::find(&db, claim_id).await?;
+    check(
         &volunteer,
-        claim_id,
+        Action::ConfirmDelivery {
+            town: &claim.town,
+            donor: claim.donor,
+        },
+    )?;
+    let fulfilled = fulfilment::confirm(
+        &db,
+        &claim,
+        volunteer.id,
         &settings.points,
         UtcMillis::now(),
     )
     .await?;
-    from_context::<LiveHub>()?.wake();
     super::after_form_post(&format!("/review?confirmed={claim_id}"));
     Ok(fulfilled)
 }

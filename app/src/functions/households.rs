@@ -9,21 +9,22 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "register_household")]
 pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppError> {
     use super::{after_form_post, from_context, signed_in};
+    use crate::access::{check, Action};
     use crate::db::{households, Db};
     use crate::domain::UtcMillis;
-    use crate::people::Role;
     use crate::private::NewHousehold;
     use crate::settings::Settings;
     let volunteer = signed_in().await?;
-    if !volunteer.has(Role::Volunteer) {
-        return Err(AppError::Forbidden);
-    }
+    check(&volunteer, Action::Intake)?;
     let household = NewHousehold::parse(&form)?;
     let settings: Settings = from_context()?;
     settings.check_town("town", &household.town)?;
-    if !volunteer.acts_as(Role::Volunteer, &household.town) {
-        return Err(AppError::Forbidden);
-    }
+    check(
+        &volunteer,
+        Action::EnterFor {
+            town: &household.town,
+        },
+    )?;
     let db: Db = from_context()?;
     let id = households::register(
         &db,
@@ -41,10 +42,15 @@ pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppE
 #[server(prefix = "/api", endpoint = "list_households")]
 pub async fn list_households() -> Result<Vec<HouseholdView>, AppError> {
     use super::{from_context, signed_in};
+    use crate::access::towns_for;
     use crate::db::{households, Db};
+    use crate::people::Role;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
-    households::for_volunteer(&db, &volunteer).await
+    match towns_for(&volunteer, Role::Volunteer) {
+        Some(towns) if towns.is_empty() => Ok(Vec::new()),
+        towns => households::in_towns(&db, towns.as_deref()).await,
+    }
 }
 
 /// The towns of the city, for the pickers. Public.

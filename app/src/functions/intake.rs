@@ -10,13 +10,59 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "save_need")]
 pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{intake, Db};
+    use crate::access::{check, Action};
+    use crate::db::{households, intake, Db};
     use crate::domain::UtcMillis;
-    use crate::live::LiveHub;
+    use crate::private::NeedEntry;
     let author = signed_in().await?;
+    check(&author, Action::Intake)?;
+    let entry = NeedEntry::parse(&form)?;
     let db: Db = from_context()?;
-    let id = intake::save(&db, &author, &form, UtcMillis::now()).await?;
-    from_context::<LiveHub>()?.wake();
+    let (household_id, editing) = match entry.editing {
+        None => (entry.household, None),
+        Some(id) => {
+            let stored = intake::stored(&db, id)
+                .await?
+                .ok_or(AppError::NeedNotFound)?;
+            check(
+                &author,
+                Action::ChangeOwnNeed {
+                    author: stored.author,
+                },
+            )?;
+            (
+                Some(stored.household.ok_or(AppError::Forbidden)?),
+                Some(stored),
+            )
+        }
+    };
+    let unknown = || AppError::invalid("household_id", "请选择一个已登记的家庭。");
+    let household_id = household_id.ok_or_else(unknown)?;
+    let (household, _) = households::find(&db, household_id)
+        .await?
+        .ok_or_else(unknown)?;
+    check(
+        &author,
+        Action::EnterFor {
+            town: &household.town,
+        },
+    )?;
+    let need = entry.for_household(&household.town, &household.village)?;
+    let now = UtcMillis::now();
+    let id = match editing {
+        None => {
+            intake::create(
+                &db,
+                author.id,
+                household_id,
+                &need,
+                &entry.private_notes,
+                now,
+            )
+            .await?
+        }
+        Some(stored) => intake::edit(&db, stored, &need, &entry.private_notes, now).await?,
+    };
     super::after_form_post(&format!("/intake?saved={id}"));
     Ok(id)
 }
@@ -25,11 +71,21 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
 #[server(prefix = "/api", endpoint = "submit_need")]
 pub async fn submit_need(need_id: i64) -> Result<(), AppError> {
     use super::{from_context, signed_in};
+    use crate::access::{check, Action};
     use crate::db::{intake, Db};
     use crate::domain::UtcMillis;
     let author = signed_in().await?;
     let db: Db = from_context()?;
-    intake::submit(&db, &author, NeedId(need_id), UtcMillis::now()).await?;
+    let stored = intake::stored(&db, NeedId(need_id))
+        .await?
+        .ok_or(AppError::NeedNotFound)?;
+    check(
+        &author,
+        Action::ChangeOwnNeed {
+            author: stored.author,
+        },
+    )?;
+    intake::submit(&db, stored.need.id, UtcMillis::now()).await?;
     super::after_form_post(&format!("/intake?submitted={need_id}"));
     Ok(())
 }
@@ -41,5 +97,5 @@ pub async fn my_needs() -> Result<Vec<AuthoredNeed>, AppError> {
     use crate::db::{intake, Db};
     let author = signed_in().await?;
     let db: Db = from_context()?;
-    intake::authored(&db, &author).await
+    intake::authored(&db, author.id).await
 }

@@ -11,9 +11,9 @@ pub mod needs;
 pub mod reviews;
 
 #[cfg(feature = "ssr")]
-pub use server_only::session_token_in;
-#[cfg(feature = "ssr")]
 pub(crate) use server_only::*;
+#[cfg(feature = "ssr")]
+pub use server_only::{session_token_in, wants_html, Caller};
 
 #[cfg(feature = "ssr")]
 mod server_only {
@@ -55,8 +55,23 @@ mod server_only {
             .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
+    /// Who is calling, as the server's session layer resolved it once for this request (one
+    /// lookup per request, shared by the page, its header and every server function it runs)
+    /// and put in the request's extensions.
+    #[derive(Clone, Debug)]
+    pub struct Caller(pub Option<Viewer>);
+
+    /// The caller the session layer resolved, without waiting: what pages render from.
+    pub fn resolved_caller() -> Option<Viewer> {
+        request()?.extensions.get::<Caller>()?.0.clone()
+    }
+
     /// Who is calling, if they are signed in.
     pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+        if let Some(Caller(viewer)) = request().and_then(|parts| parts.extensions.get().cloned()) {
+            return Ok(viewer);
+        }
+        // Not through the router's session layer (a direct call): look the session up.
         let Some(token) = session_token() else {
             return Ok(None);
         };
@@ -108,15 +123,17 @@ mod server_only {
         }
     }
 
-    /// A form posted by a browser without JavaScript asks for HTML back; the hydrated
-    /// client's calls do not.
-    fn is_plain_form_post() -> bool {
-        request().is_some_and(|parts| {
-            parts
-                .headers
-                .get(header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-        })
+    /// Whether a request asks for HTML back: a form posted by a browser (with or without
+    /// JavaScript, outside an island) does; the hydrated client's calls do not.
+    pub fn wants_html(headers: &http::HeaderMap) -> bool {
+        headers
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    }
+
+    /// Whether the server function being run was posted as a plain form.
+    pub(crate) fn is_plain_form_post() -> bool {
+        request().is_some_and(|parts| wants_html(&parts.headers))
     }
 }

@@ -5,17 +5,48 @@ use crate::error::AppError;
 use crate::private::{ReviewQueue, ReviewStage};
 use leptos::prelude::*;
 
-/// What the caller has to decide, with each household's aid history.
+/// What the caller has to decide, with each household's aid history: council-stage needs of
+/// the towns they review, volunteer-stage needs of their towns that others entered and
+/// approved, and claims that warned of duplicate aid in their towns.
 #[server(prefix = "/api", endpoint = "load_review_queue")]
 pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
     use super::{from_context, signed_in};
+    use crate::access::{permits, Action};
     use crate::db::{reviews, Db};
     use crate::domain::UtcMillis;
     use crate::settings::Settings;
     let reviewer = signed_in().await?;
     let db: Db = from_context()?;
-    let settings: Settings = from_context()?;
-    reviews::queue(&db, &reviewer, settings.aid_period_months, UtcMillis::now()).await
+    let period = from_context::<Settings>()?.aid_period_months;
+    let now = UtcMillis::now();
+    let mut stages = [Vec::new(), Vec::new()];
+    for (stage, items) in [ReviewStage::Council, ReviewStage::Volunteer]
+        .into_iter()
+        .zip(&mut stages)
+    {
+        if !reviewer.has(stage.role()) {
+            continue;
+        }
+        for stored in reviews::awaiting(&db, stage).await? {
+            let need = stored.parties();
+            if permits(&reviewer, Action::Review { stage, need }) {
+                items.extend(reviews::review_item(&db, stored, period, now).await?);
+            }
+        }
+    }
+    let mut claim_alerts = Vec::new();
+    for (stored, warnings, claimed_at) in reviews::warned_claims(&db).await? {
+        let town = stored.need.town.as_str();
+        if permits(&reviewer, Action::SeeClaimAlert { town }) {
+            claim_alerts.extend(reviews::claim_alert(&db, stored, warnings, claimed_at).await?);
+        }
+    }
+    let [council, volunteer] = stages;
+    Ok(ReviewQueue {
+        council,
+        volunteer,
+        claim_alerts,
+    })
 }
 
 /// Approves one stage of a need: `council` by a council reviewer of its town, then `volunteer`
@@ -28,24 +59,35 @@ pub async fn approve_need(
     #[server(default)] acknowledgement: String,
 ) -> Result<NeedStatus, AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{reviews, Db};
-    use crate::domain::UtcMillis;
-    use crate::live::LiveHub;
+    use crate::access::{check, Action};
+    use crate::db::reviews::{self, Approval};
+    use crate::db::{intake, Db};
+    use crate::domain::{NeedId, UtcMillis};
+    use crate::private::approval_reason;
     use crate::settings::Settings;
     let reviewer = signed_in().await?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
-    let status = reviews::approve(
-        &db,
+    let now = UtcMillis::now();
+    let stored = intake::stored(&db, NeedId(need_id))
+        .await?
+        .ok_or(AppError::NeedNotFound)?;
+    check(
         &reviewer,
-        crate::domain::NeedId(need_id),
+        Action::Review {
+            stage,
+            need: stored.parties(),
+        },
+    )?;
+    let warnings = reviews::aid_warnings(&db, &stored, settings.aid_period_months, now).await?;
+    let reason = approval_reason(warnings, &acknowledgement)?;
+    let approval = Approval {
         stage,
-        &acknowledgement,
-        &settings,
-        UtcMillis::now(),
-    )
-    .await?;
-    from_context::<LiveHub>()?.wake();
+        reviewer: reviewer.id,
+        reason: &reason,
+        warnings,
+    };
+    let status = reviews::approve(&db, &stored, approval, &settings.points, now).await?;
     super::after_form_post(&format!("/review?approved={need_id}"));
     Ok(status)
 }
@@ -54,15 +96,28 @@ pub async fn approve_need(
 #[server(prefix = "/api", endpoint = "return_need")]
 pub async fn return_need(need_id: i64, stage: ReviewStage, reason: String) -> Result<(), AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{reviews, Db};
-    use crate::domain::UtcMillis;
+    use crate::access::{check, Action};
+    use crate::db::{intake, reviews, Db};
+    use crate::domain::{NeedId, UtcMillis};
+    use crate::private::return_reason;
     let reviewer = signed_in().await?;
     let db: Db = from_context()?;
+    let stored = intake::stored(&db, NeedId(need_id))
+        .await?
+        .ok_or(AppError::NeedNotFound)?;
+    check(
+        &reviewer,
+        Action::Review {
+            stage,
+            need: stored.parties(),
+        },
+    )?;
+    let reason = return_reason(&reason)?;
     reviews::send_back(
         &db,
-        &reviewer,
-        crate::domain::NeedId(need_id),
+        stored.need.id,
         stage,
+        reviewer.id,
         &reason,
         UtcMillis::now(),
     )

@@ -33,15 +33,13 @@ pub fn BoardPage() -> impl IntoView {
     // `?claimed=ID`: a claim just made without JavaScript; `?open=ID`: the need a donor was
     // about to claim before signing in, opened for them.
     let (claimed_without_script, open) = (number("claimed"), number("open"));
-    let viewer = crate::components::session::ViewerResource::get();
+    // `None` when nobody is signed in; whether the signed-in person may claim.
+    let donor = crate::components::session::signed_in_viewer()
+        .map(|viewer| viewer.has(crate::people::Role::Donor));
 
     view! {
         <Suspense fallback=|| view! { <p class="loading">"正在加载需求…"</p> }>
             {move || Suspend::new(async move {
-                let donor = match viewer.0.await {
-                    Ok(Some(viewer)) => Some(viewer.has(crate::people::Role::Donor)),
-                    _ => None,
-                };
                 match board.await {
                     Ok(loaded) => {
                         let filter = filter.get_untracked();
@@ -138,10 +136,10 @@ fn LiveBoard(
     let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
-        let feed = StoredValue::new_local(None::<crate::live_client::LiveFeed>);
+        let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
         Effect::new(move |_| {
             let apply = apply.clone();
-            feed.set_value(Some(crate::live_client::LiveFeed::open(
+            feed.set_value(Some(crate::live::client::LiveFeed::open(
                 as_of,
                 apply,
                 // Too far behind to catch up event by event: load the page afresh.

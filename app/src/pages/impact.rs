@@ -38,9 +38,9 @@ fn LiveImpact(figures: Impact) -> impl IntoView {
                 }
             })
         };
-        let feed = StoredValue::new_local(None::<crate::live_client::LiveFeed>);
+        let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
         Effect::new(move |_| {
-            feed.set_value(Some(crate::live_client::LiveFeed::open(
+            feed.set_value(Some(crate::live::client::LiveFeed::open(
                 as_of,
                 move |_| refresh(),
                 refresh,

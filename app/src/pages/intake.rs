@@ -37,28 +37,26 @@ fn IntakeDesk() -> impl IntoView {
             .get("edit")
             .and_then(|id| id.parse::<i64>().ok())
     });
+    // One <Suspense> reads both resources (each resource is read in exactly one).
     view! {
-        <section class="panel">
-            <h1>"录入需求"</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let households = households.await.unwrap_or_default();
-                    let mine = mine.await.unwrap_or_default();
-                    let edited = editing.get().and_then(|id| mine.iter().find(|n| n.need.id.0 == id).cloned());
-                    view! { <NeedEditor households edited save/> }
-                })}
-            </Suspense>
-        </section>
-        <section class="panel">
-            <h2>"我录入的需求"</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let mine = mine.await.unwrap_or_default();
-                    view! { <AuthoredList mine submit/> }
-                })}
-            </Suspense>
-            <Outcome value=submit.value() done="已提交，等待村民议事小组审核。" when="submitted"/>
-        </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let households = households.await.unwrap_or_default();
+                let mine = mine.await.unwrap_or_default();
+                let edited = editing.get().and_then(|id| mine.iter().find(|n| n.need.id.0 == id).cloned());
+                view! {
+                    <section class="panel">
+                        <h1>"录入需求"</h1>
+                        <NeedEditor households edited save/>
+                    </section>
+                    <section class="panel">
+                        <h2>"我录入的需求"</h2>
+                        <AuthoredList mine submit/>
+                        <Outcome value=submit.value() done="已提交，等待村民议事小组审核。" when="submitted"/>
+                    </section>
+                }
+            })}
+        </Suspense>
         <section class="panel">
             // Open when it has something to say: just registered, or refused.
             <details open=move || {

@@ -4,10 +4,13 @@
 
 use crate::components::session::{Outcome, RoleGate};
 use crate::domain::Ask;
+use crate::error::AppError;
 use crate::functions::claims::{list_deliveries, ConfirmDelivery};
 use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
 use crate::people::Role;
-use crate::private::{AidSource, ClaimAlert, HouseholdView, ReviewItem, ReviewStage};
+use crate::private::{
+    AidSource, ClaimAlert, DeliveryToConfirm, HouseholdView, ReviewItem, ReviewStage,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -27,6 +30,9 @@ fn ReviewDesk() -> impl IntoView {
         move || (approve.version().get(), send_back.version().get()),
         |_| load_review_queue(),
     );
+    // Resources are made here, at the top of the page, never inside a <Suspense>'s children.
+    let confirm = ServerAction::<ConfirmDelivery>::new();
+    let deliveries = Resource::new(move || confirm.version().get(), |_| list_deliveries());
     view! {
         <div class="toast-area" role="status" aria-live="polite">
             <Outcome value=approve.value() done="已通过。" when="approved"/>
@@ -45,7 +51,7 @@ fn ReviewDesk() -> impl IntoView {
                                 <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer approve send_back/>
                             </section>
                             <ClaimAlerts alerts=queue.claim_alerts/>
-                            <Deliveries/>
+                            <Deliveries deliveries confirm/>
                         }
                             .into_any()
                     }
@@ -233,9 +239,10 @@ fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
 
 /// Deliveries donors have marked done in the volunteer's towns, to confirm.
 #[component]
-fn Deliveries() -> impl IntoView {
-    let confirm = ServerAction::<ConfirmDelivery>::new();
-    let deliveries = Resource::new(move || confirm.version().get(), |_| list_deliveries());
+fn Deliveries(
+    deliveries: Resource<Result<Vec<DeliveryToConfirm>, AppError>>,
+    confirm: ServerAction<ConfirmDelivery>,
+) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -2,9 +2,7 @@
 //! claim-once holds across all of them. Runs on whichever backend the suite runs on; on
 //! PostgreSQL each instance's pump hears other instances' changes through LISTEN/NOTIFY.
 
-mod support;
-
-use support::{fresh_database, postgres_admin_url, race_claims, spawn_instance, TestApp};
+use crate::support::{fresh_database, postgres_admin_url, race_claims, spawn_instance, TestApp};
 use wanshan_app::domain::{LiveChange, Window};
 use wanshan_server::config::Config;
 

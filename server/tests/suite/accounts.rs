@@ -1,18 +1,16 @@
 //! Signing up, in and out, the session cookie, and the first admin.
 
-mod support;
-
-use support::{spawn_app, spawn_instance, status_and_code};
+use crate::support::{spawn_app, spawn_instance, status_and_code};
 use wanshan_server::config::Config;
 
-async fn sign_in(app: &support::TestApp, phone: &str, password: &str) -> reqwest::Response {
+async fn sign_in(app: &crate::support::TestApp, phone: &str, password: &str) -> reqwest::Response {
     app.post_as(None, "sign_in", &[("phone", phone), ("password", password)])
         .await
 }
 
 async fn assign_role(
-    app: &support::TestApp,
-    admin: &support::Person,
+    app: &crate::support::TestApp,
+    admin: &crate::support::Person,
     phone: &str,
     role: &str,
     town: &str,
@@ -93,7 +91,7 @@ async fn a_donor_signs_up_signs_in_claims_and_signs_out() {
         .next()
         .unwrap()
         .to_owned();
-    let donor = support::Person {
+    let donor = crate::support::Person {
         id: wanshan_app::people::UserId(0),
         name: "陈女士".into(),
         phone: "13900007777".into(),
@@ -165,7 +163,7 @@ async fn behind_a_tls_proxy_the_cookie_is_secure_and_a_form_post_is_sent_back_wh
 #[tokio::test]
 async fn the_first_admin_comes_from_configuration_once() {
     let dir = tempfile::tempdir().unwrap();
-    let database = support::fresh_database(&dir).await;
+    let database = crate::support::fresh_database(&dir).await;
     let mut config = Config::for_tests(database.clone());
     config.admin_phone = Some("13900005555".into());
     config.admin_password = Some("admin password".into());
@@ -203,7 +201,7 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
     let app = spawn_app().await;
     let admin = app.person("管理员", "13900003333", &[("admin", "")]).await;
     let helper = app.donor("新志愿者").await;
-    let form = support::household_form("延陵镇", &support::id_number(60), "某户主");
+    let form = crate::support::household_form("延陵镇", &crate::support::id_number(60), "某户主");
     assert_eq!(
         status_and_code(
             app.post_fields(Some(&helper), "register_household", &form)
@@ -236,7 +234,7 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
         .await,
         (403, "Forbidden".into())
     );
-    let here = support::household_form("吕城镇", &support::id_number(61), "某户主");
+    let here = crate::support::household_form("吕城镇", &crate::support::id_number(61), "某户主");
     assert_eq!(
         app.post_fields(Some(&helper), "register_household", &here)
             .await
@@ -258,7 +256,7 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
         )
         .await;
     assert_eq!(revoke.status(), 200);
-    let again = support::household_form("吕城镇", &support::id_number(62), "某户主");
+    let again = crate::support::household_form("吕城镇", &crate::support::id_number(62), "某户主");
     assert_eq!(
         status_and_code(
             app.post_fields(Some(&helper), "register_household", &again)
@@ -316,7 +314,7 @@ async fn towns_come_from_the_city_list_so_a_typo_cannot_strand_a_household() {
         .unwrap();
     assert_eq!(towns.len(), 13);
     assert!(towns.contains(&"延陵镇".to_owned()));
-    let typo = support::household_form("延陵真", &support::id_number(70), "某户主");
+    let typo = crate::support::household_form("延陵真", &crate::support::id_number(70), "某户主");
     let response = app
         .post_fields(Some(&volunteer), "register_household", &typo)
         .await;

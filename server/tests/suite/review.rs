@@ -1,11 +1,15 @@
 //! Intake and two-stage review: who may approve, in what order, and what the boards see.
 
-mod support;
-
-use support::{spawn_app, status_and_code, TestApp};
+use crate::support::{spawn_app, status_and_code, TestApp};
 
 /// A volunteer who enters needs, a second volunteer, a council reviewer of 延陵镇.
-async fn cast(app: &TestApp) -> (support::Person, support::Person, support::Person) {
+async fn cast(
+    app: &TestApp,
+) -> (
+    crate::support::Person,
+    crate::support::Person,
+    crate::support::Person,
+) {
     let author = app
         .person("志愿者甲", "13700000011", &[("volunteer", "")])
         .await;
@@ -23,7 +27,7 @@ async fn a_need_is_published_only_after_the_council_and_a_second_volunteer_appro
     let app = spawn_app().await;
     let (author, second, council) = cast(&app).await;
     let household = app
-        .register_household(&author, "延陵镇", &support::id_number(1))
+        .register_household(&author, "延陵镇", &crate::support::id_number(1))
         .await;
     let mut stream = app.stream("", None).await;
     let need = app
@@ -49,7 +53,7 @@ async fn a_need_is_published_only_after_the_council_and_a_second_volunteer_appro
     assert_eq!(app.status_of(need).await, "published");
     // It reaches open boards live, and the page.
     let event = stream.next().await;
-    assert_eq!(event.event, "change");
+    assert_eq!(event.name, "change");
     assert!(
         event.data.contains("need_published") && event.data.contains("透析自付费用缺口"),
         "{}",
@@ -79,7 +83,7 @@ async fn approving_twice_out_of_order_or_after_publication_is_a_clear_error_that
         )
         .await;
     let household = app
-        .register_household(&author, "延陵镇", &support::id_number(2))
+        .register_household(&author, "延陵镇", &crate::support::id_number(2))
         .await;
     let need = app
         .enter_need(&author, household, "education", "高三学生住校生活费")
@@ -156,7 +160,7 @@ async fn a_returned_need_goes_back_to_its_author_with_the_reason() {
     let app = spawn_app().await;
     let (author, _, council) = cast(&app).await;
     let household = app
-        .register_household(&author, "延陵镇", &support::id_number(3))
+        .register_household(&author, "延陵镇", &crate::support::id_number(3))
         .await;
     let need = app
         .enter_need(&author, household, "home", "漏雨屋顶修补")
@@ -212,7 +216,7 @@ async fn editing_a_published_need_takes_it_off_every_board_live_and_back_to_revi
     let app = spawn_app().await;
     let (author, second, council) = cast(&app).await;
     let household = app
-        .register_household(&author, "延陵镇", &support::id_number(4))
+        .register_household(&author, "延陵镇", &crate::support::id_number(4))
         .await;
     let need = app
         .enter_need(&author, household, "disability", "轮椅坡道")
@@ -225,7 +229,7 @@ async fn editing_a_published_need_takes_it_off_every_board_live_and_back_to_revi
         .await;
 
     // Only the private notes change: it stays on the board.
-    let mut form = support::need_form(household, "disability", "轮椅坡道");
+    let mut form = crate::support::need_form(household, "disability", "轮椅坡道");
     form[0].1 = need.to_string();
     form[8].1 = "新的内部备注".into();
     assert_eq!(

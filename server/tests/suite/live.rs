@@ -1,9 +1,7 @@
 //! The live stream: replay of a gap via Last-Event-ID, live delivery, resync, no buffering.
 
-mod support;
-
+use crate::support::spawn_app;
 use serde_json::Value;
-use support::spawn_app;
 use wanshan_app::db::events;
 use wanshan_app::domain::{LiveChange, NeedId, UtcMillis, Window};
 use wanshan_app::live::MAX_REPLAY;
@@ -34,7 +32,7 @@ async fn a_reconnecting_client_gets_every_event_it_missed_in_order() {
         [first.id, second.id, third.id],
         [Some(before + 1), Some(before + 2), Some(before + 3)]
     );
-    assert!(first.event == "change" && second.event == "change" && third.event == "change");
+    assert!(first.name == "change" && second.name == "change" && third.name == "change");
     let change: LiveChange = serde_json::from_str(&first.data).unwrap();
     assert!(matches!(change, LiveChange::NeedPublished { need } if need.id == a.id));
     let change: LiveChange = serde_json::from_str(&second.data).unwrap();
@@ -93,10 +91,9 @@ async fn the_cursor_in_the_url_is_used_when_there_is_no_last_event_id() {
 #[tokio::test]
 async fn a_client_too_far_behind_or_ahead_is_told_to_resync() {
     let app = spawn_app().await;
-    let mut tx = app.state.db.pool.begin().await.unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
     for i in 0..=MAX_REPLAY {
         events::append(
-            app.state.db.backend,
             &mut tx,
             &LiveChange::NeedClaimed {
                 need_id: NeedId(i + 1),
@@ -110,12 +107,12 @@ async fn a_client_too_far_behind_or_ahead_is_told_to_resync() {
     }
     tx.commit().await.unwrap();
     let mut stream = app.stream("", Some(0)).await;
-    assert_eq!(stream.next().await.event, "resync");
+    assert_eq!(stream.next().await.name, "resync");
 
     let latest = events::latest(&app.state.db).await.unwrap().0;
     let mut stream = app.stream("", Some(latest + 50)).await;
     assert_eq!(
-        stream.next().await.event,
+        stream.next().await.name,
         "resync",
         "a cursor from a reset database"
     );
@@ -123,7 +120,7 @@ async fn a_client_too_far_behind_or_ahead_is_told_to_resync() {
     // One event behind is simply replayed.
     let mut stream = app.stream("", Some(latest - 1)).await;
     let event = stream.next().await;
-    assert_eq!((event.event.as_str(), event.id), ("change", Some(latest)));
+    assert_eq!((event.name.as_str(), event.id), ("change", Some(latest)));
 }
 
 #[tokio::test]
@@ -214,10 +211,10 @@ async fn the_client_is_sent_precompressed_when_the_build_left_compressed_copies(
     std::fs::write(pkg.join("wanshan.js"), "export function hydrate() {}").unwrap();
     std::fs::write(pkg.join("wanshan.js.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("wanshan.js.gz"), b"gzip bytes").unwrap();
-    let database = support::fresh_database(&dir).await;
+    let database = crate::support::fresh_database(&dir).await;
     let mut config = wanshan_server::config::Config::for_tests(database);
     config.site_root = dir.path().to_str().unwrap().to_owned();
-    let app = support::spawn_instance(dir, config).await;
+    let app = crate::support::spawn_instance(dir, config).await;
     for (accept, encoding, body) in [
         ("br, gzip", "br", "brotli bytes"),
         ("gzip", "gzip", "gzip bytes"),
@@ -246,10 +243,10 @@ async fn the_client_is_sent_precompressed_when_the_build_left_compressed_copies(
 async fn every_open_stream_gets_keep_alives_so_proxies_keep_it_open() {
     use futures::StreamExt;
     let dir = tempfile::tempdir().unwrap();
-    let database = support::fresh_database(&dir).await;
+    let database = crate::support::fresh_database(&dir).await;
     let mut config = wanshan_server::config::Config::for_tests(database);
     config.heartbeat_ms = 50;
-    let app = support::spawn_instance(dir, config).await;
+    let app = crate::support::spawn_instance(dir, config).await;
     let mut streams = Vec::new();
     for _ in 0..2 {
         let response = app.http.get(app.url("/api/events")).send().await.unwrap();

@@ -2,10 +2,8 @@
 //! 403. Each cell gets its own fresh need or household, so one cell's success cannot decide
 //! another's answer.
 
-mod support;
-
+use crate::support::{id_number, need_form, spawn_app, Person, TestApp};
 use std::sync::atomic::{AtomicU32, Ordering};
-use support::{id_number, need_form, spawn_app, Person, TestApp};
 
 const CALLERS: [&str; 6] = [
     "anonymous",
@@ -138,7 +136,7 @@ async fn every_mutating_server_function_checks_who_is_calling() {
     table.push((
         "register_household",
         row(app, cast, |who| async move {
-            let form = support::household_form(
+            let form = crate::support::household_form(
                 "延陵镇",
                 &id_number(SERIAL.fetch_add(1, Ordering::Relaxed)),
                 "新户主",

@@ -1,9 +1,7 @@
 //! Claiming: exactly one winner under any race, and bad input changes nothing.
 
-mod support;
-
+use crate::support::{race_claims, spawn_app};
 use serde_json::Value;
-use support::{race_claims, spawn_app};
 use wanshan_app::domain::Window;
 
 async fn error_code(response: reqwest::Response) -> (u16, Value) {
@@ -91,7 +89,7 @@ async fn bad_claims_get_a_clear_error_and_change_nothing() {
     // (what, who, form fields, expected status, expected code)
     type Case<'a> = (
         &'a str,
-        Option<&'a support::Person>,
+        Option<&'a crate::support::Person>,
         Vec<(&'a str, &'a str)>,
         u16,
         &'a str,

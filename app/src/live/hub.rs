@@ -1,7 +1,9 @@
 //! Live fan-out, on the server. One pump per server instance reads new rows of the event log,
-//! in id order, and broadcasts each to every open stream. Writers only wake the pump after they
-//! commit; the table is the truth, so a missed wake-up delays an event, never loses it.
+//! in id order, and broadcasts each to every open stream. A transaction that logged an event
+//! wakes the pump when it commits ([`crate::db::Tx::commit`]); the table is the truth, so a
+//! missed wake-up delays an event, never loses it.
 
+use super::protocol;
 use crate::db::{events, Backend, Db};
 use crate::domain::EventId;
 use crate::error::AppError;
@@ -28,11 +30,9 @@ pub struct LiveFrame {
 
 impl LiveFrame {
     fn encode(id: EventId, payload: &str) -> LiveFrame {
-        // Compact JSON has no raw line breaks, so one `data:` line carries it whole.
-        debug_assert!(!payload.contains('\n'));
         LiveFrame {
             id,
-            sse: Bytes::from(format!("event: change\nid: {}\ndata: {payload}\n\n", id.0)),
+            sse: Bytes::from(protocol::change_frame(id, payload)),
         }
     }
 }
@@ -67,7 +67,6 @@ pub struct LiveSettings {
 #[derive(Clone)]
 pub struct LiveHub {
     sender: broadcast::Sender<Broadcast>,
-    wake: Arc<Notify>,
     db: Db,
 }
 
@@ -83,15 +82,11 @@ impl LiveHub {
             listen_url,
         } = settings;
         let (sender, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let hub = LiveHub {
-            sender,
-            wake: Arc::new(Notify::new()),
-            db,
-        };
+        let hub = LiveHub { sender, db };
         let from = events::latest(&hub.db).await?;
         tokio::spawn(hub.clone().pump(from, poll));
         if let (Backend::Postgres, Some(url)) = (hub.db.backend, listen_url) {
-            tokio::spawn(listen(url, Arc::clone(&hub.wake)));
+            tokio::spawn(listen(url, Arc::clone(&hub.db.committed)));
         }
         let sender = hub.sender.clone();
         tokio::spawn(async move {
@@ -105,15 +100,10 @@ impl LiveHub {
         Ok(hub)
     }
 
-    /// Tells the pump that new events were committed.
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
     async fn pump(self, mut last: EventId, poll: Duration) {
         loop {
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.db.committed.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
             }
             // A failed read is logged by the error conversion; the next tick tries again.

@@ -3,6 +3,7 @@
 //! if the source closes for good (a proxy error, say) a new one is opened from the last event
 //! applied. Dropping the feed closes it.
 
+use super::protocol;
 use crate::domain::{EventId, LiveChange};
 use futures::StreamExt;
 use gloo_net::eventsource::futures::EventSource;
@@ -60,11 +61,11 @@ fn connect(feed: &Rc<Feed>) {
     }
     let generation = feed.generation.get() + 1;
     feed.generation.set(generation);
-    let url = format!("/api/events?after={}", feed.last.get());
+    let url = protocol::url_after(EventId(feed.last.get()));
     let subscribed = EventSource::new(&url).and_then(|mut source| {
-        let opened = source.subscribe("live")?;
-        let changes = source.subscribe("change")?;
-        let resyncs = source.subscribe("resync")?;
+        let opened = source.subscribe(protocol::HELLO)?;
+        let changes = source.subscribe(protocol::CHANGE)?;
+        let resyncs = source.subscribe(protocol::RESYNC)?;
         // Every `error` event, including those while the browser retries on its own (which
         // gloo's streams do not report): the board is not live until `live` comes again.
         let errors = source.subscribe("error")?;
@@ -83,7 +84,7 @@ fn connect(feed: &Rc<Feed>) {
                 return;
             }
             match message {
-                Ok((kind, event)) if kind == "change" => {
+                Ok((kind, event)) if kind == protocol::CHANGE => {
                     let id: i64 = event.last_event_id().parse().unwrap_or(0);
                     if id <= feed.last.get() {
                         continue;
@@ -96,7 +97,7 @@ fn connect(feed: &Rc<Feed>) {
                         (feed.on_change)(change);
                     }
                 }
-                Ok((kind, _)) if kind == "live" => (feed.on_connected)(true),
+                Ok((kind, _)) if kind == protocol::HELLO => (feed.on_connected)(true),
                 Ok((kind, _)) if kind == "error" => (feed.on_connected)(false),
                 Ok(_) => (feed.on_resync)(),
                 // gloo reports an error only once the source has closed for good.

@@ -1,9 +1,7 @@
 //! Other agencies' aid records: the CSV import, and the duplicate-aid warning they raise at
 //! review and at claim time.
 
-mod support;
-
-use support::{id_number, spawn_app, status_and_code};
+use crate::support::{id_number, spawn_app, status_and_code};
 
 const HEADER: &str = "身份证号,机构,窗口,事由,日期,金额\n";
 

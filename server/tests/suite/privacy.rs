@@ -1,9 +1,7 @@
 //! Households' private data never reaches anyone who may not see it: not the public pages, not
 //! the live stream, not a public server function, not a donor.
 
-mod support;
-
-use support::{spawn_app, Person, TestApp};
+use crate::support::{spawn_app, Person, TestApp};
 use wanshan_app::domain::Window;
 
 const HEAD: &str = "隐私户主名甲乙";
@@ -13,7 +11,7 @@ const MEMBERS: &str = "隐私成员丙丁";
 const NOTES: &str = "内部备注戊己庚";
 
 async fn private_household(app: &TestApp, volunteer: &Person, id_number: &str) -> i64 {
-    let mut form = support::household_form("延陵镇", id_number, HEAD);
+    let mut form = crate::support::household_form("延陵镇", id_number, HEAD);
     for (field, value) in form.iter_mut() {
         match field.as_str() {
             "form[address]" => *value = ADDRESS.into(),
@@ -41,7 +39,7 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
     let council = app
         .person("议事小组", "13700000043", &[("reviewer", "延陵镇")])
         .await;
-    let id_number = support::id_number(41);
+    let id_number = crate::support::id_number(41);
     let household = private_household(&app, &author, &id_number).await;
     let id_key: String = sqlx::query_scalar("SELECT id_key FROM households")
         .fetch_one(&app.state.db.pool)
@@ -55,7 +53,7 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         ("education", "隐私测试需求二"),
         ("home", "隐私测试需求三"),
     ] {
-        let mut form = support::need_form(household, window, title);
+        let mut form = crate::support::need_form(household, window, title);
         form[8].1 = NOTES.into();
         let id: i64 = app
             .post_fields(Some(&author), "save_need", &form)

@@ -1,10 +1,15 @@
-//! A real server on port 0 with a fresh database, and a client that speaks to it as a browser would.
+//! A real server on port 0 with a fresh database, and a client that speaks to it as a browser
+//! would. Every wait on the network is bounded: a request by [`REQUEST_TIMEOUT`] (the error
+//! names the URL), a live event by [`EVENT_TIMEOUT`], a stream's opening by the same. These are
+//! guards against a hang that fail with what was awaited, not timing assertions: generous
+//! enough for a busy two-core machine.
 #![allow(dead_code)]
 
 use futures::StreamExt;
 use std::time::Duration;
 use wanshan_app::db::{accounts, needs};
 use wanshan_app::domain::{Ask, Fen, NewNeed, Phone, PublicNeed, Urgency, UtcMillis, Window};
+use wanshan_app::live::protocol;
 use wanshan_app::people::{RoleGrant, UserId};
 use wanshan_server::config::Config;
 use wanshan_server::AppState;
@@ -12,9 +17,17 @@ use wanshan_server::AppState;
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// For requests: each whole request and response is bounded by [`REQUEST_TIMEOUT`].
     pub http: reqwest::Client,
+    /// For live streams, which stay open: bounded per event instead ([`EventStream::next`]).
+    streams: reqwest::Client,
     _dir: tempfile::TempDir,
 }
+
+/// The longest a request may take, body included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a test waits for the next live event, or for a stream to open.
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The PostgreSQL server the suite runs against, if any: `./run.sh test` starts a throwaway
 /// cluster and runs the whole integration suite a second time with this set.
@@ -42,12 +55,18 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
                 std::process::id(),
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             );
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .expect("the test PostgreSQL server answers");
-            conn.execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("database created");
+            let mut conn =
+                tokio::time::timeout(REQUEST_TIMEOUT, sqlx::PgConnection::connect(&admin))
+                    .await
+                    .expect("the test PostgreSQL server accepted a connection within 30 s")
+                    .expect("the test PostgreSQL server answers");
+            tokio::time::timeout(
+                REQUEST_TIMEOUT,
+                conn.execute(format!("CREATE DATABASE {name}").as_str()),
+            )
+            .await
+            .expect("CREATE DATABASE answered within 30 s")
+            .expect("database created");
             let (base, _) = admin.rsplit_once('/').expect("admin URL names a database");
             format!("{base}/{name}")
         }
@@ -71,6 +90,12 @@ pub async fn spawn_instance(dir: tempfile::TempDir, config: Config) -> TestApp {
         state,
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(256)
+            .connect_timeout(EVENT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .expect("client"),
+        streams: reqwest::Client::builder()
+            .connect_timeout(EVENT_TIMEOUT)
             .build()
             .expect("client"),
         _dir: dir,
@@ -82,7 +107,7 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// Publishes a need directly (intake and review arrive in a later issue) and wakes the hub.
+    /// Publishes a need directly, as the demo seed does (its commit wakes the live hub).
     pub async fn publish(&self, title: &str, window: Window, town: &str) -> PublicNeed {
         let need = NewNeed::parse(
             window,
@@ -96,11 +121,9 @@ impl TestApp {
             Urgency::Soon,
         )
         .expect("valid need");
-        let published = needs::publish(&self.state.db, &need, UtcMillis::now())
+        needs::publish(&self.state.db, &need, UtcMillis::now())
             .await
-            .expect("published");
-        self.state.hub.wake();
-        published
+            .expect("published")
     }
 
     /// A person with an account, the given roles (`(role, town)`, town "" for every town) and a
@@ -205,15 +228,19 @@ impl TestApp {
 
     /// Opens the live stream with optional headers, e.g. `Last-Event-ID`.
     pub async fn stream(&self, query: &str, last_event_id: Option<i64>) -> EventStream {
-        let mut request = self.http.get(self.url(&format!("/api/events{query}")));
+        let path = format!("{}{query}", protocol::PATH);
+        let mut request = self.streams.get(self.url(&path));
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
-        let response = request.send().await.expect("stream opens");
+        let response = tokio::time::timeout(EVENT_TIMEOUT, request.send())
+            .await
+            .unwrap_or_else(|_| panic!("GET {path} answered within {EVENT_TIMEOUT:?}"))
+            .expect("stream opens");
         assert_eq!(response.status(), 200);
         EventStream {
             body: Box::pin(response.bytes_stream()),
-            buffer: String::new(),
+            reader: protocol::Reader::default(),
         }
     }
 }
@@ -268,49 +295,27 @@ pub async fn race_claims(instances: &[&TestApp], need_id: i64, count: usize) -> 
     (winners, losers)
 }
 
-/// One Server-Sent Event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sse {
-    pub event: String,
-    pub id: Option<i64>,
-    pub data: String,
-}
+/// One Server-Sent Event, as [`protocol::Reader`] reads it.
+pub type Sse = protocol::Event;
 
 pub struct EventStream {
     body: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    buffer: String,
+    reader: protocol::Reader,
 }
 
 impl EventStream {
-    /// The next event (the opening `live` event, comments and keep-alives skipped). Fails the test after 10 s: a guard
-    /// against a hang, not a timing assertion.
+    /// The next event (the opening hello and keep-alive comments skipped). Fails the test
+    /// after [`EVENT_TIMEOUT`]: a guard against a hang, not a timing assertion.
     pub async fn next(&mut self) -> Sse {
-        tokio::time::timeout(Duration::from_secs(10), self.next_inner())
+        tokio::time::timeout(EVENT_TIMEOUT, self.next_inner())
             .await
-            .expect("an event within 10 s")
+            .unwrap_or_else(|_| panic!("no live event arrived within {EVENT_TIMEOUT:?}"))
     }
 
     async fn next_inner(&mut self) -> Sse {
         loop {
-            while let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    event: "message".into(),
-                    id: None,
-                    data: String::new(),
-                };
-                let mut has_data = false;
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        event.event = v.trim().to_owned();
-                    } else if let Some(v) = line.strip_prefix("id:") {
-                        event.id = v.trim().parse().ok();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        event.data.push_str(v.trim_start());
-                        has_data = true;
-                    }
-                }
-                if has_data && event.event != "live" {
+            while let Some(event) = self.reader.next_event() {
+                if event.name != protocol::HELLO {
                     return event;
                 }
             }
@@ -320,7 +325,7 @@ impl EventStream {
                 .await
                 .expect("stream still open")
                 .expect("chunk");
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+            self.reader.push(&String::from_utf8_lossy(&chunk));
         }
     }
 }
@@ -494,7 +499,6 @@ impl TestApp {
             .execute(&self.state.db.pool)
             .await
             .expect("author set");
-        self.state.hub.wake();
         published.id.0
     }
 

@@ -1,0 +1,61 @@
+//! Live events: what every open board is told.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+/// The position of an event in the append-only event log.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct EventId(pub i64);
+
+/// A change the open boards must apply. Carries public data only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveChange {
+    /// A need appeared on the board.
+    NeedPublished { need: PublicNeed },
+    /// A need was claimed: it leaves every open board. Its window and town let a filtered
+    /// board keep its count right even when the need was not among those it lists.
+    NeedClaimed {
+        need_id: NeedId,
+        window: Window,
+        town: String,
+    },
+    /// A published need was edited: it leaves every open board until it passes review again.
+    NeedWithdrawn {
+        need_id: NeedId,
+        window: Window,
+        town: String,
+    },
+    /// A need still on the board changed: a part of it was pledged or a pledge released.
+    NeedChanged { need: PublicNeed },
+    /// A need was delivered and confirmed: taken down for good (the impact board counts it).
+    NeedFulfilled {
+        need_id: NeedId,
+        window: Window,
+        town: String,
+    },
+}
+
+impl LiveChange {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LiveChange::NeedPublished { .. } => "need_published",
+            LiveChange::NeedClaimed { .. } => "need_claimed",
+            LiveChange::NeedWithdrawn { .. } => "need_withdrawn",
+            LiveChange::NeedChanged { .. } => "need_changed",
+            LiveChange::NeedFulfilled { .. } => "need_fulfilled",
+        }
+    }
+
+    pub fn need_id(&self) -> NeedId {
+        match self {
+            LiveChange::NeedPublished { need } | LiveChange::NeedChanged { need } => need.id,
+            LiveChange::NeedClaimed { need_id, .. }
+            | LiveChange::NeedWithdrawn { need_id, .. }
+            | LiveChange::NeedFulfilled { need_id, .. } => *need_id,
+        }
+    }
+}

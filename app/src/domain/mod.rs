@@ -1,0 +1,25 @@
+//! The public domain: needs, help windows, money and time. These types travel to the browser,
+//! so nothing private to a household (names, ID numbers, addresses, phones) can live in them.
+//! Values from outside are parsed into these types at the edge; past it they are valid.
+//!
+//! One file per feature; every type is re-exported here, so `crate::domain::Fen` names it
+//! wherever it lives.
+
+mod asks;
+mod claim;
+mod live;
+mod money;
+mod need;
+mod text;
+mod time;
+
+pub use asks::*;
+pub use claim::*;
+pub use live::*;
+pub use money::*;
+pub use need::*;
+pub use text::*;
+pub use time::*;
+
+#[cfg(test)]
+mod tests;

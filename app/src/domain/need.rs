@@ -1,0 +1,130 @@
+//! Needs as the public sees them, and the board.
+
+use super::*;
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NeedId(pub i64);
+
+impl fmt::Display for NeedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A need as anyone may see it: no names, no addresses below the village, no contact details.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicNeed {
+    pub id: NeedId,
+    pub window: Window,
+    pub title: String,
+    pub story: String,
+    pub town: String,
+    pub village: String,
+    pub ask: Ask,
+    pub urgency: Urgency,
+    pub status: NeedStatus,
+    /// When it reached the board (for a need still in review: when it was entered).
+    pub created_at: UtcMillis,
+    pub updated_at: UtcMillis,
+    /// How much of a money need is pledged (0 for other needs).
+    #[serde(default)]
+    pub pledged_fen: i64,
+}
+
+impl PublicNeed {
+    /// What a money need still needs; `None` for goods and services.
+    pub fn remaining(&self) -> Option<i64> {
+        self.ask
+            .amount()
+            .map(|amount| (amount.get() - self.pledged_fen).max(0))
+    }
+
+    /// The board's order: most urgent first, then newest, then highest id.
+    pub fn board_order(a: &PublicNeed, b: &PublicNeed) -> std::cmp::Ordering {
+        b.urgency
+            .cmp(&a.urgency)
+            .then(b.created_at.cmp(&a.created_at))
+            .then(b.id.cmp(&a.id))
+    }
+}
+
+/// A need's public fields, validated: what a volunteer enters and the board shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNeed {
+    pub window: Window,
+    pub title: String,
+    pub story: String,
+    pub town: String,
+    pub village: String,
+    pub ask: Ask,
+    pub urgency: Urgency,
+}
+
+impl NewNeed {
+    pub fn parse(
+        window: Window,
+        title: &str,
+        story: &str,
+        town: &str,
+        village: &str,
+        ask: Ask,
+        urgency: Urgency,
+    ) -> Result<NewNeed, AppError> {
+        Ok(NewNeed {
+            window,
+            title: text_field("title", "标题", title, 4, 40)?,
+            story: text_field("story", "情况说明", story, 10, 1000)?,
+            town: text_field("town", "镇（街道）", town, 2, 20)?,
+            village: text_field("village", "村（社区）", village, 2, 20)?,
+            ask,
+            urgency,
+        })
+    }
+}
+
+/// Which needs a board shows, and how many pages of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BoardFilter {
+    pub window: Option<Window>,
+    pub town: Option<String>,
+    /// Pages of [`BoardFilter::PAGE_SIZE`] needs shown (1 when absent).
+    #[serde(default)]
+    pub pages: u32,
+}
+
+impl BoardFilter {
+    /// Needs a phone shows at first; each "more" adds as many.
+    pub const PAGE_SIZE: i64 = 30;
+    pub const MAX_PAGES: u32 = 30;
+
+    pub fn admits(&self, need: &PublicNeed) -> bool {
+        self.admits_place(need.window, &need.town)
+    }
+
+    pub fn admits_place(&self, window: Window, town: &str) -> bool {
+        self.window.is_none_or(|w| w == window) && self.town.as_deref().is_none_or(|t| t == town)
+    }
+
+    pub fn pages(&self) -> u32 {
+        self.pages.clamp(1, Self::MAX_PAGES)
+    }
+
+    /// How many needs the board lists.
+    pub fn limit(&self) -> i64 {
+        Self::PAGE_SIZE * i64::from(self.pages())
+    }
+}
+
+/// The open board as of one point in the event log: the client streams events after `as_of`.
+/// `needs` is the first [`BoardFilter::limit`] of `total` open needs that match the filter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    pub needs: Vec<PublicNeed>,
+    pub total: i64,
+    pub towns: Vec<String>,
+    pub as_of: EventId,
+}

@@ -1,0 +1,145 @@
+//! Intake forms: a need as its author enters and sees it.
+
+use super::*;
+use crate::domain::{Ask, Fen, NeedId, NewNeed, PublicNeed, Urgency, Window};
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+
+/// A need as its author sees it in their intake list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthoredNeed {
+    pub need: PublicNeed,
+    pub household_id: HouseholdId,
+    pub household_head: String,
+    pub private_notes: String,
+    /// Why a reviewer sent it back, if one did.
+    pub returned_reason: Option<String>,
+}
+
+/// The fields of a need's intake form, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedForm {
+    /// Empty for a new need; the need's id when editing.
+    #[serde(default)]
+    pub need_id: String,
+    /// Ignored when editing (a need keeps its household).
+    #[serde(default)]
+    pub household_id: String,
+    pub window: String,
+    pub title: String,
+    pub story: String,
+    pub ask_kind: String,
+    /// Yuan, as typed (only for money).
+    #[serde(default)]
+    pub amount: String,
+    pub urgency: String,
+    #[serde(default)]
+    pub private_notes: String,
+}
+
+/// A need's intake form, parsed: everything but the place, which comes from its household.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NeedEntry {
+    /// The need being edited, or `None` for a new one.
+    pub editing: Option<NeedId>,
+    /// The household of a new need (an edited need keeps its own).
+    pub household: Option<HouseholdId>,
+    pub window: Window,
+    pub title: String,
+    pub story: String,
+    pub ask: Ask,
+    pub urgency: Urgency,
+    pub private_notes: String,
+}
+
+fn form_id(field: &str, text: &str, missing: &str) -> Result<i64, AppError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::invalid(field, missing))
+}
+
+impl NeedEntry {
+    /// Checks every field that does not depend on the household.
+    pub fn parse(form: &NeedForm) -> Result<NeedEntry, AppError> {
+        let editing = match form.need_id.trim() {
+            "" => None,
+            id => Some(NeedId(form_id("need_id", id, "需求编号不正确。")?)),
+        };
+        let household = match editing {
+            Some(_) => None,
+            None => Some(HouseholdId(form_id(
+                "household_id",
+                &form.household_id,
+                "请选择一个已登记的家庭。",
+            )?)),
+        };
+        let window = Window::parse(&form.window)
+            .map_err(|_| AppError::invalid("window", "请选择一个窗口。"))?;
+        let urgency = form
+            .urgency
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|rank| Urgency::from_rank(rank).ok())
+            .ok_or_else(|| AppError::invalid("urgency", "请选择紧急程度。"))?;
+        let ask = parse_ask(&form.ask_kind, &form.amount)?;
+        let private_notes = form.private_notes.trim();
+        if private_notes.chars().count() > 1000 {
+            return Err(AppError::invalid(
+                "private_notes",
+                "内部备注最多 1000 个字。",
+            ));
+        }
+        // The public text is checked with the place, in `for_household`, and here already
+        // so a bad title is named before anything is looked up.
+        NewNeed::parse(
+            window,
+            &form.title,
+            &form.story,
+            "城镇",
+            "村庄",
+            ask,
+            urgency,
+        )?;
+        Ok(NeedEntry {
+            editing,
+            household,
+            window,
+            title: form.title.clone(),
+            story: form.story.clone(),
+            ask,
+            urgency,
+            private_notes: private_notes.to_owned(),
+        })
+    }
+
+    /// The need as it will be stored, placed in its household's town and village.
+    pub fn for_household(&self, town: &str, village: &str) -> Result<NewNeed, AppError> {
+        NewNeed::parse(
+            self.window,
+            &self.title,
+            &self.story,
+            town,
+            village,
+            self.ask,
+            self.urgency,
+        )
+    }
+}
+
+/// The parsed money and ask of a need form.
+pub fn parse_ask(kind: &str, amount_yuan: &str) -> Result<Ask, AppError> {
+    match kind {
+        "money" => Ok(Ask::Money {
+            amount: Fen::parse_yuan(amount_yuan)?,
+        }),
+        "goods" => Ok(Ask::Goods),
+        "service" => Ok(Ask::Service),
+        _ => Err(AppError::invalid(
+            "ask_kind",
+            "请选择需要资金、物资还是服务。",
+        )),
+    }
+}

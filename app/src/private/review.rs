@@ -1,0 +1,118 @@
+//! The two approvals, what reviewers see, and the deliveries volunteers confirm.
+
+use super::*;
+use crate::domain::{text_field, NeedStatus, PublicNeed, UtcMillis};
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+
+/// The two approvals a need passes, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStage {
+    /// By a council reviewer (村民议事小组) of the household's town.
+    Council,
+    /// By a volunteer who neither entered the need nor approved its council stage.
+    Volunteer,
+}
+
+impl ReviewStage {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewStage::Council => "council",
+            ReviewStage::Volunteer => "volunteer",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<ReviewStage, AppError> {
+        match code {
+            "council" => Ok(ReviewStage::Council),
+            "volunteer" => Ok(ReviewStage::Volunteer),
+            _ => Err(AppError::invalid(
+                "stage",
+                "审核环节应为 council 或 volunteer。",
+            )),
+        }
+    }
+
+    /// The status a need waits in for this stage.
+    pub fn awaits(self) -> NeedStatus {
+        match self {
+            ReviewStage::Council => NeedStatus::CouncilReview,
+            ReviewStage::Volunteer => NeedStatus::VolunteerReview,
+        }
+    }
+
+    /// The status an approval moves it to.
+    pub fn approved(self) -> NeedStatus {
+        match self {
+            ReviewStage::Council => NeedStatus::VolunteerReview,
+            ReviewStage::Volunteer => NeedStatus::Published,
+        }
+    }
+
+    /// The role that decides this stage.
+    pub fn role(self) -> crate::people::Role {
+        match self {
+            ReviewStage::Council => crate::people::Role::Reviewer,
+            ReviewStage::Volunteer => crate::people::Role::Volunteer,
+        }
+    }
+}
+
+/// A need with what its reviewers see beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub need: PublicNeed,
+    pub private_notes: String,
+    pub author: String,
+    /// Who approved the council stage, once it has.
+    pub council_reviewer: Option<String>,
+    pub household: HouseholdView,
+    pub aid: AidHistory,
+}
+
+/// A claimed need whose household had aid in the same window when it was claimed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimAlert {
+    pub need: PublicNeed,
+    pub household: HouseholdView,
+    pub aid_warnings: i64,
+    pub claimed_at: UtcMillis,
+}
+
+/// What a reviewer or volunteer has to decide, in their areas.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    /// Awaiting the council stage, for a reviewer of the household's town.
+    pub council: Vec<ReviewItem>,
+    /// Awaiting the second, volunteer stage, entered and council-approved by others.
+    pub volunteer: Vec<ReviewItem>,
+    /// Claimed needs that warned of duplicate aid at claim time.
+    pub claim_alerts: Vec<ClaimAlert>,
+}
+
+/// What a reviewer writes to approve over a duplicate-aid warning: nothing without warnings;
+/// with warnings, a reason of 4–200 characters (`DuplicateAid` until one is given).
+pub fn approval_reason(warnings: usize, typed: &str) -> Result<String, AppError> {
+    if warnings == 0 {
+        return Ok(String::new());
+    }
+    if typed.trim().is_empty() {
+        return Err(AppError::DuplicateAid);
+    }
+    text_field("acknowledgement", "确认理由", typed, 4, 200)
+}
+
+/// Why a reviewer sends a need back: 2–200 characters.
+pub fn return_reason(typed: &str) -> Result<String, AppError> {
+    text_field("reason", "退回理由", typed, 2, 200)
+}
+
+/// A delivery awaiting confirmation, as its town's volunteers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryToConfirm {
+    pub claim: crate::domain::MyClaim,
+    pub donor_name: String,
+    pub note: String,
+    pub has_photo: bool,
+}

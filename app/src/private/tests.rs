@@ -1,0 +1,78 @@
+//! The private types' rules, tested.
+
+use super::*;
+use crate::domain::*;
+
+#[test]
+fn id_numbers_are_checked_by_their_check_digit() {
+    // A valid number built from the published check-digit rule.
+    let id = IdNumber::parse("11010519491231002x").unwrap();
+    assert_eq!(id.last4(), "002X");
+    assert!(!format!("{id:?}").contains("110105"));
+    assert_eq!(
+        IdNumber::parse("110105194912310021").unwrap_err().code(),
+        "Invalid"
+    );
+    assert!(IdNumber::parse("1101051949123100").is_err());
+    assert!(IdNumber::parse("11010519491231002Y").is_err());
+}
+
+#[cfg(feature = "ssr")]
+#[test]
+fn the_key_depends_on_the_secret_and_not_on_spacing_or_case() {
+    let a = IdKey(b"secret-a".to_vec());
+    let b = IdKey(b"secret-b".to_vec());
+    let id = IdNumber::parse("11010519491231002X").unwrap();
+    let spaced = IdNumber::parse("110105 19491231 002x").unwrap();
+    assert_eq!(id.key(&a), spaced.key(&a));
+    assert_ne!(id.key(&a), id.key(&b));
+    assert_eq!(id.key(&a).len(), 64);
+}
+
+fn entry(window: Window, at: i64, need: Option<i64>) -> AidEntry {
+    AidEntry {
+        source: match need {
+            Some(id) => AidSource::Here {
+                need_id: NeedId(id),
+                status: NeedStatus::Claimed,
+            },
+            None => AidSource::Agency {
+                agency: "丹阳市慈善总会".into(),
+            },
+        },
+        window,
+        cause: "住院".into(),
+        at: UtcMillis(at),
+        amount: None,
+    }
+}
+
+#[test]
+fn only_same_window_aid_within_the_period_warns() {
+    const DAY: i64 = 86_400_000;
+    let now = UtcMillis(1_000 * DAY);
+    let history = AidHistory::for_need(
+        vec![
+            entry(Window::Medical, 1_000 * DAY - 30 * DAY, None),
+            entry(Window::Medical, 1_000 * DAY - 400 * DAY, None),
+            entry(Window::Education, 1_000 * DAY - 10 * DAY, None),
+            entry(Window::Medical, 1_000 * DAY - DAY, Some(7)),
+        ],
+        Window::Medical,
+        now,
+        12,
+        Some(NeedId(7)),
+    );
+    assert_eq!(
+        history.entries.len(),
+        3,
+        "the need under review is not its own history"
+    );
+    let warned: Vec<_> = history
+        .warnings
+        .iter()
+        .map(|&i| &history.entries[i])
+        .collect();
+    assert_eq!(warned.len(), 1);
+    assert_eq!(warned[0].at, UtcMillis(970 * DAY));
+}

@@ -1,0 +1,19 @@
+//! The integration suite, one binary (one link of the whole server instead of nine): each test
+//! gets a fresh database and a real server on port 0 ([`support::spawn_app`]), and talks to it
+//! over HTTP as a browser would. Every wait on the network is bounded and fails saying what it
+//! waited for ([`support`]), so a hang is a failure with a name, never a stuck run.
+//!
+//! Run on SQLite by `cargo test -p wanshan-server`, and again on PostgreSQL when
+//! `WANSHAN_TEST_POSTGRES` names a server (`./run.sh test` starts one).
+
+mod support;
+
+mod accounts;
+mod aid;
+mod authorization;
+mod claims;
+mod fulfilment;
+mod instances;
+mod live;
+mod privacy;
+mod review;
