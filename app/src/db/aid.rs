@@ -6,7 +6,7 @@ use super::Db;
 use crate::domain::{Fen, NeedId, NeedStatus, UtcMillis, Window};
 use crate::error::AppError;
 use crate::people::UserId;
-use crate::private::{AidEntry, AidSource, HouseholdId, IdKey, IdNumber, ImportReport};
+use crate::private::{AidEntry, AidSource, HouseholdId, ImportReport, ImportRow};
 use sqlx::{AnyConnection, Row};
 
 /// Every record of aid for a household: its needs claimed or fulfilled here (dated by their
@@ -61,145 +61,16 @@ pub async fn history(
     Ok(entries)
 }
 
-/// One row of an import, checked.
-#[derive(Debug)]
-struct ImportRow {
-    id_key: String,
-    agency: String,
-    window: Window,
-    cause: String,
-    at: UtcMillis,
-    amount: Option<Fen>,
-}
-
-/// The columns an import file has, in this order, with a header line.
-pub const IMPORT_HEADER: [&str; 6] = ["身份证号", "机构", "窗口", "事由", "日期", "金额"];
-
-/// A window named in an import: its code, its label, or the label without 助.
-fn window_named(text: &str) -> Option<Window> {
-    let text = text.trim();
-    Window::ALL.into_iter().find(|window| {
-        text == window.code()
-            || text == window.label()
-            || window.label().strip_prefix('助') == Some(text)
-            || (text.chars().count() >= 2 && window.label().starts_with(text))
-    })
-}
-
-fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, String> {
-    if record.len() != IMPORT_HEADER.len() {
-        return Err(format!(
-            "应有 {} 列（{}），这一行有 {} 列",
-            IMPORT_HEADER.len(),
-            IMPORT_HEADER.join("，"),
-            record.len()
-        ));
-    }
-    let id = IdNumber::parse(&record[0]).map_err(|e| e.to_string())?;
-    let agency = record[1].trim();
-    if agency.is_empty() || agency.chars().count() > 60 {
-        return Err("机构名称不能为空，最多 60 个字".into());
-    }
-    let window = window_named(&record[2]).ok_or_else(|| {
-        format!(
-            "无法识别的窗口“{}”，应为 助医、助学、助残、家居微改善、助保险 或 服务与文化",
-            record[2].trim()
-        )
-    })?;
-    let cause = record[3].trim();
-    if cause.chars().count() > 100 {
-        return Err("事由最多 100 个字".into());
-    }
-    let date = record[4].trim().replace('/', "-");
-    let at = {
-        let parts: Vec<&str> = date.split('-').collect();
-        match parts.as_slice() {
-            [y, m, d] => match (y.parse(), m.parse(), d.parse()) {
-                (Ok(y), Ok(m), Ok(d)) => UtcMillis::from_shanghai_date(y, m, d),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-    .ok_or_else(|| format!("日期“{}”无效，应为 2026-03-15 这样的格式", record[4].trim()))?;
-    let amount = match record[5].trim() {
-        "" => None,
-        yuan => Some(Fen::parse_yuan(yuan).map_err(|e| format!("金额：{e}"))?),
-    };
-    Ok(ImportRow {
-        id_key: id.key(key),
-        agency: agency.to_owned(),
-        window,
-        cause: cause.to_owned(),
-        at,
-        amount,
-    })
-}
-
-/// Imports another agency's aid records from CSV (UTF-8, header line first). Every row is
-/// checked before anything is written: one bad row and nothing is imported, and the error
-/// lists every bad row by its line number.
+/// Stores another agency's aid records, already checked ([`crate::private::parse_aid_import`]),
+/// all in one transaction. Returns how many there were and how many match a household here.
 pub async fn import(
     db: &Db,
-    key: &IdKey,
-    text: &str,
+    rows: &[ImportRow],
     by: UserId,
     now: UtcMillis,
 ) -> Result<ImportReport, AppError> {
-    const MAX_LISTED: usize = 50;
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line());
-                if record.iter().all(str::is_empty) {
-                    continue;
-                }
-                match parse_row(key, &record) {
-                    Ok(row) => rows.push(row),
-                    Err(problem) => problems.push(format!("第 {line} 行：{problem}")),
-                }
-            }
-            Err(error) => {
-                let line = error.position().map_or(0, |p| p.line());
-                problems.push(format!("第 {line} 行：无法读取（{error}）"));
-            }
-        }
-    }
-    if rows.is_empty() && problems.is_empty() {
-        return Err(AppError::invalid(
-            "csv",
-            format!(
-                "文件里没有数据行。第一行应为表头：{}",
-                IMPORT_HEADER.join(",")
-            ),
-        ));
-    }
-    if !problems.is_empty() {
-        let count = problems.len();
-        problems.truncate(MAX_LISTED);
-        let more = if count > MAX_LISTED {
-            format!("\n……共 {count} 行有问题")
-        } else {
-            String::new()
-        };
-        return Err(AppError::invalid(
-            "csv",
-            format!(
-                "有 {count} 行有问题，整个文件未导入，请改正后重新导入：\n{}{more}",
-                problems.join("\n")
-            ),
-        ));
-    }
-    let mut tx = db.pool.begin().await?;
-    for row in &rows {
+    let mut tx = db.begin().await?;
+    for row in rows {
         sqlx::query(
             "INSERT INTO aid_records (id_key, agency, aid_window, cause, aided_at, amount_fen, \
              imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -216,7 +87,7 @@ pub async fn import(
         .await?;
     }
     let mut matched = 0;
-    for row in &rows {
+    for row in rows {
         let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM households WHERE id_key = $1")
             .bind(&row.id_key)
             .fetch_one(&mut *tx)

@@ -16,7 +16,8 @@ pub async fn import_aid(csv: String) -> Result<ImportReport, AppError> {
     crate::access::check(&admin, crate::access::Action::Administer)?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
-    let report = aid::import(&db, &settings.id_key, &csv, admin.id, UtcMillis::now()).await?;
+    let rows = crate::private::parse_aid_import(&settings.id_key, &csv)?;
+    let report = aid::import(&db, &rows, admin.id, UtcMillis::now()).await?;
     super::after_form_post(&format!(
         "/admin?imported={}&matched={}",
         report.imported, report.matched_households

@@ -9,12 +9,16 @@
 
 mod account;
 mod aid;
+#[cfg(feature = "ssr")]
+mod aid_import;
 mod household;
 mod intake;
 mod review;
 
 pub use account::*;
 pub use aid::*;
+#[cfg(feature = "ssr")]
+pub use aid_import::*;
 pub use household::*;
 pub use intake::*;
 pub use review::*;

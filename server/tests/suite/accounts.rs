@@ -33,7 +33,7 @@ fn session_cookie(response: &reqwest::Response) -> String {
         .expect("a session cookie is set")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_donor_signs_up_signs_in_claims_and_signs_out() {
     let app = spawn_app().await;
     let need = app
@@ -122,7 +122,7 @@ async fn a_donor_signs_up_signs_in_claims_and_signs_out() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_tls_proxy_the_cookie_is_secure_and_a_form_post_is_sent_back_where_it_came_from() {
     let app = spawn_app().await;
     let no_redirects = reqwest::Client::builder()
@@ -160,7 +160,7 @@ async fn behind_a_tls_proxy_the_cookie_is_secure_and_a_form_post_is_sent_back_wh
     assert_eq!(response.headers()["location"], "/");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_admin_comes_from_configuration_once() {
     let dir = tempfile::tempdir().unwrap();
     let database = crate::support::fresh_database(&dir).await;
@@ -196,7 +196,7 @@ async fn the_first_admin_comes_from_configuration_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
     let app = spawn_app().await;
     let admin = app.person("管理员", "13900003333", &[("admin", "")]).await;
@@ -267,7 +267,7 @@ async fn an_admin_gives_roles_bound_to_towns_and_they_take_effect_at_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_wrong_passwords_lock_sign_in_for_that_phone() {
     let app = spawn_app().await;
     for phone in ["13900001111", "13900001112"] {
@@ -299,7 +299,7 @@ async fn five_wrong_passwords_lock_sign_in_for_that_phone() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn towns_come_from_the_city_list_so_a_typo_cannot_strand_a_household() {
     let app = spawn_app().await;
     let admin = app.person("管理员", "13900003334", &[("admin", "")]).await;

@@ -5,7 +5,7 @@ use crate::support::{id_number, spawn_app, status_and_code};
 
 const HEADER: &str = "身份证号,机构,窗口,事由,日期,金额\n";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_line() {
     let app = spawn_app().await;
     let admin = app.person("管理员", "13700000021", &[("admin", "")]).await;
@@ -67,7 +67,7 @@ async fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_line() {
         .all(|key| key.len() == 64 && !key.contains(&good[..10])));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewers_are_warned_of_recent_same_window_aid_and_must_say_why_they_approve() {
     let app = spawn_app().await;
     let admin = app.person("管理员", "13700000031", &[("admin", "")]).await;

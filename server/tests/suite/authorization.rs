@@ -78,7 +78,7 @@ where
     statuses
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_mutating_server_function_checks_who_is_calling() {
     let app = spawn_app().await;
     let cast = Cast {

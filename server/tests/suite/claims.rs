@@ -31,7 +31,7 @@ async fn two_hundred_concurrent_claims_have_exactly_one_winner() {
     assert_eq!(claimed_events, 1, "one claim, one event");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_returns_a_receipt_and_the_need_leaves_the_board() {
     let app = spawn_app().await;
     let need = app
@@ -61,7 +61,7 @@ async fn a_claim_returns_a_receipt_and_the_need_leaves_the_board() {
     assert_eq!(stored, "13812345678", "phone stored normalised");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_claims_get_a_clear_error_and_change_nothing() {
     let app = spawn_app().await;
     let open = app
@@ -197,7 +197,7 @@ async fn bad_claims_get_a_clear_error_and_change_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_claim_of_a_claimed_need_is_refused_in_plain_words() {
     let app = spawn_app().await;
     let need = app
@@ -218,7 +218,7 @@ async fn a_second_claim_of_a_claimed_need_is_refused_in_plain_words() {
         .contains("已被其他爱心人士认领"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_renders_on_the_server_and_filters_by_window_and_town() {
     let app = spawn_app().await;
     app.publish("大学新生学费与路费", Window::Education, "导墅镇")
@@ -264,7 +264,7 @@ async fn the_board_renders_on_the_server_and_filters_by_window_and_town() {
     assert_eq!(response.headers()["referrer-policy"], "same-origin");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_lists_thirty_needs_at_a_time_and_counts_them_all() {
     let app = spawn_app().await;
     for i in 0..35 {
@@ -288,7 +288,7 @@ async fn the_board_lists_thirty_needs_at_a_time_and_counts_them_all() {
     assert_eq!(cards(&absurd), 35, "pages are capped, not refused");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_posted_without_javascript_lands_on_a_board_that_confirms_it() {
     let app = spawn_app().await;
     let need = app

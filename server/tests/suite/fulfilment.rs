@@ -17,7 +17,7 @@ async fn claim_id(response: reqwest::Response) -> i64 {
     receipt["claim_id"].as_i64().unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_pledges_never_exceed_the_amount_and_exactly_fill_it() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;
@@ -91,7 +91,7 @@ async fn a_hundred_concurrent_pledges_never_exceed_the_amount_and_exactly_fill_i
     assert_eq!(kinds.last().unwrap(), "need_claimed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pledge_larger_than_what_is_left_is_refused_saying_what_is_left() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;
@@ -138,7 +138,7 @@ async fn a_pledge_larger_than_what_is_left_is_refused_saying_what_is_left() {
     assert_eq!(app.status_of(need).await, "claimed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;
@@ -311,7 +311,7 @@ async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer(
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_undelivered_claim_expires_back_onto_the_board_live_and_the_donor_is_told() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;
@@ -368,7 +368,7 @@ async fn an_undelivered_claim_expires_back_onto_the_board_live_and_the_donor_is_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_donor_releases_a_claim_and_holds_at_most_five_open_ones() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;
@@ -420,7 +420,7 @@ async fn a_donor_releases_a_claim_and_holds_at_most_five_open_ones() {
     assert_eq!(app.claim_as(&donor, needs[5]).await.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_or_fake_photo_is_refused_and_a_real_one_is_shown_only_to_the_town() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;
@@ -500,7 +500,7 @@ async fn an_oversized_or_fake_photo_is_refused_and_a_real_one_is_shown_only_to_t
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_impact_board_counts_what_was_published_claimed_and_delivered() {
     let app = spawn_app().await;
     let author = volunteer(&app).await;

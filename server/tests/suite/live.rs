@@ -6,7 +6,7 @@ use wanshan_app::db::events;
 use wanshan_app::domain::{LiveChange, NeedId, UtcMillis, Window};
 use wanshan_app::live::MAX_REPLAY;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconnecting_client_gets_every_event_it_missed_in_order() {
     let app = spawn_app().await;
     let before = events::latest(&app.state.db).await.unwrap().0;
@@ -63,7 +63,7 @@ async fn a_reconnecting_client_gets_every_event_it_missed_in_order() {
     assert_eq!(change, expected);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cursor_in_the_url_is_used_when_there_is_no_last_event_id() {
     let app = spawn_app().await;
     let a = app
@@ -88,7 +88,7 @@ async fn the_cursor_in_the_url_is_used_when_there_is_no_last_event_id() {
     let _ = a;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_too_far_behind_or_ahead_is_told_to_resync() {
     let app = spawn_app().await;
     let mut tx = app.state.db.begin().await.unwrap();
@@ -123,7 +123,7 @@ async fn a_client_too_far_behind_or_ahead_is_told_to_resync() {
     assert_eq!((event.name.as_str(), event.id), ("change", Some(latest)));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_cursor_is_a_clear_400() {
     let app = spawn_app().await;
     for query in ["?after=abc", "?after=-1"] {
@@ -139,7 +139,7 @@ async fn a_malformed_cursor_is_a_clear_400() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stream_is_never_compressed_or_buffered_but_pages_are_compressed() {
     let app = spawn_app().await;
     let response = app
@@ -166,7 +166,7 @@ async fn the_stream_is_never_compressed_or_buffered_but_pages_are_compressed() {
     assert_eq!(page.headers()["content-encoding"], "gzip");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_a_donor_gives_privately_reaches_the_board_or_the_stream() {
     let app = spawn_app().await;
     let before = events::latest(&app.state.db).await.unwrap().0;
@@ -203,7 +203,7 @@ async fn nothing_a_donor_gives_privately_reaches_the_board_or_the_stream() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_is_sent_precompressed_when_the_build_left_compressed_copies() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = dir.path().join("pkg");
@@ -239,7 +239,7 @@ async fn the_client_is_sent_precompressed_when_the_build_left_compressed_copies(
     assert_eq!(plain.text().await.unwrap(), "export function hydrate() {}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_open_stream_gets_keep_alives_so_proxies_keep_it_open() {
     use futures::StreamExt;
     let dir = tempfile::tempdir().unwrap();

@@ -27,7 +27,7 @@ async fn private_household(app: &TestApp, volunteer: &Person, id_number: &str) -
     response.json().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_public_page_stream_or_public_function_carries_private_household_data() {
     let app = spawn_app().await;
     let author = app

@@ -22,7 +22,7 @@ async fn cast(
     (author, second, council)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_need_is_published_only_after_the_council_and_a_second_volunteer_approve() {
     let app = spawn_app().await;
     let (author, second, council) = cast(&app).await;
@@ -70,7 +70,7 @@ async fn a_need_is_published_only_after_the_council_and_a_second_volunteer_appro
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approving_twice_out_of_order_or_after_publication_is_a_clear_error_that_changes_nothing() {
     let app = spawn_app().await;
     let (author, second, council) = cast(&app).await;
@@ -155,7 +155,7 @@ async fn approving_twice_out_of_order_or_after_publication_is_a_clear_error_that
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returned_need_goes_back_to_its_author_with_the_reason() {
     let app = spawn_app().await;
     let (author, _, council) = cast(&app).await;
@@ -211,7 +211,7 @@ async fn a_returned_need_goes_back_to_its_author_with_the_reason() {
     assert_eq!(app.status_of(need).await, "council_review");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editing_a_published_need_takes_it_off_every_board_live_and_back_to_review() {
     let app = spawn_app().await;
     let (author, second, council) = cast(&app).await;
