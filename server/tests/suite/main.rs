@@ -3,11 +3,7 @@
 //! over HTTP as a browser would. Every wait on the network is bounded and fails saying what it
 //! waited for ([`support`]), so a hang is a failure with a name, never a stuck run.
 //!
-//! Each test runs its servers on a multi-thread runtime, as `wanshan-server` does: on a
-//! current-thread runtime (server and test on one thread) a server-rendered page stalled in
-//! about 1 of 1,000 fetches under load, inside Leptos's `<Suspense>` resolution, which the
-//! release server's multi-thread runtime did not show in 4,600 concurrent fetches (README,
-//! *The suite under load*).
+//! Each test runs its servers on a multi-thread runtime, as `wanshan-server` does.
 //!
 //! Run on SQLite by `cargo test -p wanshan-server`, and again on PostgreSQL when
 //! `WANSHAN_TEST_POSTGRES` names a server (`./run.sh test` starts one).
