@@ -181,7 +181,9 @@ cmd_serve() {
   build_client
   build_server
   site_env
-  say "serving at http://${WANSHAN_ADDR:-127.0.0.1:3000} (database: ${DATABASE_URL:-data/wanshan.db})"
+  # Trying it out: the demo needs and accounts, unless told otherwise (the binary's default is off).
+  export WANSHAN_DEMO="${WANSHAN_DEMO:-true}"
+  say "serving at http://${WANSHAN_ADDR:-127.0.0.1:3000} (database: ${DATABASE_URL:-data/wanshan.db}, demo: $WANSHAN_DEMO)"
   exec "$CARGO_TARGET_DIR/release/wanshan-server"
 }
 
@@ -287,7 +289,9 @@ cmd_stress() {
   local runs="${RUNS:-50}" at_once="${AT_ONCE:-4}"
   say "building the integration suite"
   local binary
-  binary="$(cargo test -p wanshan-server --test suite --no-run --message-format=json 2>/dev/null \
+  cargo test --quiet -p wanshan-app -p wanshan-server -p wanshan-bench --test suite --no-run
+  binary="$(cargo test -p wanshan-app -p wanshan-server -p wanshan-bench --test suite --no-run \
+    --message-format=json 2>/dev/null | grep '"kind":\["test"\]' | grep '"name":"suite"' \
     | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
   [ -x "$binary" ] || die "could not find the suite's test binary"
   local logs
@@ -295,7 +299,7 @@ cmd_stress() {
   say "running the suite $runs times, $at_once at once (logs in $logs)"
   local started=$SECONDS
   seq 1 "$runs" | xargs -P "$at_once" -I{} sh -c \
-    'timeout 600 "$0" --test-threads=2 >"$1/run-{}.log" 2>&1 || echo "run {} failed (exit $?)" >>"$1/failures"' \
+    'timeout 600 "$0" --test-threads="${TEST_THREADS:-2}" >"$1/run-{}.log" 2>&1 || echo "run {} failed (exit $?)" >>"$1/failures"' \
     "$binary" "$logs"
   local failed=0
   [ -f "$logs/failures" ] && failed="$(wc -l <"$logs/failures")"

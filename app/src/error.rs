@@ -55,6 +55,10 @@ pub enum AppError {
     /// Too many wrong passwords for this phone lately.
     #[error("密码错误次数过多，请 10 分钟后再试。")]
     TooManyAttempts,
+    /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
+    /// 503 with Retry-After.
+    #[error("现在访问的人很多，请稍等几秒再试。")]
+    Busy,
     /// The browser could not reach the server.
     #[error("网络连接失败，请检查网络后重试。")]
     Network,
@@ -89,6 +93,7 @@ impl AppError {
             AppError::DuplicateAid => "DuplicateAid",
             AppError::TooManyClaims(_) => "TooManyClaims",
             AppError::TooManyAttempts => "TooManyAttempts",
+            AppError::Busy => "Busy",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
         }
@@ -111,7 +116,7 @@ impl AppError {
             | AppError::TooManyClaims(_) => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
-            AppError::Network => 503,
+            AppError::Busy | AppError::Network => 503,
             AppError::Internal => 500,
         }
     }
@@ -132,13 +137,24 @@ impl AppError {
     }
 }
 
+/// How long a client told `Busy` should wait, in seconds.
+#[cfg(feature = "ssr")]
+const RETRY_AFTER_SECONDS: &str = "2";
+
 /// Plain axum handlers answer an error with its own status and its JSON wire form.
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(self)).into_response()
+        let mut response = (status, axum::Json(&self)).into_response();
+        if self == AppError::Busy {
+            response.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }
 
@@ -200,6 +216,7 @@ impl TryFrom<ErrorBody> for AppError {
                     .unwrap_or(0),
             ),
             "TooManyAttempts" => AppError::TooManyAttempts,
+            "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
             other => return Err(format!("unknown error code {other}")),
@@ -221,6 +238,12 @@ impl FromServerFnError for AppError {
                 http::StatusCode::from_u16(self.status()),
             ) {
                 options.set_status(status);
+                if *self == AppError::Busy {
+                    options.insert_header(
+                        http::header::RETRY_AFTER,
+                        http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                    );
+                }
             }
         }
         serde_json::to_vec(self)
@@ -276,6 +299,7 @@ mod tests {
             AppError::DuplicateAid,
             AppError::TooManyClaims(5),
             AppError::TooManyAttempts,
+            AppError::Busy,
             AppError::Network,
             AppError::Internal,
         ];

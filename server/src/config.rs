@@ -21,8 +21,9 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// Fill an empty database with demo needs on start.
-    #[arg(long, env = "WANSHAN_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Fill an empty database with the demo needs and accounts on start. Off unless asked
+    /// (`./run.sh serve` asks); a database holding the demo accounts refuses to start without it.
+    #[arg(long, env = "WANSHAN_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
     pub demo: bool,
 
     /// How often each instance reads the event log without being woken, in milliseconds: the

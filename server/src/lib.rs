@@ -21,10 +21,12 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use wanshan_app::credit::PointRules;
-use wanshan_app::db::{accounts, seed, Backend, Db};
-use wanshan_app::domain::{ClaimTerms, UtcMillis};
+use wanshan_app::db::{accounts, needs, seed, Backend, Db};
+use wanshan_app::domain::{BoardFilter, ClaimTerms, UtcMillis};
+use wanshan_app::functions::needs::LoadedBoard;
 use wanshan_app::functions::{session_token_in, Caller};
 use wanshan_app::live::{LiveHub, LiveSettings};
+use wanshan_app::passwords::Passwords;
 use wanshan_app::private::IdKey;
 use wanshan_app::settings::Settings;
 use wanshan_app::{shell, App};
@@ -42,6 +44,8 @@ const MAX_DELIVERY_BYTES: usize = deliveries::MAX_PHOTO_BYTES + 256 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    /// The password-hashing gate: at most as many hashes at once as the machine has cores.
+    pub passwords: Passwords,
     pub hub: LiveHub,
     pub settings: Settings,
 }
@@ -87,13 +91,23 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             }
         },
     };
+    let passwords = Passwords::for_this_machine();
+    if !config.demo && seed::holds_demo_accounts(&db, &passwords).await? {
+        return Err(format!(
+            "{}: this database holds the demo accounts, whose password ({}) is published; \
+             serve it only with WANSHAN_DEMO=true, or use a database without them",
+            config.database_url,
+            seed::DEMO_PASSWORD
+        )
+        .into());
+    }
     if let (Some(phone), Some(password)) = (&config.admin_phone, &config.admin_password) {
-        if accounts::bootstrap_admin(&db, phone, password, UtcMillis::now()).await? {
+        if accounts::bootstrap_admin(&db, &passwords, phone, password, UtcMillis::now()).await? {
             tracing::info!(phone, "made the first admin");
         }
     }
     if config.demo {
-        let seeded = seed::seed_demo_if_empty(&db, &settings.id_key).await?;
+        let seeded = seed::seed_demo_if_empty(&db, &settings.id_key, &passwords).await?;
         if seeded > 0 {
             tracing::info!(
                 seeded,
@@ -120,6 +134,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
     Ok(AppState {
         leptos_options,
         db,
+        passwords,
         hub,
         settings,
     })
@@ -148,11 +163,13 @@ pub fn router(state: AppState) -> Router {
         let db = state.db.clone();
         let hub = state.hub.clone();
         let settings = state.settings.clone();
+        let passwords = state.passwords.clone();
         let throttle = wanshan_app::throttle::SignInThrottle::new();
         move || {
             provide_context(db.clone());
             provide_context(hub.clone());
             provide_context(settings.clone());
+            provide_context(passwords.clone());
             provide_context(throttle.clone());
         }
     };
@@ -177,6 +194,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/claims/{claim}/photo", get(deliveries::photo))
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
+        // The board page's data, loaded before the page renders.
+        .layer(middleware::from_fn_with_state(state.db.clone(), load_board))
         // Who is calling, resolved once per request for the page and every server function.
         .layer(middleware::from_fn_with_state(
             state.db.clone(),
@@ -270,6 +289,27 @@ async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) 
         },
     };
     request.extensions_mut().insert(Caller(viewer));
+    next.run(request).await
+}
+
+/// Loads the open board for `GET /` (with its filter from the address) before the page
+/// renders, so the board page reads it without a resource or a `<Suspense>`.
+async fn load_board(State(db): State<Db>, mut request: Request, next: Next) -> Response {
+    if request.method() == http::Method::GET && request.uri().path() == "/" {
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+                .into_owned()
+                .collect();
+        let value = |key: &str| {
+            query
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.as_str())
+        };
+        let filter = BoardFilter::from_query(value("window"), value("town"), value("pages"));
+        let board = needs::open_board(&db, &filter).await;
+        request.extensions_mut().insert(LoadedBoard(filter, board));
+    }
     next.run(request).await
 }
 

@@ -4,45 +4,20 @@
 use super::{on_unique, Db};
 use crate::domain::{Phone, UtcMillis};
 use crate::error::AppError;
-use crate::people::{Password, Role, RoleGrant, SignUp, UserId, Viewer};
+use crate::passwords::Passwords;
+use crate::people::{Role, RoleGrant, SignUp, UserId, Viewer};
 use crate::private::Account;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// Hashes on a blocking thread: argon2id is deliberately slow (tens of milliseconds).
-async fn hash_password(password: &Password) -> Result<String, AppError> {
-    let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-    })
-    .await
-    .map_err(|e| AppError::internal("password hashing task", e))?
-    .map_err(|e| AppError::internal("hashing a password", e))
-}
-
-async fn password_matches(password: &str, stored: String) -> Result<bool, AppError> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|e| AppError::internal("a stored password hash does not parse", e))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| AppError::internal("password check task", e))?
-}
-
 /// Creates an account with the donor role.
-pub async fn create(db: &Db, sign_up: &SignUp, now: UtcMillis) -> Result<UserId, AppError> {
-    let hash = hash_password(&sign_up.password).await?;
+pub async fn create(
+    db: &Db,
+    passwords: &Passwords,
+    sign_up: &SignUp,
+    now: UtcMillis,
+) -> Result<UserId, AppError> {
+    let hash = passwords.hash(&sign_up.password).await?;
     let mut tx = db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (phone, display_name, donor_kind, password_hash, created_at) \
@@ -69,9 +44,12 @@ pub async fn create(db: &Db, sign_up: &SignUp, now: UtcMillis) -> Result<UserId,
 
 /// The account a phone and password sign in to. An unknown phone costs the same time as a
 /// wrong password, so the answer does not tell which accounts exist.
-pub async fn verify(db: &Db, phone: &str, password: &str) -> Result<UserId, AppError> {
-    // A hash of a random password, made once, to check against when the phone is unknown.
-    static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+pub async fn verify(
+    db: &Db,
+    passwords: &Passwords,
+    phone: &str,
+    password: &str,
+) -> Result<UserId, AppError> {
     let Ok(phone) = Phone::parse(phone) else {
         return Err(AppError::WrongCredentials);
     };
@@ -80,23 +58,11 @@ pub async fn verify(db: &Db, phone: &str, password: &str) -> Result<UserId, AppE
             .bind(phone.as_str())
             .fetch_optional(&db.pool)
             .await?;
-    match row {
-        Some((id, stored)) => {
-            if password_matches(password, stored).await? {
-                Ok(UserId(id))
-            } else {
-                Err(AppError::WrongCredentials)
-            }
-        }
-        None => {
-            let decoy = DECOY
-                .get_or_try_init(|| async {
-                    hash_password(&Password::parse("decoy-password-never-used")?).await
-                })
-                .await?;
-            password_matches(password, decoy.clone()).await?;
-            Err(AppError::WrongCredentials)
-        }
+    let (id, stored) = row.unzip();
+    if passwords.matches(password, stored).await? {
+        Ok(UserId(id.unwrap_or_default()))
+    } else {
+        Err(AppError::WrongCredentials)
     }
 }
 
@@ -213,6 +179,7 @@ pub async fn list(db: &Db) -> Result<Vec<Account>, AppError> {
 /// it an admin if no admin exists yet. Does nothing once any admin exists.
 pub async fn bootstrap_admin(
     db: &Db,
+    passwords: &Passwords,
     phone: &str,
     password: &str,
     now: UtcMillis,
@@ -224,8 +191,19 @@ pub async fn bootstrap_admin(
         return Ok(false);
     }
     let sign_up = SignUp::parse(phone, "管理员", "person", password)?;
-    match create(db, &sign_up, now).await {
-        Ok(_) | Err(AppError::PhoneTaken) => {}
+    match create(db, passwords, &sign_up, now).await {
+        Ok(_) => {}
+        // An existing account is made admin only by whoever knows its password: otherwise
+        // whoever registered the configured phone first would become the admin.
+        Err(AppError::PhoneTaken) => {
+            if verify(db, passwords, phone, password).await.is_err() {
+                return Err(AppError::invalid(
+                    "admin_password",
+                    "WANSHAN_ADMIN_PHONE already has an account whose password is not \
+                     WANSHAN_ADMIN_PASSWORD: it was not made admin",
+                ));
+            }
+        }
         Err(other) => return Err(other),
     }
     let admin = RoleGrant {

@@ -91,12 +91,14 @@ pub async fn shows_name(db: &Db, user: UserId) -> Result<bool, AppError> {
     Ok(shown != 0)
 }
 
-/// Quotes a CSV field when it needs it.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+…`, `-…`, `@…`, or one
+/// starting with a tab or carriage return) is kept as text by a leading apostrophe, as OWASP
+/// advises for CSV exports; every other cell is left as it is.
+pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
-        text.to_owned()
+        std::borrow::Cow::Borrowed(cell)
     }
 }
 
@@ -110,7 +112,20 @@ pub async fn ledger_csv(db: &Db) -> Result<String, AppError> {
     )
     .fetch_all(&db.pool)
     .await?;
-    let mut out = String::from("\u{feff}编号,手机号,姓名,事由,积分,需求编号,认领编号,时间\n");
+    // UTF-8 with a byte-order mark, so Excel reads the Chinese; quoting by the csv crate.
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let failed = |e: csv::Error| AppError::internal("writing the ledger CSV", e);
+    out.write_record([
+        "编号",
+        "手机号",
+        "姓名",
+        "事由",
+        "积分",
+        "需求编号",
+        "认领编号",
+        "时间",
+    ])
+    .map_err(failed)?;
     for row in &rows {
         let reason: String = row.try_get("reason")?;
         let label = [
@@ -122,21 +137,43 @@ pub async fn ledger_csv(db: &Db) -> Result<String, AppError> {
         .into_iter()
         .find(|r| r.code() == reason)
         .map_or(reason.clone(), |r| r.label().to_owned());
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            row.try_get::<i64, _>("id")?,
-            csv_field(&row.try_get::<String, _>("phone")?),
-            csv_field(&row.try_get::<String, _>("display_name")?),
-            csv_field(&label),
-            row.try_get::<i64, _>("points")?,
-            row.try_get::<Option<i64>, _>("need_id")?
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-            row.try_get::<Option<i64>, _>("claim_id")?
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
+        let optional = |id: Option<i64>| id.map(|id| id.to_string()).unwrap_or_default();
+        out.write_record([
+            row.try_get::<i64, _>("id")?.to_string(),
+            neutralise_formula(&row.try_get::<String, _>("phone")?).into_owned(),
+            neutralise_formula(&row.try_get::<String, _>("display_name")?).into_owned(),
+            neutralise_formula(&label).into_owned(),
+            row.try_get::<i64, _>("points")?.to_string(),
+            optional(row.try_get("need_id")?),
+            optional(row.try_get("claim_id")?),
             UtcMillis(row.try_get("created_at")?).shanghai_date_text(),
-        ));
+        ])
+        .map_err(failed)?;
     }
-    Ok(out)
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::internal("writing the ledger CSV", e))?;
+    String::from_utf8(bytes).map_err(|e| AppError::internal("the ledger CSV is not UTF-8", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_kept_as_text() {
+        for formula in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise_formula(formula), format!("'{formula}"));
+        }
+        for plain in ["陈女士", "13900000001", "爱心 = 善", ""] {
+            assert_eq!(neutralise_formula(plain), plain);
+        }
+    }
 }

@@ -5,6 +5,7 @@
 use super::{accounts, households, needs, Db};
 use crate::domain::{Ask, Fen, NewNeed, Phone, Urgency, UtcMillis, Window};
 use crate::error::AppError;
+use crate::passwords::Passwords;
 use crate::people::{RoleGrant, SignUp, UserId};
 use crate::private::{HouseholdForm, IdKey, IdNumber, NewHousehold};
 
@@ -72,7 +73,25 @@ fn demo_needs() -> Vec<Demo> {
 const SURNAMES: [&str; 9] = ["陈", "王", "张", "李", "刘", "周", "吴", "徐", "孙"];
 
 /// Fills an empty database with the demo data; leaves a database that has any need alone.
-pub async fn seed_demo_if_empty(db: &Db, key: &IdKey) -> Result<usize, AppError> {
+/// Whether the database holds a demo account that still has the published demo password: such
+/// a database must not be served as a real one.
+pub async fn holds_demo_accounts(db: &Db, passwords: &Passwords) -> Result<bool, AppError> {
+    for (phone, ..) in DEMO_ACCOUNTS {
+        if accounts::verify(db, passwords, phone, DEMO_PASSWORD)
+            .await
+            .is_ok()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub async fn seed_demo_if_empty(
+    db: &Db,
+    key: &IdKey,
+    passwords: &Passwords,
+) -> Result<usize, AppError> {
     if needs::count(db).await? > 0 {
         return Ok(0);
     }
@@ -81,6 +100,7 @@ pub async fn seed_demo_if_empty(db: &Db, key: &IdKey) -> Result<usize, AppError>
     for (phone, name, role, town) in DEMO_ACCOUNTS {
         let id = match accounts::create(
             db,
+            passwords,
             &SignUp::parse(phone, name, "person", DEMO_PASSWORD)?,
             now,
         )

@@ -101,6 +101,18 @@ impl BoardFilter {
     pub const PAGE_SIZE: i64 = 30;
     pub const MAX_PAGES: u32 = 30;
 
+    /// The filter a board address asks for (`?window=…&town=…&pages=…`): an unknown window or
+    /// an empty town means all, a missing or unreadable page count means one page.
+    pub fn from_query(window: Option<&str>, town: Option<&str>, pages: Option<&str>) -> Self {
+        BoardFilter {
+            window: window.and_then(|code| Window::parse(code).ok()),
+            town: town
+                .filter(|town| !town.trim().is_empty())
+                .map(str::to_owned),
+            pages: pages.and_then(|p| p.parse().ok()).unwrap_or(1),
+        }
+    }
+
     pub fn admits(&self, need: &PublicNeed) -> bool {
         self.admits_place(need.window, &need.town)
     }

@@ -17,10 +17,12 @@ pub async fn sign_up(
     use super::from_context;
     use crate::db::{accounts, Db};
     use crate::domain::UtcMillis;
+    use crate::passwords::Passwords;
     use crate::people::SignUp;
     let sign_up = SignUp::parse(&phone, &name, &kind, &password)?;
     let db: Db = from_context()?;
-    let id = accounts::create(&db, &sign_up, UtcMillis::now()).await?;
+    let passwords: Passwords = from_context()?;
+    let id = accounts::create(&db, &passwords, &sign_up, UtcMillis::now()).await?;
     start_session(&db, id, &next).await
 }
 
@@ -37,20 +39,27 @@ pub async fn sign_in(
     use crate::throttle::SignInThrottle;
     let db: Db = from_context()?;
     let throttle: SignInThrottle = from_context()?;
-    let key =
-        Phone::parse(&phone).map_or_else(|_| phone.trim().to_owned(), |p| p.as_str().to_owned());
-    let now = std::time::Instant::now();
-    if !throttle.allows(&key, now) {
-        return Err(AppError::TooManyAttempts);
-    }
-    let id = match accounts::verify(&db, &phone, &password).await {
+    // A phone that is not one cannot have an account: refused before any work.
+    let phone = Phone::parse(&phone).map_err(|_| AppError::WrongCredentials)?;
+    let attempt = throttle
+        .begin(&phone, std::time::Instant::now())
+        .ok_or(AppError::TooManyAttempts)?;
+    let passwords: crate::passwords::Passwords = from_context()?;
+    let id = match accounts::verify(&db, &passwords, phone.as_str(), &password).await {
+        Ok(id) => {
+            attempt.succeeded();
+            id
+        }
         Err(AppError::WrongCredentials) => {
-            throttle.failed(&key, now);
+            attempt.failed();
             return Err(AppError::WrongCredentials);
         }
-        other => other?,
+        // Not checked (busy, or an internal error): the place is given back.
+        Err(other) => {
+            attempt.unchecked();
+            return Err(other);
+        }
     };
-    throttle.succeeded(&key);
     start_session(&db, id, &next).await
 }
 

@@ -5,6 +5,27 @@ use crate::error::AppError;
 use crate::private::{AuthoredNeed, NeedForm};
 use leptos::prelude::*;
 
+/// The need, if `author` entered it and may still change it
+/// ([`crate::access::Action::ChangeOwnNeed`]).
+#[cfg(feature = "ssr")]
+async fn own_need(
+    db: &crate::db::Db,
+    author: &crate::people::Viewer,
+    id: NeedId,
+) -> Result<crate::db::intake::Stored, AppError> {
+    use crate::access::{check, Action};
+    let stored = crate::db::intake::stored(db, id)
+        .await?
+        .ok_or(AppError::NeedNotFound)?;
+    check(
+        author,
+        Action::ChangeOwnNeed {
+            author: stored.author,
+        },
+    )?;
+    Ok(stored)
+}
+
 /// Saves a new need as a draft, or the caller's edit of their own need. Editing a published
 /// need's public fields takes it off every board, live, and back to review.
 #[server(prefix = "/api", endpoint = "save_need")]
@@ -21,15 +42,7 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
     let (household_id, editing) = match entry.editing {
         None => (entry.household, None),
         Some(id) => {
-            let stored = intake::stored(&db, id)
-                .await?
-                .ok_or(AppError::NeedNotFound)?;
-            check(
-                &author,
-                Action::ChangeOwnNeed {
-                    author: stored.author,
-                },
-            )?;
+            let stored = own_need(&db, &author, id).await?;
             (
                 Some(stored.household.ok_or(AppError::Forbidden)?),
                 Some(stored),
@@ -71,20 +84,11 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
 #[server(prefix = "/api", endpoint = "submit_need")]
 pub async fn submit_need(need_id: i64) -> Result<(), AppError> {
     use super::{from_context, signed_in};
-    use crate::access::{check, Action};
     use crate::db::{intake, Db};
     use crate::domain::UtcMillis;
     let author = signed_in().await?;
     let db: Db = from_context()?;
-    let stored = intake::stored(&db, NeedId(need_id))
-        .await?
-        .ok_or(AppError::NeedNotFound)?;
-    check(
-        &author,
-        Action::ChangeOwnNeed {
-            author: stored.author,
-        },
-    )?;
+    let stored = own_need(&db, &author, NeedId(need_id)).await?;
     intake::submit(&db, stored.need.id, UtcMillis::now()).await?;
     super::after_form_post(&format!("/intake?submitted={need_id}"));
     Ok(())

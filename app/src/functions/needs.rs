@@ -10,3 +10,19 @@ pub async fn list_needs(filter: BoardFilter) -> Result<Board, AppError> {
     let db: Db = from_context()?;
     needs::open_board(&db, &filter).await
 }
+
+/// The board the server loaded for a page request before rendering it (see
+/// `wanshan_server`'s board layer): the board page reads it without waiting, so it needs no
+/// `<Suspense>`.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct LoadedBoard(pub BoardFilter, pub Result<Board, AppError>);
+
+/// The board loaded for this request, if the server loaded one.
+#[cfg(feature = "ssr")]
+pub fn loaded_board() -> Option<LoadedBoard> {
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<LoadedBoard>()
+        .cloned()
+}

@@ -49,6 +49,23 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
     })
 }
 
+/// The need, if `reviewer` may decide `stage` of it now ([`crate::access::Action::Review`]).
+#[cfg(feature = "ssr")]
+async fn reviewable(
+    db: &crate::db::Db,
+    reviewer: &crate::people::Viewer,
+    need_id: i64,
+    stage: ReviewStage,
+) -> Result<crate::db::intake::Stored, AppError> {
+    use crate::access::{check, Action};
+    let stored = crate::db::intake::stored(db, crate::domain::NeedId(need_id))
+        .await?
+        .ok_or(AppError::NeedNotFound)?;
+    let need = stored.parties();
+    check(reviewer, Action::Review { stage, need })?;
+    Ok(stored)
+}
+
 /// Approves one stage of a need: `council` by a council reviewer of its town, then `volunteer`
 /// by a volunteer who neither entered it nor approved the first stage. Over a duplicate-aid
 /// warning, `acknowledgement` must give the reason, and it is recorded.
@@ -59,26 +76,16 @@ pub async fn approve_need(
     #[server(default)] acknowledgement: String,
 ) -> Result<NeedStatus, AppError> {
     use super::{from_context, signed_in};
-    use crate::access::{check, Action};
     use crate::db::reviews::{self, Approval};
-    use crate::db::{intake, Db};
-    use crate::domain::{NeedId, UtcMillis};
+    use crate::db::Db;
+    use crate::domain::UtcMillis;
     use crate::private::approval_reason;
     use crate::settings::Settings;
     let reviewer = signed_in().await?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let now = UtcMillis::now();
-    let stored = intake::stored(&db, NeedId(need_id))
-        .await?
-        .ok_or(AppError::NeedNotFound)?;
-    check(
-        &reviewer,
-        Action::Review {
-            stage,
-            need: stored.parties(),
-        },
-    )?;
+    let stored = reviewable(&db, &reviewer, need_id, stage).await?;
     let warnings = reviews::aid_warnings(&db, &stored, settings.aid_period_months, now).await?;
     let reason = approval_reason(warnings, &acknowledgement)?;
     let approval = Approval {
@@ -96,22 +103,12 @@ pub async fn approve_need(
 #[server(prefix = "/api", endpoint = "return_need")]
 pub async fn return_need(need_id: i64, stage: ReviewStage, reason: String) -> Result<(), AppError> {
     use super::{from_context, signed_in};
-    use crate::access::{check, Action};
-    use crate::db::{intake, reviews, Db};
-    use crate::domain::{NeedId, UtcMillis};
+    use crate::db::{reviews, Db};
+    use crate::domain::UtcMillis;
     use crate::private::return_reason;
     let reviewer = signed_in().await?;
     let db: Db = from_context()?;
-    let stored = intake::stored(&db, NeedId(need_id))
-        .await?
-        .ok_or(AppError::NeedNotFound)?;
-    check(
-        &reviewer,
-        Action::Review {
-            stage,
-            need: stored.parties(),
-        },
-    )?;
+    let stored = reviewable(&db, &reviewer, need_id, stage).await?;
     let reason = return_reason(&reason)?;
     reviews::send_back(
         &db,

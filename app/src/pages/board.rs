@@ -4,26 +4,14 @@
 use crate::components::filter_bar::{board_href, FilterBar};
 use crate::components::need_card::NeedCard;
 use crate::components::toast::ClaimToast;
-use crate::domain::{Board, BoardFilter, LiveChange, NeedId, PublicNeed, Window};
+use crate::domain::{Board, BoardFilter, LiveChange, NeedId, PublicNeed};
 use crate::functions::claims::ClaimNeed;
-use crate::functions::needs::list_needs;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        let query = query.read();
-        BoardFilter {
-            window: query
-                .get("window")
-                .and_then(|code| Window::parse(&code).ok()),
-            town: query.get("town").filter(|town| !town.trim().is_empty()),
-            pages: query.get("pages").and_then(|p| p.parse().ok()).unwrap_or(1),
-        }
-    });
-    let board = Resource::new(move || filter.get(), list_needs);
     let number = move |key: &str| {
         query
             .read_untracked()
@@ -36,24 +24,35 @@ pub fn BoardPage() -> impl IntoView {
     // `None` when nobody is signed in; whether the signed-in person may claim.
     let donor = crate::components::session::signed_in_viewer()
         .map(|viewer| viewer.has(crate::people::Role::Donor));
-
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载需求…"</p> }>
-            {move || Suspend::new(async move {
-                match board.await {
-                    Ok(loaded) => {
-                        let filter = filter.get_untracked();
-                        let towns = loaded.towns.clone();
-                        view! {
-                            <FilterBar filter=filter.clone() towns/>
-                            <LiveBoard board=loaded filter donor open claimed_without_script/>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+    // The server loaded the board before rendering (no resource, no <Suspense>: a resource in
+    // a <Suspense> let a small share of board pages stall under load). Pages are rendered on
+    // the server only; the island below is what the browser takes over.
+    #[cfg(feature = "ssr")]
+    let loaded = crate::functions::needs::loaded_board()
+        .map(|loaded| (loaded.0, loaded.1))
+        .unwrap_or_else(|| {
+            (
+                BoardFilter::default(),
+                Err(crate::error::AppError::Internal),
+            )
+        });
+    #[cfg(not(feature = "ssr"))]
+    let loaded: (BoardFilter, Result<Board, crate::error::AppError>) = (
+        BoardFilter::default(),
+        Err(crate::error::AppError::Internal),
+    );
+    match loaded {
+        (filter, Ok(board)) => {
+            let towns = board.towns.clone();
+            view! {
+                <FilterBar filter=filter.clone() towns/>
+                <LiveBoard board filter donor open claimed_without_script/>
+            }
+            .into_any()
+        }
+        (_, Err(error)) => {
+            view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+        }
     }
 }
 
@@ -204,7 +203,7 @@ fn insert_in_board_order(list: &mut Vec<PublicNeed>, need: PublicNeed) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Ask, NeedStatus, Urgency, UtcMillis};
+    use crate::domain::{Ask, NeedStatus, Urgency, UtcMillis, Window};
 
     fn need(id: i64, urgency: Urgency, created: i64) -> PublicNeed {
         PublicNeed {

@@ -182,6 +182,7 @@ async fn the_first_admin_comes_from_configuration_once() {
     // A later start with another phone does not make a second admin.
     let ran = wanshan_app::db::accounts::bootstrap_admin(
         &app.state.db,
+        &app.state.passwords,
         "13900004444",
         "other password",
         wanshan_app::domain::UtcMillis::now(),
@@ -324,4 +325,127 @@ async fn towns_come_from_the_city_list_so_a_typo_cannot_strand_a_household() {
     let grant = assign_role(&app, &admin, &volunteer.phone, "reviewer", "延陵真").await;
     assert_eq!(status_and_code(grant).await, (422, "Invalid".into()));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM households").await, 0);
+}
+
+/// Whether the account with `phone` holds the admin role.
+async fn is_admin(app: &crate::support::TestApp, phone: &str) -> bool {
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id \
+         WHERE u.phone = '{phone}' AND r.role = 'admin'"
+    ))
+    .await
+        > 0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_admin_never_takes_over_an_account_whose_password_differs() {
+    use wanshan_app::db::accounts::bootstrap_admin;
+    use wanshan_app::domain::UtcMillis;
+    let app = spawn_app().await;
+    // Someone registers the phone the city will configure as its admin's, first.
+    let signed_up = app
+        .post_as(
+            None,
+            "sign_up",
+            &[
+                ("phone", "13900006666"),
+                ("name", "抢注者"),
+                ("password", "squatter password"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    let refused = bootstrap_admin(
+        &app.state.db,
+        &app.state.passwords,
+        "13900006666",
+        "the city's password",
+        UtcMillis::now(),
+    )
+    .await;
+    assert_eq!(refused.map_err(|e| e.code()), Err("Invalid"));
+    assert!(!is_admin(&app, "13900006666").await, "taken over");
+    // Its owner, who knows the password, can still be made the first admin.
+    let made = bootstrap_admin(
+        &app.state.db,
+        &app.state.passwords,
+        "13900006666",
+        "squatter password",
+        UtcMillis::now(),
+    )
+    .await;
+    assert_eq!(made.map_err(|e| e.code()), Ok(true));
+    assert!(is_admin(&app, "13900006666").await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_demo_data_unless_asked_and_a_demo_database_is_never_served_as_a_real_one() {
+    use clap::Parser;
+    // The binary's default: no demo.
+    let defaults = Config::try_parse_from(["wanshan-server"]).expect("defaults parse");
+    assert!(!defaults.demo, "demo data must be asked for");
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = crate::support::fresh_database(&dir).await;
+    let mut asked = Config::for_tests(database.clone());
+    asked.demo = true;
+    asked.data_dir = dir.path().join("data").to_string_lossy().into_owned();
+    let demo = wanshan_server::state(&asked).await.expect("demo starts");
+    let demo_admins: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE phone = '13900000000'")
+            .fetch_one(&demo.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(demo_admins, 1, "the demo admin was seeded");
+
+    // The same database without asking for the demo: refused, with the reason.
+    let refused = wanshan_server::state(&Config::for_tests(database))
+        .await
+        .err()
+        .expect("a demo database refuses to start as a real one")
+        .to_string();
+    assert!(refused.contains("demo accounts"), "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_password_hashing_is_full_a_sign_in_is_told_to_come_back_and_nothing_changes() {
+    let app = spawn_app().await;
+    let held = app.state.passwords.hold_all().await;
+    let response = sign_in(&app, "13900007777", "some password").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "2");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "Busy");
+    let signed_up = app
+        .post_as(
+            None,
+            "sign_up",
+            &[
+                ("phone", "13900007777"),
+                ("name", "稍后再来"),
+                ("password", "some password"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 503);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM users WHERE phone = '13900007777'")
+            .await,
+        0,
+        "nothing stored"
+    );
+    // Once a turn is free, the same sign-up goes through.
+    drop(held);
+    let signed_up = app
+        .post_as(
+            None,
+            "sign_up",
+            &[
+                ("phone", "13900007777"),
+                ("name", "稍后再来"),
+                ("password", "some password"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
 }
