@@ -299,7 +299,7 @@ cmd_stress() {
   say "running the suite $runs times, $at_once at once (logs in $logs)"
   local started=$SECONDS
   seq 1 "$runs" | xargs -P "$at_once" -I{} sh -c \
-    'timeout 600 "$0" --test-threads="${TEST_THREADS:-2}" >"$1/run-{}.log" 2>&1 || echo "run {} failed (exit $?)" >>"$1/failures"' \
+    'timeout 600 "$0" --test-threads="${TEST_THREADS:-1}" >"$1/run-{}.log" 2>&1 || echo "run {} failed (exit $?)" >>"$1/failures"' \
     "$binary" "$logs"
   local failed=0
   [ -f "$logs/failures" ] && failed="$(wc -l <"$logs/failures")"

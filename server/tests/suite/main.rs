@@ -3,7 +3,10 @@
 //! over HTTP as a browser would. Every wait on the network is bounded and fails saying what it
 //! waited for ([`support`]), so a hang is a failure with a name, never a stuck run.
 //!
-//! Each test runs its servers on a multi-thread runtime, as `wanshan-server` does.
+//! Each test runs its servers on a multi-thread runtime, as `wanshan-server` does, and one
+//! test runs at a time (`RUST_TEST_THREADS=1` in `.cargo/config.toml`): two servers on two
+//! runtimes in one process stalled each other's server-rendered pages now and then (Leptos
+//! keeps reactive state per process; production has one server per process).
 //!
 //! Run on SQLite by `cargo test -p wanshan-server`, and again on PostgreSQL when
 //! `WANSHAN_TEST_POSTGRES` names a server (`./run.sh test` starts one).
