@@ -88,14 +88,21 @@ export function sparePort(n: number): number {
   return ports[n] ?? Number(process.env.WANSHAN_E2E_PORT ?? 3917) + n;
 }
 
-/** A server of the test's own (to stop, restart, or run several), once it answers. */
+/** A server of the test's own (to stop, restart, or run several), once it answers. It asks for
+ * the demo needs and accounts, as the suite's own server does (the binary's default is none). */
 export async function startServer(
   request: APIRequestContext,
   port: number,
   database: string,
 ): Promise<ChildProcess> {
   const server = spawn(process.env.WANSHAN_SERVER ?? "../target/debug/wanshan-server", [], {
-    env: { ...process.env, WANSHAN_ADDR: `127.0.0.1:${port}`, DATABASE_URL: database, RUST_LOG: "warn" },
+    env: {
+      ...process.env,
+      WANSHAN_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: database,
+      WANSHAN_DEMO: "true",
+      RUST_LOG: "warn",
+    },
     stdio: "inherit",
   });
   await expect

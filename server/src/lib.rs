@@ -23,6 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use wanshan_app::credit::PointRules;
 use wanshan_app::db::{accounts, needs, seed, Backend, Db};
 use wanshan_app::domain::{BoardFilter, ClaimTerms, UtcMillis};
+use wanshan_app::error::AppError;
 use wanshan_app::functions::needs::LoadedBoard;
 use wanshan_app::functions::{session_token_in, Caller};
 use wanshan_app::live::{LiveHub, LiveSettings};
@@ -218,6 +219,10 @@ pub fn router(state: AppState) -> Router {
         // Compresses pages, the client and JSON; skips text/event-stream by default.
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(limit_request_body))
+        .layer(middleware::from_fn_with_state(
+            state.settings.clone(),
+            guard_requests,
+        ))
         // Added after the layers, so none of them wraps it: a stream is never compressed and
         // does not pay for their per-request service clones (see BENCHMARKS.md).
         .route("/api/events", get(live::stream_events))
@@ -288,8 +293,68 @@ async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) 
             Err(error) => return error.into_response(),
         },
     };
+    let signed_in = viewer.is_some();
     request.extensions_mut().insert(Caller(viewer));
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // What a signed-in person is shown is theirs: never kept by a browser's or a proxy's cache.
+    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Whether a request came from a page of another site: the browser says so
+/// (`Sec-Fetch-Site: cross-site`), or its `Origin` names another host than the one asked.
+/// Requests without either (not from a browser page) are not cross-site.
+fn cross_site(headers: &http::HeaderMap) -> bool {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok());
+    if fetch_site == Some("cross-site") {
+        return true;
+    }
+    let (Some(origin), Some(host)) = (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) else {
+        return false;
+    };
+    let authority = origin
+        .split_once("://")
+        .map_or(origin, |(_, rest)| rest)
+        .trim_end_matches('/');
+    !authority.eq_ignore_ascii_case(host)
+}
+
+/// Refuses a state-changing request from another site's page (403 `Forbidden`) before anything
+/// reads it: no other site can post a form that signs a browser in or claims in its name.
+/// Over TLS, tells browsers to come back only over TLS (HSTS).
+async fn guard_requests(
+    State(settings): State<Settings>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != http::Method::GET
+        && request.method() != http::Method::HEAD
+        && cross_site(request.headers())
+    {
+        return AppError::Forbidden.into_response();
+    }
+    let over_tls = settings.secure_cookies
+        || request
+            .headers()
+            .get("x-forwarded-proto")
+            .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+    let mut response = next.run(request).await;
+    if over_tls {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 /// Loads the open board for `GET /` (with its filter from the address) before the page

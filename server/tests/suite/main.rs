@@ -17,6 +17,7 @@ mod accounts;
 mod aid;
 mod authorization;
 mod claims;
+mod edge;
 mod fulfilment;
 mod instances;
 mod live;
