@@ -322,3 +322,28 @@ async fn a_claim_posted_without_javascript_lands_on_a_board_that_confirms_it() {
     assert_eq!(response.status(), 200);
     assert!(response.headers().get("location").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_is_not_text_is_a_client_error_not_a_server_error() {
+    let app = crate::support::spawn_app().await;
+    let donor = app.donor("乱码").await;
+    for endpoint in [
+        "claim_need",
+        "sign_in",
+        "sign_up",
+        "approve_need",
+        "save_need",
+    ] {
+        let response = app
+            .http
+            .post(app.url(&format!("/api/{endpoint}")))
+            .header("cookie", &donor.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(vec![0xff, 0xfe, b'=', 0xc3, 0x28])
+            .send()
+            .await
+            .expect("answered");
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{endpoint}: {status}");
+    }
+}
