@@ -107,14 +107,30 @@ impl PointRules {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Standing {
     pub rank: usize,
-    /// The display name, or 匿名爱心人士 for a donor who chose to appear anonymously.
+    /// The display name if its owner chose to show it, else masked ([`masked_name`]).
     pub name: String,
     pub points: i64,
+}
+
+/// A name as the public sees it unless its owner chose to show it: the first character and a
+/// star (`张*`), or 爱心人士 for an empty name.
+pub fn masked_name(name: &str) -> String {
+    match name.trim().chars().next() {
+        Some(first) => format!("{first}*"),
+        None => "爱心人士".to_owned(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_not_chosen_to_be_shown_keeps_only_its_first_character() {
+        assert_eq!(masked_name("张晓明"), "张*");
+        assert_eq!(masked_name(" 丹阳爱心企业有限公司"), "丹*");
+        assert_eq!(masked_name(""), "爱心人士");
+    }
 
     #[test]
     fn a_confirmed_delivery_credits_the_donor_and_the_confirming_volunteer() {

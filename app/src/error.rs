@@ -52,6 +52,12 @@ pub enum AppError {
     /// The donor already holds as many undelivered claims as allowed.
     #[error("您已有 {0} 条认领尚未送达，请先送达或放弃其中一条再认领新的。")]
     TooManyClaims(u32),
+    /// The donor has as many deliveries waiting for a volunteer's confirmation as allowed.
+    #[error("您已有 {0} 条送达在等待志愿者确认，确认后才能认领新的需求。")]
+    TooManyUnconfirmed(u32),
+    /// The need was edited after the reviewer opened it: they must look at it again.
+    #[error("这条需求在您打开后被修改过，请刷新，看过新的内容后再审核。")]
+    NeedChanged,
     /// Too many wrong passwords for this phone lately.
     #[error("密码错误次数过多，请 10 分钟后再试。")]
     TooManyAttempts,
@@ -92,6 +98,8 @@ impl AppError {
             AppError::SameReviewer => "SameReviewer",
             AppError::DuplicateAid => "DuplicateAid",
             AppError::TooManyClaims(_) => "TooManyClaims",
+            AppError::TooManyUnconfirmed(_) => "TooManyUnconfirmed",
+            AppError::NeedChanged => "NeedChanged",
             AppError::TooManyAttempts => "TooManyAttempts",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
@@ -113,7 +121,9 @@ impl AppError {
             | AppError::WrongStage
             | AppError::SameReviewer
             | AppError::DuplicateAid
-            | AppError::TooManyClaims(_) => 409,
+            | AppError::TooManyClaims(_)
+            | AppError::TooManyUnconfirmed(_)
+            | AppError::NeedChanged => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Busy | AppError::Network => 503,
@@ -207,14 +217,9 @@ impl TryFrom<ErrorBody> for AppError {
             "WrongStage" => AppError::WrongStage,
             "SameReviewer" => AppError::SameReviewer,
             "DuplicateAid" => AppError::DuplicateAid,
-            "TooManyClaims" => AppError::TooManyClaims(
-                body.message
-                    .chars()
-                    .filter(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or(0),
-            ),
+            "TooManyClaims" => AppError::TooManyClaims(number_in(&body.message)),
+            "TooManyUnconfirmed" => AppError::TooManyUnconfirmed(number_in(&body.message)),
+            "NeedChanged" => AppError::NeedChanged,
             "TooManyAttempts" => AppError::TooManyAttempts,
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
@@ -222,6 +227,16 @@ impl TryFrom<ErrorBody> for AppError {
             other => return Err(format!("unknown error code {other}")),
         })
     }
+}
+
+/// The count a message like "您已有 5 条…" carries.
+fn number_in(message: &str) -> u32 {
+    message
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
 }
 
 impl FromServerFnError for AppError {
@@ -298,6 +313,8 @@ mod tests {
             AppError::SameReviewer,
             AppError::DuplicateAid,
             AppError::TooManyClaims(5),
+            AppError::TooManyUnconfirmed(3),
+            AppError::NeedChanged,
             AppError::TooManyAttempts,
             AppError::Busy,
             AppError::Network,

@@ -24,6 +24,8 @@ pub struct Settings {
     /// The towns (镇、街道) households, volunteers and reviewers belong to: chosen from this
     /// list, never typed, so a household cannot be stranded by a typo.
     pub towns: Vec<String>,
+    /// Whether public cards show the village below the town (off: the town only).
+    pub show_village: bool,
 }
 
 /// Danyang's towns and streets (the default list).

@@ -78,6 +78,27 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_MAX_OPEN_CLAIMS", default_value_t = 5)]
     pub max_open_claims: u32,
 
+    /// How many delivered claims one donor may have waiting for a volunteer's confirmation
+    /// before they may claim again.
+    #[arg(long, env = "WANSHAN_MAX_UNCONFIRMED", default_value_t = 3)]
+    pub max_unconfirmed: u32,
+
+    /// The smallest pledge to a money need, in yuan (all that is left may always be pledged).
+    #[arg(long, env = "WANSHAN_MIN_PLEDGE_YUAN", default_value_t = 50)]
+    pub min_pledge_yuan: u32,
+
+    /// Days a delivery may wait for a volunteer before it is listed as overdue.
+    #[arg(long, env = "WANSHAN_CONFIRM_WITHIN_DAYS", default_value_t = 7)]
+    pub confirm_within_days: u32,
+
+    /// Delivery photos one donor may upload in 30 days.
+    #[arg(long, env = "WANSHAN_PHOTO_QUOTA", default_value_t = 10)]
+    pub photo_quota: u32,
+
+    /// Show the village below the town on public cards (off: the town only).
+    #[arg(long, env = "WANSHAN_SHOW_VILLAGE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub show_village: bool,
+
     /// How often overdue claims are looked for, in milliseconds.
     #[arg(long, env = "WANSHAN_EXPIRY_SWEEP_MS", default_value_t = 60_000)]
     pub expiry_sweep_ms: u64,
@@ -138,6 +159,11 @@ impl Config {
                 .into_owned(),
             claim_expiry_days: 14,
             max_open_claims: 5,
+            max_unconfirmed: 3,
+            min_pledge_yuan: 50,
+            confirm_within_days: 7,
+            photo_quota: 10,
+            show_village: false,
             expiry_sweep_ms: 60_000,
             points_fulfilment: 10,
             points_intake: 3,

@@ -34,6 +34,43 @@ pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The photo as it is stored: the image itself, without what cameras and phones write beside
+/// it: EXIF (with the GPS position of the family's home), XMP, comments and other
+/// application segments of a JPEG; `eXIf` and text chunks of a PNG. The colour profile stays.
+/// `Invalid` (field `photo`) if the bytes are not a whole JPEG or PNG.
+pub fn without_metadata(kind: &str, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+    use img_parts::jpeg::{markers, Jpeg};
+    use img_parts::png::Png;
+    let broken = || AppError::invalid("photo", "照片文件已损坏，请换一张。");
+    let bytes = bytes::Bytes::from(bytes);
+    let cleaned = match kind {
+        "jpg" => {
+            let mut jpeg = Jpeg::from_bytes(bytes).map_err(|_| broken())?;
+            // APP0 (JFIF) and APP2 (the colour profile) and APP14 (Adobe colour transform)
+            // describe the picture; every other APPn and comments are metadata.
+            jpeg.segments_mut().retain(|segment| {
+                let marker = segment.marker();
+                let application = (markers::APP0..=markers::APP15).contains(&marker);
+                let describes_picture =
+                    matches!(marker, markers::APP0 | markers::APP2 | markers::APP14);
+                marker != markers::COM && (!application || describes_picture)
+            });
+            jpeg.encoder().bytes()
+        }
+        _ => {
+            let mut png = Png::from_bytes(bytes).map_err(|_| broken())?;
+            png.chunks_mut().retain(|chunk| {
+                !matches!(
+                    &chunk.kind(),
+                    b"eXIf" | b"tEXt" | b"iTXt" | b"zTXt" | b"tIME"
+                )
+            });
+            png.encoder().bytes()
+        }
+    };
+    Ok(cleaned.to_vec())
+}
+
 /// `POST /api/deliver/{claim}` (multipart: `note`, optional `photo`): the donor marks a claim
 /// delivered. A browser's form post is sent back to its claims page, with the outcome.
 pub async fn deliver(
@@ -66,10 +103,24 @@ async fn deliver_inner(
     caller: Option<Extension<Caller>>,
     mut multipart: Multipart,
 ) -> Result<(), AppError> {
-    // Who, and whose claim, before a byte of the body is read.
+    // Who, whose claim, and whether they may still upload photos, before a byte of the body
+    // is read.
     let donor = signed_in(caller)?;
     let claim = claims::find(&state.db, claim_id).await?;
     check(&donor, Action::HandleOwnClaim { donor: claim.donor })?;
+    let terms = state.settings.claim_terms;
+    let month_ago = UtcMillis(UtcMillis::now().0 - 30 * 86_400_000);
+    let photos_left = i64::from(terms.photo_quota)
+        - fulfilment::photos_since(&state.db, donor.id, month_ago).await?;
+    let over_quota = || {
+        AppError::invalid(
+            "photo",
+            format!(
+                "30 天内最多上传 {} 张送达照片，这次请只写送达说明，不附照片。",
+                terms.photo_quota
+            ),
+        )
+    };
     let (mut note, mut photo) = (String::new(), None::<Vec<u8>>);
     while let Some(field) = multipart
         .next_field()
@@ -84,11 +135,18 @@ async fn deliver_inner(
                     .map_err(|e| AppError::BadRequest(e.body_text()))?;
             }
             Some("photo") => {
+                // A chosen file has a name; refuse it unread when the quota is used up.
+                if photos_left <= 0 && field.file_name().is_some_and(|name| !name.is_empty()) {
+                    return Err(over_quota());
+                }
                 let bytes = field
                     .bytes()
                     .await
                     .map_err(|e| AppError::BadRequest(e.body_text()))?;
                 if !bytes.is_empty() {
+                    if photos_left <= 0 {
+                        return Err(over_quota());
+                    }
                     photo = Some(bytes.to_vec());
                 }
             }
@@ -96,7 +154,7 @@ async fn deliver_inner(
         }
     }
     let note = text_field("note", "送达说明", &note, 2, 500)?;
-    let stored = match &photo {
+    let stored = match photo {
         None => None,
         Some(bytes) => {
             if bytes.len() > MAX_PHOTO_BYTES {
@@ -105,8 +163,9 @@ async fn deliver_inner(
                     "照片不能超过 5 MB，请换一张或压缩后再传。",
                 ));
             }
-            let kind = image_kind(bytes)
+            let kind = image_kind(&bytes)
                 .ok_or_else(|| AppError::invalid("photo", "照片只能是 JPEG 或 PNG 图片。"))?;
+            let bytes = without_metadata(kind, bytes)?;
             let mut random = [0u8; 8];
             getrandom::getrandom(&mut random)
                 .map_err(|e| AppError::internal("no randomness", e))?;
@@ -115,7 +174,7 @@ async fn deliver_inner(
             tokio::fs::create_dir_all(&folder)
                 .await
                 .map_err(|e| AppError::internal("creating the photo folder", e))?;
-            tokio::fs::write(folder.join(&name), bytes)
+            tokio::fs::write(folder.join(&name), &bytes)
                 .await
                 .map_err(|e| AppError::internal("writing a delivery photo", e))?;
             Some(name)

@@ -22,7 +22,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use wanshan_app::credit::PointRules;
 use wanshan_app::db::{accounts, needs, seed, Backend, Db};
-use wanshan_app::domain::{BoardFilter, ClaimTerms, UtcMillis};
+use wanshan_app::domain::{BoardFilter, ClaimTerms, Fen, UtcMillis};
 use wanshan_app::error::AppError;
 use wanshan_app::functions::needs::LoadedBoard;
 use wanshan_app::functions::{session_token_in, Caller};
@@ -68,6 +68,10 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         claim_terms: ClaimTerms {
             expiry_days: config.claim_expiry_days.max(1),
             max_open: config.max_open_claims.max(1),
+            max_unconfirmed: config.max_unconfirmed.max(1),
+            min_pledge: Fen::from_stored(i64::from(config.min_pledge_yuan) * 100),
+            confirm_within_days: config.confirm_within_days.max(1),
+            photo_quota: config.photo_quota,
         },
         points: PointRules {
             fulfilment: config.points_fulfilment,
@@ -91,6 +95,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
                 configured
             }
         },
+        show_village: config.show_village,
     };
     let passwords = Passwords::for_this_machine();
     if !config.demo && seed::holds_demo_accounts(&db, &passwords).await? {
@@ -116,6 +121,9 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             );
         }
     }
+    // Cards show the town, and the village only where the city says so; a change of that
+    // setting applies to every need at the next start.
+    needs::show_villages(&db, settings.show_village).await?;
     let live = LiveSettings {
         poll: Duration::from_millis(config.live_poll_ms.max(10)),
         heartbeat: Duration::from_millis(config.heartbeat_ms.max(10)),

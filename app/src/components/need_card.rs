@@ -18,13 +18,12 @@ pub fn NeedCard(
 ) -> impl IntoView {
     let remaining = need.remaining();
     let pledged = need.pledged_fen;
+    let place = need.place();
     let PublicNeed {
         id,
         window,
         title,
         story,
-        town,
-        village,
         ask,
         urgency,
         created_at,
@@ -53,7 +52,7 @@ pub fn NeedCard(
                 <header class="need-head">
                     <span class=format!("window window-{}", window.code())>{window.label()}</span>
                     <span class=format!("urgency urgency-{}", urgency.rank())>{urgency.label()}</span>
-                    <span class="place">{format!("{town} · {village}")}</span>
+                    <span class="place">{place}</span>
                 </header>
                 <h2 class="need-title">{title}</h2>
                 <p class="need-story">{story}</p>

@@ -20,8 +20,8 @@ pub async fn create(
     let hash = passwords.hash(&sign_up.password).await?;
     let mut tx = db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (phone, display_name, donor_kind, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO users (phone, display_name, donor_kind, password_hash, created_at, show_name) \
+         VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
     )
     .bind(sign_up.phone.as_str())
     .bind(&sign_up.name)

@@ -20,9 +20,11 @@ pub async fn history(
     let mut entries = Vec::new();
     let here = sqlx::query(
         "SELECT id, aid_window, title, status, updated_at, amount_fen FROM needs \
-         WHERE household_id = $1 AND status IN ('claimed', 'fulfilled')",
+         WHERE status IN ('claimed', 'fulfilled') AND (household_id = $1 OR household_id IN \
+         (SELECT id FROM households WHERE id_key = $2))",
     )
     .bind(household.0)
+    .bind(id_key)
     .fetch_all(&mut *conn)
     .await?;
     for row in &here {

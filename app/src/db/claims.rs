@@ -56,7 +56,10 @@ pub async fn claim(
     // The part held: what was asked, or all that is left (read just now; if someone pledges in
     // between, the UPDATE below refuses rather than take more than is left).
     let amount = match (ask, pledge) {
-        (Ask::Money { .. }, Pledge::Part(part)) => Some(part.get()),
+        (Ask::Money { amount }, Pledge::Part(part)) => {
+            terms.check_pledge(part, amount.get() - pledged)?;
+            Some(part.get())
+        }
         (Ask::Money { amount }, Pledge::Whole) => Some(amount.get() - pledged),
         (_, Pledge::Whole) => None,
         (_, Pledge::Part(_)) => {
@@ -65,21 +68,29 @@ pub async fn claim(
     };
     let mut tx = db.begin().await?;
     // One donor's claims are counted under a lock on their row, so two at once cannot both
-    // slip under the limit (SQLite's single writer does the same by itself). The same
+    // slip under the limits (SQLite's single writer does the same by itself). The same
     // statement reads the phone the coordinating volunteer will call.
     let contact: String =
         sqlx::query_scalar("UPDATE users SET show_name = show_name WHERE id = $1 RETURNING phone")
             .bind(donor.id.0)
             .fetch_one(&mut *tx)
             .await?;
-    let held: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE donor_id = $1 AND status = 'open'")
-            .bind(donor.id.0)
-            .fetch_one(&mut *tx)
-            .await?;
-    if held >= i64::from(terms.max_open) {
+    let (open, unconfirmed): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM claims WHERE donor_id = $1 AND status IN ('open', 'delivered')",
+    )
+    .bind(donor.id.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    if open >= i64::from(terms.max_open) {
         tx.rollback().await?;
         return Err(AppError::TooManyClaims(terms.max_open));
+    }
+    // Delivered claims hold the need until a volunteer acts: a donor cannot pile them up.
+    if unconfirmed >= i64::from(terms.max_unconfirmed) {
+        tx.rollback().await?;
+        return Err(AppError::TooManyUnconfirmed(terms.max_unconfirmed));
     }
     // `$3` is the part pledged (NULL for a whole need of goods or services).
     let row = sqlx::query(&format!(
@@ -273,23 +284,43 @@ pub async fn find(db: &Db, claim_id: i64) -> Result<ClaimRecord, AppError> {
     .try_into()
 }
 
-/// Gives an undelivered claim back: the donor's own choice (`Released`) or its time ran out
-/// (`Expired`). What it held goes back on the board, live. Returns false if the claim was no
-/// longer open (delivered, or already released by the other path): nothing is changed then.
+/// How a claim goes back to the board, and from which status.
+enum GiveBack<'a> {
+    /// The donor released it, or its time ran out: from `open`.
+    Undelivered(ClaimStatus),
+    /// A volunteer did not accept the delivery: from `delivered`, with their reason.
+    Rejected { by: UserId, reason: &'a str },
+}
+
+/// Gives a claim back: the donor's own choice (`Released`), its time ran out (`Expired`), or a
+/// volunteer rejected its delivery (`Rejected`). What it held goes back on the board, live.
+/// Returns false if the claim had already moved on (by another path): nothing is changed then.
 async fn give_back(
     db: &Db,
     claim: &ClaimRecord,
-    why: ClaimStatus,
+    how: GiveBack<'_>,
     now: UtcMillis,
 ) -> Result<bool, AppError> {
-    let claim_id = claim.id;
+    let (from, to, reason, by) = match how {
+        GiveBack::Undelivered(why) => (ClaimStatus::Open, why, None, None),
+        GiveBack::Rejected { by, reason } => (
+            ClaimStatus::Delivered,
+            ClaimStatus::Rejected,
+            Some(reason),
+            Some(by.0),
+        ),
+    };
     let mut tx: Tx = db.begin().await?;
     let moved = sqlx::query(
-        "UPDATE claims SET status = $2, released_at = $3 WHERE id = $1 AND status = 'open'",
+        "UPDATE claims SET status = $2, released_at = $3, rejected_reason = $4, rejected_by = $5 \
+         WHERE id = $1 AND status = $6",
     )
-    .bind(claim_id)
-    .bind(why.code())
+    .bind(claim.id)
+    .bind(to.code())
     .bind(now.0)
+    .bind(reason)
+    .bind(by)
+    .bind(from.code())
     .execute(&mut *tx)
     .await?;
     if moved.rows_affected() == 0 {
@@ -308,8 +339,8 @@ async fn give_back(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else {
-        // Not on or off the board by claims (cannot happen while a claim is open: edits and
-        // fulfilment wait for open claims); the claim is released all the same.
+        // Not on or off the board by claims (cannot happen while a claim is in hand: edits and
+        // fulfilment wait for them); the claim is given back all the same.
         tx.commit().await?;
         return Ok(true);
     };
@@ -332,9 +363,27 @@ async fn give_back(
 
 /// The donor gives their undelivered claim back; `WrongStage` if it is no longer open.
 pub async fn release(db: &Db, claim: &ClaimRecord, now: UtcMillis) -> Result<(), AppError> {
-    if claim.status != ClaimStatus::Open
-        || !give_back(db, claim, ClaimStatus::Released, now).await?
-    {
+    let how = GiveBack::Undelivered(ClaimStatus::Released);
+    if claim.status != ClaimStatus::Open || !give_back(db, claim, how, now).await? {
+        return Err(AppError::WrongStage);
+    }
+    Ok(())
+}
+
+/// A volunteer does not accept a delivery, saying why (the donor is told): what the claim held
+/// goes back on the board, live. `WrongStage` unless the claim is delivered and unconfirmed.
+pub async fn reject_delivery(
+    db: &Db,
+    claim: &ClaimRecord,
+    volunteer: UserId,
+    reason: &str,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    let how = GiveBack::Rejected {
+        by: volunteer,
+        reason,
+    };
+    if claim.status != ClaimStatus::Delivered || !give_back(db, claim, how, now).await? {
         return Err(AppError::WrongStage);
     }
     Ok(())
@@ -353,7 +402,8 @@ pub async fn expire_overdue(db: &Db, now: UtcMillis) -> Result<usize, AppError> 
     // `expires_at <= now` above is `ClaimTerms::is_overdue`, asked of the database.
     for claim_id in due {
         let claim = find(db, claim_id).await?;
-        if give_back(db, &claim, ClaimStatus::Expired, now).await? {
+        let how = GiveBack::Undelivered(ClaimStatus::Expired);
+        if give_back(db, &claim, how, now).await? {
             released += 1;
         }
     }

@@ -44,8 +44,8 @@ pub async fn balance(db: &Db, user: UserId) -> Result<i64, AppError> {
     .await?)
 }
 
-/// The public leaderboard: the `limit` highest balances. A person who chose to appear
-/// anonymously is listed as 匿名爱心人士; no phone ever appears.
+/// The public leaderboard: the `limit` highest balances, each name masked (`张*`) unless its
+/// owner chose to show it; no phone ever appears.
 pub async fn leaderboard(db: &Db, limit: i64) -> Result<Vec<Standing>, AppError> {
     let rows = sqlx::query(
         "SELECT u.display_name, u.show_name, CAST(SUM(l.points) AS BIGINT) AS points \
@@ -65,7 +65,7 @@ pub async fn leaderboard(db: &Db, limit: i64) -> Result<Vec<Standing>, AppError>
                 name: if shown != 0 {
                     row.try_get("display_name")?
                 } else {
-                    "匿名爱心人士".to_owned()
+                    crate::credit::masked_name(row.try_get("display_name")?)
                 },
                 points: row.try_get("points")?,
             })

@@ -53,6 +53,25 @@ pub async fn append(tx: &mut Tx, change: &LiveChange, now: UtcMillis) -> Result<
     Ok(EventId(id))
 }
 
+/// Rewrites every logged event that carries `withdrawn`'s need's public text (its publication
+/// and changes) as that withdrawal: text that was edited away is not replayed to anyone.
+/// Streams already sent it; a reconnecting one replays the withdrawal instead.
+pub async fn redact_public_text(tx: &mut Tx, withdrawn: &LiveChange) -> Result<(), AppError> {
+    let payload = serde_json::to_string(withdrawn)
+        .map_err(|e| AppError::internal("serialising a live event", e))?;
+    let conn: &mut AnyConnection = tx;
+    sqlx::query(
+        "UPDATE events SET kind = $2, payload = $3 \
+         WHERE need_id = $1 AND kind IN ('need_published', 'need_changed')",
+    )
+    .bind(withdrawn.need_id().0)
+    .bind(withdrawn.kind())
+    .bind(payload)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Events after `after`, oldest first, at most `limit`.
 pub async fn after(db: &Db, after: EventId, limit: i64) -> Result<Vec<LoggedEvent>, AppError> {
     let rows = sqlx::query("SELECT id, payload FROM events WHERE id > $1 ORDER BY id LIMIT $2")

@@ -7,7 +7,9 @@
 use super::claims::ClaimRecord;
 use super::{credit, events, needs, Db};
 use crate::credit::PointRules;
-use crate::domain::{ClaimStatus, Coordinator, Fen, LiveChange, MyClaim, UtcMillis, Window};
+use crate::domain::{
+    ClaimStatus, ClaimTerms, Coordinator, Fen, LiveChange, MyClaim, UtcMillis, Window,
+};
 use crate::error::AppError;
 use crate::people::UserId;
 use crate::private::DeliveryToConfirm;
@@ -111,12 +113,28 @@ pub async fn confirm(
     Ok(fulfilled.is_some())
 }
 
+/// How many delivery photos `donor` stored since `since` (the photo quota counts them).
+pub async fn photos_since(db: &Db, donor: UserId, since: UtcMillis) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM claims WHERE donor_id = $1 AND photo_file IS NOT NULL \
+         AND delivered_at >= $2",
+    )
+    .bind(donor.0)
+    .bind(since.0)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
 fn my_claim(row: &sqlx::any::AnyRow) -> Result<MyClaim, AppError> {
+    let status = ClaimStatus::parse(row.try_get("claim_status")?)
+        .map_err(|e| AppError::corrupt("claim", e))?;
+    // The volunteer's phone reaches a donor only while their claim is in hand.
     let coordinator = match (
+        status.in_hand(),
         row.try_get::<Option<String>, _>("coordinator_name")?,
         row.try_get::<Option<String>, _>("coordinator_phone")?,
     ) {
-        (Some(name), Some(phone)) => Some(Coordinator { name, phone }),
+        (true, Some(name), Some(phone)) => Some(Coordinator { name, phone }),
         _ => None,
     };
     Ok(MyClaim {
@@ -125,14 +143,14 @@ fn my_claim(row: &sqlx::any::AnyRow) -> Result<MyClaim, AppError> {
         amount: row
             .try_get::<Option<i64>, _>("claim_amount")?
             .map(Fen::from_stored),
-        status: ClaimStatus::parse(row.try_get("claim_status")?)
-            .map_err(|e| AppError::corrupt("claim", e))?,
+        status,
         claimed_at: UtcMillis(row.try_get("claimed_at")?),
         expires_at: UtcMillis(row.try_get::<Option<i64>, _>("expires_at")?.unwrap_or(0)),
         delivered_at: row
             .try_get::<Option<i64>, _>("delivered_at")?
             .map(UtcMillis),
         coordinator,
+        rejected_reason: row.try_get("rejected_reason")?,
     })
 }
 
@@ -143,7 +161,7 @@ fn claim_columns() -> String {
         .collect();
     format!(
         "{}, c.id AS claim_id, c.amount_fen AS claim_amount, c.status AS claim_status, \
-         c.claimed_at, c.expires_at, c.delivered_at, \
+         c.claimed_at, c.expires_at, c.delivered_at, c.rejected_reason, \
          u.display_name AS coordinator_name, u.phone AS coordinator_phone",
         public.join(", ")
     )
@@ -163,9 +181,13 @@ pub async fn mine(db: &Db, donor: UserId) -> Result<Vec<MyClaim>, AppError> {
     rows.iter().map(my_claim).collect()
 }
 
-/// Delivered claims awaiting confirmation, oldest first, each with its donor (the caller
-/// keeps those it may confirm).
-pub async fn delivered(db: &Db) -> Result<Vec<(DeliveryToConfirm, Option<UserId>)>, AppError> {
+/// Delivered claims awaiting confirmation, oldest first (those waiting longer than `terms`
+/// allow marked overdue), each with its donor (the caller keeps those it may confirm).
+pub async fn delivered(
+    db: &Db,
+    terms: ClaimTerms,
+    now: UtcMillis,
+) -> Result<Vec<(DeliveryToConfirm, Option<UserId>)>, AppError> {
     let rows = sqlx::query(&format!(
         "SELECT {}, c.donor_name, c.delivery_note, c.photo_file, c.donor_id \
          FROM claims c JOIN needs n ON n.id = c.need_id \
@@ -177,13 +199,18 @@ pub async fn delivered(db: &Db) -> Result<Vec<(DeliveryToConfirm, Option<UserId>
     .await?;
     rows.iter()
         .map(|row| {
+            let claim = my_claim(row)?;
+            let overdue = claim
+                .delivered_at
+                .is_some_and(|at| terms.confirmation_overdue(at, now));
             let delivery = DeliveryToConfirm {
-                claim: my_claim(row)?,
+                claim,
                 donor_name: row.try_get("donor_name")?,
                 note: row
                     .try_get::<Option<String>, _>("delivery_note")?
                     .unwrap_or_default(),
                 has_photo: row.try_get::<Option<String>, _>("photo_file")?.is_some(),
+                overdue,
             };
             let donor = row.try_get::<Option<i64>, _>("donor_id")?.map(UserId);
             Ok((delivery, donor))

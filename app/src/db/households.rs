@@ -28,6 +28,8 @@ fn household(row: &AnyRow) -> Result<HouseholdView, AppError> {
     })
 }
 
+/// Registers a household; `HouseholdExists` if its ID number is already registered in the same
+/// town (another town's registration is not revealed: both are kept, and reviewers see it).
 pub async fn register(
     db: &Db,
     key: &IdKey,
@@ -56,6 +58,19 @@ pub async fn register(
     .await
     .map_err(on_unique(AppError::HouseholdExists))?;
     Ok(HouseholdId(id))
+}
+
+/// The other towns where a household with the same ID number is registered (a volunteer is
+/// never told; the household's reviewers are).
+pub async fn registered_elsewhere(db: &Db, id: HouseholdId) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT other.town FROM households h \
+         JOIN households other ON other.id_key = h.id_key AND other.id <> h.id \
+         WHERE h.id = $1 ORDER BY other.town",
+    )
+    .bind(id.0)
+    .fetch_all(&db.pool)
+    .await?)
 }
 
 /// One household with its matching key.

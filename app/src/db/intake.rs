@@ -19,6 +19,8 @@ pub struct Stored {
     pub author: Option<UserId>,
     pub council_reviewer: Option<UserId>,
     pub private_notes: String,
+    /// Bumped by every edit of the public fields: an approval names the version it saw.
+    pub version: i64,
 }
 
 impl Stored {
@@ -36,7 +38,7 @@ impl Stored {
 /// A need with what intake and review decide on, or `None`.
 pub async fn stored(db: &Db, id: NeedId) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query(&format!(
-        "SELECT {}, household_id, author_id, council_reviewer_id, private_notes \
+        "SELECT {}, household_id, author_id, council_reviewer_id, private_notes, version \
          FROM needs WHERE id = $1",
         needs::PUBLIC_COLUMNS
     ))
@@ -54,6 +56,7 @@ pub async fn stored(db: &Db, id: NeedId) -> Result<Option<Stored>, AppError> {
                 .try_get::<Option<i64>, _>("council_reviewer_id")?
                 .map(UserId),
             private_notes: row.try_get("private_notes")?,
+            version: row.try_get("version")?,
         })
     })
     .transpose()
@@ -124,7 +127,7 @@ pub async fn edit(
     let updated = sqlx::query(
         "UPDATE needs SET aid_window = $3, title = $4, story = $5, ask_kind = $6, \
          amount_fen = $7, urgency = $8, private_notes = $9, status = $10, updated_at = $11, \
-         council_reviewer_id = NULL, volunteer_reviewer_id = NULL \
+         council_reviewer_id = NULL, volunteer_reviewer_id = NULL, version = version + 1 \
          WHERE id = $1 AND status = $2 AND pledged_fen = 0",
     )
     .bind(id.0)
@@ -150,16 +153,14 @@ pub async fn edit(
         });
     }
     if status == NeedStatus::Published {
-        events::append(
-            &mut tx,
-            &LiveChange::NeedWithdrawn {
-                need_id: id,
-                window: stored.need.window,
-                town: stored.need.town.clone(),
-            },
-            now,
-        )
-        .await?;
+        let withdrawn = LiveChange::NeedWithdrawn {
+            need_id: id,
+            window: stored.need.window,
+            town: stored.need.town.clone(),
+        };
+        // The old text leaves the replayable log with it.
+        events::redact_public_text(&mut tx, &withdrawn).await?;
+        events::append(&mut tx, &withdrawn, now).await?;
     }
     tx.commit().await?;
     Ok(id)

@@ -34,6 +34,19 @@ pub(crate) fn public_need(row: &AnyRow) -> Result<PublicNeed, AppError> {
     })
 }
 
+/// Makes every need's public place what the city's configuration says: with `show`, its
+/// household's village (kept in the household record); without, the town only. Run on start.
+pub async fn show_villages(db: &Db, show: bool) -> Result<(), AppError> {
+    let sql = if show {
+        "UPDATE needs SET village = COALESCE((SELECT h.village FROM households h \
+         WHERE h.id = needs.household_id), village) WHERE household_id IS NOT NULL"
+    } else {
+        "UPDATE needs SET village = '' WHERE village <> ''"
+    };
+    sqlx::query(sql).execute(&db.pool).await?;
+    Ok(())
+}
+
 /// The open board for `filter`, with the event id it is current as of. The id is read first,
 /// so any change that slips in between is replayed to the client, never missed.
 pub async fn open_board(db: &Db, filter: &BoardFilter) -> Result<Board, AppError> {

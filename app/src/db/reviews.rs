@@ -89,7 +89,8 @@ pub async fn approve(
     };
     let row = sqlx::query(&format!(
         "UPDATE needs SET status = $3, {reviewer_column} = $4, updated_at = $5, \
-         returned_reason = NULL{published_at} WHERE id = $1 AND status = $2 RETURNING {}",
+         returned_reason = NULL{published_at} WHERE id = $1 AND status = $2 AND version = $6 \
+         RETURNING {}",
         needs::PUBLIC_COLUMNS
     ))
     .bind(id.0)
@@ -97,11 +98,12 @@ pub async fn approve(
     .bind(next.code())
     .bind(reviewer.0)
     .bind(now.0)
+    .bind(stored.version)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else {
         tx.rollback().await?;
-        return Err(AppError::WrongStage);
+        return Err(moved_on(db, stored).await);
     };
     record(
         &mut tx, id, stage, reviewer, "approve", reason, warnings, now,
@@ -123,30 +125,48 @@ pub async fn approve(
 /// Sends a need back to its author with a reason; `WrongStage` if it moved on meanwhile.
 pub async fn send_back(
     db: &Db,
-    id: NeedId,
+    stored: &Stored,
     stage: ReviewStage,
     reviewer: UserId,
     reason: &str,
     now: UtcMillis,
 ) -> Result<(), AppError> {
+    let id = stored.need.id;
     let mut tx = db.begin().await?;
     let moved = sqlx::query(
         "UPDATE needs SET status = 'draft', returned_reason = $3, updated_at = $4, \
-         council_reviewer_id = NULL, volunteer_reviewer_id = NULL WHERE id = $1 AND status = $2",
+         council_reviewer_id = NULL, volunteer_reviewer_id = NULL \
+         WHERE id = $1 AND status = $2 AND version = $5",
     )
     .bind(id.0)
     .bind(stage.awaits().code())
     .bind(reason)
     .bind(now.0)
+    .bind(stored.version)
     .execute(&mut *tx)
     .await?;
     if moved.rows_affected() == 0 {
         tx.rollback().await?;
-        return Err(AppError::WrongStage);
+        return Err(moved_on(db, stored).await);
     }
     record(&mut tx, id, stage, reviewer, "return", reason, 0, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Why a decision about `stored` changed nothing: it was edited since it was read
+/// (`NeedChanged`), or another reviewer moved it on (`WrongStage`).
+async fn moved_on(db: &Db, stored: &Stored) -> AppError {
+    let version: Result<Option<i64>, _> =
+        sqlx::query_scalar("SELECT version FROM needs WHERE id = $1")
+            .bind(stored.need.id.0)
+            .fetch_optional(&db.pool)
+            .await;
+    match version {
+        Ok(Some(now)) if now != stored.version => AppError::NeedChanged,
+        Ok(_) => AppError::WrongStage,
+        Err(error) => error.into(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -212,11 +232,14 @@ pub async fn review_item(
     let Some((household, aid)) = household_and_aid(db, &stored, period_months, now).await? else {
         return Ok(None);
     };
+    let registered_elsewhere = households::registered_elsewhere(db, household.id).await?;
     Ok(Some(ReviewItem {
+        registered_elsewhere,
         author: name_of(db, stored.author).await?.unwrap_or_default(),
         council_reviewer: name_of(db, stored.council_reviewer).await?,
         private_notes: stored.private_notes,
         need: stored.need,
+        version: stored.version,
         household,
         aid,
     }))

@@ -69,6 +69,9 @@ pub enum ClaimStatus {
     Released,
     /// Not delivered in time: back on the board.
     Expired,
+    /// A volunteer of the need's town did not accept the delivery, saying why: back on the
+    /// board, and the donor is told the reason.
+    Rejected,
 }
 
 impl ClaimStatus {
@@ -79,6 +82,7 @@ impl ClaimStatus {
             ClaimStatus::Confirmed => "confirmed",
             ClaimStatus::Released => "released",
             ClaimStatus::Expired => "expired",
+            ClaimStatus::Rejected => "rejected",
         }
     }
 
@@ -89,6 +93,7 @@ impl ClaimStatus {
             ClaimStatus::Confirmed,
             ClaimStatus::Released,
             ClaimStatus::Expired,
+            ClaimStatus::Rejected,
         ]
         .into_iter()
         .find(|status| status.code() == code)
@@ -102,22 +107,65 @@ impl ClaimStatus {
             ClaimStatus::Confirmed => "已完成",
             ClaimStatus::Released => "已放弃",
             ClaimStatus::Expired => "已超时，已放回需求墙",
+            ClaimStatus::Rejected => "送达未被确认，已放回需求墙",
         }
+    }
+
+    /// Whether the claim is still in hand: the donor may reach the coordinating volunteer
+    /// only then (never after releasing it, so claiming cannot harvest volunteers' phones).
+    pub fn in_hand(self) -> bool {
+        matches!(self, ClaimStatus::Open | ClaimStatus::Delivered)
     }
 }
 
-/// How long a claim may stay undelivered, and how many a donor may hold at once.
+/// The terms every claim is held on: how long it may stay undelivered, how many a donor may
+/// hold, how small a pledge may be, and what bounds a donor's deliveries waiting for a
+/// volunteer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClaimTerms {
     pub expiry_days: u32,
+    /// Undelivered claims one donor may hold.
     pub max_open: u32,
+    /// Delivered claims one donor may have waiting for a volunteer's confirmation.
+    pub max_unconfirmed: u32,
+    /// The smallest part of a money need one may pledge (all that is left may always be).
+    pub min_pledge: Fen,
+    /// Days a delivery may wait for a volunteer before it is listed as overdue.
+    pub confirm_within_days: u32,
+    /// Delivery photos one donor may upload in 30 days.
+    pub photo_quota: u32,
 }
 
 impl ClaimTerms {
     pub const DEFAULT: ClaimTerms = ClaimTerms {
         expiry_days: 14,
         max_open: 5,
+        max_unconfirmed: 3,
+        min_pledge: Fen::from_stored(5_000),
+        confirm_within_days: 7,
+        photo_quota: 10,
     };
+
+    /// A pledge of `part` is at least the minimum, unless it is all that is `left`.
+    pub fn check_pledge(self, part: Fen, left: i64) -> Result<(), AppError> {
+        if part.get() >= self.min_pledge.get() || part.get() == left {
+            return Ok(());
+        }
+        Err(AppError::invalid(
+            "amount",
+            format!(
+                "每次认捐至少 {}；剩余不足 {} 时，请认捐全部剩余的 {}。",
+                self.min_pledge,
+                self.min_pledge,
+                Fen::from_stored(left)
+            ),
+        ))
+    }
+
+    /// Whether a delivery made at `delivered_at` has waited too long for a volunteer at `now`.
+    pub fn confirmation_overdue(self, delivered_at: UtcMillis, now: UtcMillis) -> bool {
+        now.0 - delivered_at.0 >= i64::from(self.confirm_within_days) * 86_400_000
+    }
 
     /// When a claim made at `claimed_at` is released if still undelivered.
     pub fn expires_at(self, claimed_at: UtcMillis) -> UtcMillis {
@@ -140,5 +188,9 @@ pub struct MyClaim {
     pub claimed_at: UtcMillis,
     pub expires_at: UtcMillis,
     pub delivered_at: Option<UtcMillis>,
+    /// Only while the claim is in hand ([`ClaimStatus::in_hand`]).
     pub coordinator: Option<Coordinator>,
+    /// Why a volunteer did not accept the delivery, for a rejected claim.
+    #[serde(default)]
+    pub rejected_reason: Option<String>,
 }

@@ -53,11 +53,11 @@ impl Fen {
     }
 
     /// A stored value, trusted because the database's CHECK constraint admitted it.
-    pub fn from_stored(fen: i64) -> Fen {
+    pub const fn from_stored(fen: i64) -> Fen {
         Fen(fen)
     }
 
-    pub fn get(self) -> i64 {
+    pub const fn get(self) -> i64 {
         self.0
     }
 

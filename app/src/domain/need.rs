@@ -15,7 +15,8 @@ impl fmt::Display for NeedId {
     }
 }
 
-/// A need as anyone may see it: no names, no addresses below the village, no contact details.
+/// A need as anyone may see it: no names, no addresses, no contact details; the place is the
+/// town, and the village only where the city's configuration shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicNeed {
     pub id: NeedId,
@@ -23,6 +24,8 @@ pub struct PublicNeed {
     pub title: String,
     pub story: String,
     pub town: String,
+    /// Empty unless the city shows villages (`WANSHAN_SHOW_VILLAGE`).
+    #[serde(default)]
     pub village: String,
     pub ask: Ask,
     pub urgency: Urgency,
@@ -36,6 +39,15 @@ pub struct PublicNeed {
 }
 
 impl PublicNeed {
+    /// Where the need is, as a card shows it: `云阳街道`, or `云阳街道 · 东门社区`.
+    pub fn place(&self) -> String {
+        if self.village.is_empty() {
+            self.town.clone()
+        } else {
+            format!("{} · {}", self.town, self.village)
+        }
+    }
+
     /// What a money need still needs; `None` for goods and services.
     pub fn remaining(&self) -> Option<i64> {
         self.ask
@@ -74,12 +86,21 @@ impl NewNeed {
         ask: Ask,
         urgency: Urgency,
     ) -> Result<NewNeed, AppError> {
+        let title = text_field("title", "标题", title, 4, 40)?;
+        refuse_contact_details("title", "标题", &title)?;
+        let story = text_field("story", "情况说明", story, 10, 1000)?;
+        refuse_contact_details("story", "情况说明", &story)?;
         Ok(NewNeed {
             window,
-            title: text_field("title", "标题", title, 4, 40)?,
-            story: text_field("story", "情况说明", story, 10, 1000)?,
+            title,
+            story,
             town: text_field("town", "镇（街道）", town, 2, 20)?,
-            village: text_field("village", "村（社区）", village, 2, 20)?,
+            // Empty where the city does not show villages on public cards.
+            village: if village.trim().is_empty() {
+                String::new()
+            } else {
+                text_field("village", "村（社区）", village, 2, 20)?
+            },
             ask,
             urgency,
         })

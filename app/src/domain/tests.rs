@@ -125,7 +125,7 @@ fn a_claim_is_due_fourteen_days_after_it_was_made_and_overdue_from_that_moment()
     assert!(ClaimTerms::is_overdue(due, UtcMillis(due.0 + 1)));
     let short = ClaimTerms {
         expiry_days: 1,
-        max_open: 5,
+        ..ClaimTerms::DEFAULT
     };
     assert_eq!(short.expires_at(claimed).shanghai_date_text(), "2026-11-29");
 }
@@ -206,4 +206,82 @@ fn filters_admit_by_window_and_town() {
     need.town = "司徒镇".into();
     assert!(!filter.admits(&need));
     assert!(BoardFilter::default().admits(&need));
+}
+
+#[test]
+fn a_pledge_is_at_least_the_minimum_unless_it_takes_all_that_is_left() {
+    let terms = ClaimTerms {
+        min_pledge: Fen::from_stored(5_000),
+        ..ClaimTerms::DEFAULT
+    };
+    // ¥50 or more is fine; a fen is not, on a ¥9,000 need.
+    assert!(terms.check_pledge(Fen::from_stored(5_000), 900_000).is_ok());
+    let tiny = terms
+        .check_pledge(Fen::from_stored(1), 900_000)
+        .unwrap_err();
+    assert_eq!(tiny.code(), "Invalid");
+    assert!(tiny.to_string().contains("¥50"), "{tiny}");
+    // When only ¥12 is left, ¥12 (all of it) closes the need; ¥11 would leave a fen-sized rest.
+    assert!(terms.check_pledge(Fen::from_stored(1_200), 1_200).is_ok());
+    assert!(terms.check_pledge(Fen::from_stored(1_100), 1_200).is_err());
+}
+
+#[test]
+fn a_delivery_waits_for_a_volunteer_at_most_the_configured_days() {
+    let terms = ClaimTerms {
+        confirm_within_days: 7,
+        ..ClaimTerms::DEFAULT
+    };
+    let delivered = UtcMillis::from_shanghai_date(2026, 11, 1).unwrap();
+    let week = UtcMillis(delivered.0 + 7 * 86_400_000);
+    assert!(!terms.confirmation_overdue(delivered, UtcMillis(week.0 - 1)));
+    assert!(terms.confirmation_overdue(delivered, week));
+}
+
+#[test]
+fn only_a_claim_in_hand_reaches_its_coordinator() {
+    assert!(ClaimStatus::Open.in_hand());
+    assert!(ClaimStatus::Delivered.in_hand());
+    for gone in [
+        ClaimStatus::Released,
+        ClaimStatus::Expired,
+        ClaimStatus::Rejected,
+        ClaimStatus::Confirmed,
+    ] {
+        assert!(!gone.in_hand(), "{gone:?}");
+        assert_eq!(ClaimStatus::parse(gone.code()).unwrap(), gone);
+    }
+}
+
+#[test]
+fn public_text_refuses_phone_and_id_numbers_and_says_which_field() {
+    for carrying in [
+        "请联系13812345678",
+        "电话 138 1234 5678",
+        "电话138-1234-5678",
+        "座机0511-86512345",
+        "座机86512345",
+        "身份证32118119800101123X",
+        "号码１３８１２３４５６７８",
+    ] {
+        let refused = refuse_contact_details("story", "情况说明", carrying).unwrap_err();
+        match refused {
+            AppError::Invalid { field, message } => {
+                assert_eq!(field, "story", "{carrying}");
+                assert!(message.contains("情况说明"), "{message}");
+            }
+            other => panic!("{carrying}: {other:?}"),
+        }
+    }
+    for fine in [
+        "透析每月自付约2000元，已欠下30000元",
+        "2026-11-29 出院",
+        "孩子9岁，3年级",
+        "每周3次，共12周",
+    ] {
+        assert!(
+            refuse_contact_details("story", "情况说明", fine).is_ok(),
+            "{fine}"
+        );
+    }
 }

@@ -35,3 +35,45 @@ pub fn text_field(
     }
     Ok(trimmed.to_owned())
 }
+
+/// Refuses public text that carries a phone number or an ID number: eleven or more digits in a
+/// run (a mobile number, a landline with its area code, an ID number; full-width digits, spaces
+/// and dashes between them, and the ID number's final `X` included), or seven or more digits
+/// with nothing between them (a local landline). A date like `2026-11-29` passes. A family's
+/// contact details live in its household record, never on the board.
+pub fn refuse_contact_details(field: &str, label: &str, text: &str) -> Result<(), AppError> {
+    let (joined, plain) = (digit_run(text, true), digit_run(text, false));
+    if joined >= 11 || plain >= 7 {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "{label}里不能有电话号码或身份证号（发现一串 {} 位的数字），请删去：\
+                 家庭的联系方式只记在家庭档案里，不公开。",
+                joined.max(plain)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest run of digits in `text`: full-width digits count, and so does an `X` after a
+/// digit (ID numbers end in one). With `joined`, one space or dash between digits does not
+/// break a run (`138 1234-5678` is 11).
+fn digit_run(text: &str, joined: bool) -> usize {
+    let (mut longest, mut run, mut gap) = (0, 0, false);
+    for c in text.chars() {
+        let digit =
+            c.is_ascii_digit() || ('０'..='９').contains(&c) || (run > 0 && matches!(c, 'x' | 'X'));
+        if digit {
+            run += 1;
+            gap = false;
+        } else if joined && run > 0 && !gap && matches!(c, ' ' | '-' | '－' | '　') {
+            gap = true;
+        } else {
+            run = 0;
+            gap = false;
+        }
+        longest = longest.max(run);
+    }
+    longest
+}

@@ -83,23 +83,48 @@ pub async fn list_deliveries() -> Result<Vec<DeliveryToConfirm>, AppError> {
     use super::{from_context, signed_in};
     use crate::access::{permits, Action};
     use crate::db::{fulfilment, Db};
+    use crate::domain::UtcMillis;
+    use crate::settings::Settings;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
-    Ok(fulfilment::delivered(&db)
-        .await?
-        .into_iter()
-        .filter(|(delivery, donor)| {
-            let town = &delivery.claim.need.town;
-            permits(
-                &volunteer,
-                Action::ConfirmDelivery {
-                    town,
-                    donor: *donor,
-                },
-            )
-        })
-        .map(|(delivery, _)| delivery)
-        .collect())
+    let settings: Settings = from_context()?;
+    Ok(
+        fulfilment::delivered(&db, settings.claim_terms, UtcMillis::now())
+            .await?
+            .into_iter()
+            .filter(|(delivery, donor)| {
+                let town = &delivery.claim.need.town;
+                permits(
+                    &volunteer,
+                    Action::ConfirmDelivery {
+                        town,
+                        donor: *donor,
+                    },
+                )
+            })
+            .map(|(delivery, _)| delivery)
+            .collect(),
+    )
+}
+
+/// The claim, if `volunteer` may confirm or reject its delivery
+/// ([`crate::access::Action::ConfirmDelivery`]: a volunteer of its town, not its donor).
+#[cfg(feature = "ssr")]
+async fn delivery_to_decide(
+    db: &crate::db::Db,
+    volunteer: &crate::people::Viewer,
+    claim_id: i64,
+) -> Result<crate::db::claims::ClaimRecord, AppError> {
+    use crate::access::{check, Action};
+    let claim = crate::db::claims::find(db, claim_id).await?;
+    check(
+        volunteer,
+        Action::ConfirmDelivery {
+            town: &claim.town,
+            donor: claim.donor,
+        },
+    )?;
+    Ok(claim)
 }
 
 /// A volunteer of the need's town confirms a delivery; the need is fulfilled (taken down for
@@ -107,21 +132,13 @@ pub async fn list_deliveries() -> Result<Vec<DeliveryToConfirm>, AppError> {
 #[server(prefix = "/api", endpoint = "confirm_delivery")]
 pub async fn confirm_delivery(claim_id: i64) -> Result<bool, AppError> {
     use super::{from_context, signed_in};
-    use crate::access::{check, Action};
-    use crate::db::{claims, fulfilment, Db};
+    use crate::db::{fulfilment, Db};
     use crate::domain::UtcMillis;
     use crate::settings::Settings;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
-    let claim = claims::find(&db, claim_id).await?;
-    check(
-        &volunteer,
-        Action::ConfirmDelivery {
-            town: &claim.town,
-            donor: claim.donor,
-        },
-    )?;
+    let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
     let fulfilled = fulfilment::confirm(
         &db,
         &claim,
@@ -132,4 +149,20 @@ pub async fn confirm_delivery(claim_id: i64) -> Result<bool, AppError> {
     .await?;
     super::after_form_post(&format!("/review?confirmed={claim_id}"));
     Ok(fulfilled)
+}
+
+/// A volunteer of the need's town does not accept a delivery, saying why: what the claim held
+/// goes back on the board at once, and the donor sees the reason on their claims page.
+#[server(prefix = "/api", endpoint = "reject_delivery")]
+pub async fn reject_delivery(claim_id: i64, reason: String) -> Result<(), AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{claims, Db};
+    use crate::domain::{text_field, UtcMillis};
+    let volunteer = signed_in().await?;
+    let db: Db = from_context()?;
+    let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
+    let reason = text_field("reason", "未确认的原因", &reason, 4, 200)?;
+    claims::reject_delivery(&db, &claim, volunteer.id, &reason, UtcMillis::now()).await?;
+    super::after_form_post(&format!("/review?rejected={claim_id}"));
+    Ok(())
 }

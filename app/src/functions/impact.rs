@@ -15,7 +15,7 @@ pub async fn load_impact() -> Result<Impact, AppError> {
     impact::figures(&db, UtcMillis::now()).await
 }
 
-/// The highest credit balances. Public; anonymous donors appear as 匿名爱心人士.
+/// The highest credit balances. Public; names are masked (张*) unless their owner shows them.
 #[server(prefix = "/api", endpoint = "load_leaderboard")]
 pub async fn load_leaderboard() -> Result<Vec<Standing>, AppError> {
     use super::from_context;
@@ -37,7 +37,7 @@ pub async fn my_credit() -> Result<(i64, bool), AppError> {
     ))
 }
 
-/// Whether the caller appears on the leaderboard by name or as 匿名爱心人士.
+/// Whether the caller appears on the leaderboard by their full name or masked (张*).
 #[server(prefix = "/api", endpoint = "set_anonymous")]
 pub async fn set_anonymous(#[server(default)] anonymous: bool) -> Result<(), AppError> {
     use super::{from_context, signed_in};

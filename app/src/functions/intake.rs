@@ -60,7 +60,8 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
             town: &household.town,
         },
     )?;
-    let need = entry.for_household(&household.town, &household.village)?;
+    let settings: crate::settings::Settings = from_context()?;
+    let need = entry.for_household(&household, settings.show_village)?;
     let now = UtcMillis::now();
     let id = match editing {
         None => {

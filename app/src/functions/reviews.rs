@@ -49,13 +49,15 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
     })
 }
 
-/// The need, if `reviewer` may decide `stage` of it now ([`crate::access::Action::Review`]).
+/// The need, if `reviewer` may decide `stage` of it now ([`crate::access::Action::Review`])
+/// and it is still the `version` they looked at (`NeedChanged` if it was edited since).
 #[cfg(feature = "ssr")]
 async fn reviewable(
     db: &crate::db::Db,
     reviewer: &crate::people::Viewer,
     need_id: i64,
     stage: ReviewStage,
+    version: i64,
 ) -> Result<crate::db::intake::Stored, AppError> {
     use crate::access::{check, Action};
     let stored = crate::db::intake::stored(db, crate::domain::NeedId(need_id))
@@ -63,16 +65,21 @@ async fn reviewable(
         .ok_or(AppError::NeedNotFound)?;
     let need = stored.parties();
     check(reviewer, Action::Review { stage, need })?;
+    if stored.version != version {
+        return Err(AppError::NeedChanged);
+    }
     Ok(stored)
 }
 
 /// Approves one stage of a need: `council` by a council reviewer of its town, then `volunteer`
 /// by a volunteer who neither entered it nor approved the first stage. Over a duplicate-aid
-/// warning, `acknowledgement` must give the reason, and it is recorded.
+/// warning, `acknowledgement` must give the reason, and it is recorded. `version` is the
+/// version of the need the reviewer saw: an approval of text edited since is `NeedChanged`.
 #[server(prefix = "/api", endpoint = "approve_need")]
 pub async fn approve_need(
     need_id: i64,
     stage: ReviewStage,
+    version: i64,
     #[server(default)] acknowledgement: String,
 ) -> Result<NeedStatus, AppError> {
     use super::{from_context, signed_in};
@@ -85,7 +92,7 @@ pub async fn approve_need(
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let now = UtcMillis::now();
-    let stored = reviewable(&db, &reviewer, need_id, stage).await?;
+    let stored = reviewable(&db, &reviewer, need_id, stage, version).await?;
     let warnings = reviews::aid_warnings(&db, &stored, settings.aid_period_months, now).await?;
     let reason = approval_reason(warnings, &acknowledgement)?;
     let approval = Approval {
@@ -99,26 +106,24 @@ pub async fn approve_need(
     Ok(status)
 }
 
-/// Sends a need back to its author with a reason, at the stage the caller reviews.
+/// Sends a need back to its author with a reason, at the stage the caller reviews, if it is
+/// still the `version` they saw.
 #[server(prefix = "/api", endpoint = "return_need")]
-pub async fn return_need(need_id: i64, stage: ReviewStage, reason: String) -> Result<(), AppError> {
+pub async fn return_need(
+    need_id: i64,
+    stage: ReviewStage,
+    version: i64,
+    reason: String,
+) -> Result<(), AppError> {
     use super::{from_context, signed_in};
     use crate::db::{reviews, Db};
     use crate::domain::UtcMillis;
     use crate::private::return_reason;
     let reviewer = signed_in().await?;
     let db: Db = from_context()?;
-    let stored = reviewable(&db, &reviewer, need_id, stage).await?;
+    let stored = reviewable(&db, &reviewer, need_id, stage, version).await?;
     let reason = return_reason(&reason)?;
-    reviews::send_back(
-        &db,
-        stored.need.id,
-        stage,
-        reviewer.id,
-        &reason,
-        UtcMillis::now(),
-    )
-    .await?;
+    reviews::send_back(&db, &stored, stage, reviewer.id, &reason, UtcMillis::now()).await?;
     super::after_form_post(&format!("/review?returned={need_id}"));
     Ok(())
 }

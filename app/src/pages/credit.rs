@@ -9,7 +9,7 @@ pub fn CreditPage() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>"爱心积分榜"</h1>
-            <p class="hint">"捐助送达并确认、录入和审核需求都会获得积分；积分是每一笔记录的合计。愿意匿名的爱心人士显示为“匿名爱心人士”。"</p>
+            <p class="hint">"捐助送达并确认、录入和审核需求都会获得积分；积分是每一笔记录的合计。名字只显示第一个字（如“张*”），本人选择后才显示完整称呼。"</p>
             <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
                 {move || Suspend::new(async move {
                     let standings = standings.await.unwrap_or_default();

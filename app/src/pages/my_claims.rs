@@ -57,16 +57,16 @@ fn MyClaims() -> impl IntoView {
             <h2>"我的积分"</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (balance, shown) = credit.await.unwrap_or((0, true));
+                    let (balance, shown) = credit.await.unwrap_or((0, false));
                     view! {
                         <p data-testid="my-balance">{format!("{balance} 分")}</p>
                         <ActionForm action=anonymous attr:class="stack-form">
                             <input type="hidden" name="anonymous" value=if shown { "true" } else { "false" }/>
                             <p class="hint">
-                                {if shown { "积分榜上显示您的称呼。" } else { "积分榜上您显示为“匿名爱心人士”。" }}
+                                {if shown { "积分榜上显示您的完整称呼。" } else { "积分榜上只显示您称呼的第一个字（如“张*”）。" }}
                             </p>
                             <button type="submit" class="btn-secondary">
-                                {if shown { "改为匿名显示" } else { "改为显示称呼" }}
+                                {if shown { "改为只显示第一个字" } else { "改为显示完整称呼" }}
                             </button>
                         </ActionForm>
                         <p><a href="/credit">"查看积分榜"</a></p>
@@ -87,6 +87,7 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
         claimed_at,
         expires_at,
         coordinator,
+        rejected_reason,
         ..
     } = claim;
     let open = status == ClaimStatus::Open;
@@ -95,7 +96,7 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
             <p class="work-head">
                 <span class="status">{status.label()}</span>
                 <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
-                <span class="place">{format!("{} · {}", need.town, need.village)}</span>
+                <span class="place">{need.place()}</span>
             </p>
             <p class="work-title">{need.title.clone()}</p>
             <p class="meta">
@@ -103,6 +104,14 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
                 {amount.map(|a| format!(" · 认捐 {a}"))}
                 {open.then(|| format!(" · 请在 {} 前送达，逾期将自动放回需求墙", expires_at.shanghai_text()))}
             </p>
+            {rejected_reason
+                .map(|reason| {
+                    view! {
+                        <p class="warning" data-testid="rejected-reason">
+                            "志愿者没有确认这次送达，原因：" {reason}
+                        </p>
+                    }
+                })}
             {coordinator
                 .map(|c| {
                     view! {

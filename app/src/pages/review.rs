@@ -5,7 +5,7 @@
 use crate::components::session::{Outcome, RoleGate};
 use crate::domain::Ask;
 use crate::error::AppError;
-use crate::functions::claims::{list_deliveries, ConfirmDelivery};
+use crate::functions::claims::{list_deliveries, ConfirmDelivery, RejectDelivery};
 use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
 use crate::people::Role;
 use crate::private::{
@@ -32,7 +32,11 @@ fn ReviewDesk() -> impl IntoView {
     );
     // Resources are made here, at the top of the page, never inside a <Suspense>'s children.
     let confirm = ServerAction::<ConfirmDelivery>::new();
-    let deliveries = Resource::new(move || confirm.version().get(), |_| list_deliveries());
+    let reject = ServerAction::<RejectDelivery>::new();
+    let deliveries = Resource::new(
+        move || (confirm.version().get(), reject.version().get()),
+        |_| list_deliveries(),
+    );
     view! {
         <div class="toast-area" role="status" aria-live="polite">
             <Outcome value=approve.value() done="已通过。" when="approved"/>
@@ -51,7 +55,7 @@ fn ReviewDesk() -> impl IntoView {
                                 <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer approve send_back/>
                             </section>
                             <ClaimAlerts alerts=queue.claim_alerts/>
-                            <Deliveries deliveries confirm/>
+                            <Deliveries deliveries confirm reject/>
                         }
                             .into_any()
                     }
@@ -94,11 +98,13 @@ fn ReviewCard(
 ) -> impl IntoView {
     let ReviewItem {
         need,
+        version,
         private_notes,
         author,
         council_reviewer,
         household,
         aid,
+        registered_elsewhere,
     } = item;
     let id = need.id.0;
     let warned = !aid.warnings.is_empty();
@@ -111,7 +117,7 @@ fn ReviewCard(
         <li class="work-item review-item" data-need-id=id>
             <p class="work-head">
                 <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
-                <span class="place">{format!("{} · {}", need.town, need.village)}</span>
+                <span class="place">{need.place()}</span>
                 <span class="amount">{amount}</span>
             </p>
             <h3 class="work-title">{need.title.clone()}</h3>
@@ -122,6 +128,17 @@ fn ReviewCard(
             </p>
             {(!private_notes.is_empty()).then(|| view! { <p class="private-notes">"内部备注：" {private_notes}</p> })}
             <HouseholdPanel household/>
+            {(!registered_elsewhere.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="aid-warning" role="alert" data-testid="registered-elsewhere">
+                            {format!(
+                                "重复登记提醒：同一身份证号也在{}登记过。请与该镇核实，避免同一家庭被重复帮扶。",
+                                registered_elsewhere.join("、"),
+                            )}
+                        </p>
+                    }
+                })}
             {warned
                 .then(|| {
                     view! {
@@ -167,6 +184,7 @@ fn ReviewCard(
             <ActionForm action=approve attr:class="stack-form approve-form">
                 <input type="hidden" name="need_id" value=id/>
                 <input type="hidden" name="stage" value=stage_code/>
+                <input type="hidden" name="version" value=version/>
                 {warned
                     .then(|| {
                         view! {
@@ -181,6 +199,7 @@ fn ReviewCard(
                 <ActionForm action=send_back attr:class="stack-form">
                     <input type="hidden" name="need_id" value=id/>
                     <input type="hidden" name="stage" value=stage_code/>
+                    <input type="hidden" name="version" value=version/>
                     <label for=format!("reason-{id}")>"退回理由"</label>
                     <textarea id=format!("reason-{id}") name="reason" rows="2" maxlength="200" required></textarea>
                     <button type="submit" class="btn-secondary">"退回给录入人"</button>
@@ -242,6 +261,7 @@ fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
 fn Deliveries(
     deliveries: Resource<Result<Vec<DeliveryToConfirm>, AppError>>,
     confirm: ServerAction<ConfirmDelivery>,
+    reject: ServerAction<RejectDelivery>,
 ) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
@@ -254,14 +274,16 @@ fn Deliveries(
                     <section class="panel">
                         <h2>{format!("待确认送达 · {}", list.len())}</h2>
                         <Outcome value=confirm.value() done="已确认送达。" when="confirmed"/>
+                        <Outcome value=reject.value() done="已退回：这份认领已放回需求墙，认领人会看到您写的原因。" when="rejected"/>
                         <ul class="work-list" data-testid="deliveries">
                             {list
                                 .into_iter()
                                 .map(|d| {
                                     let claim_id = d.claim.claim_id;
                                     view! {
-                                        <li class="work-item" data-claim-id=claim_id>
+                                        <li class="work-item" data-claim-id=claim_id class:overdue=d.overdue>
                                             <p class="work-title">{d.claim.need.title.clone()}</p>
+                                            {d.overdue.then(|| view! { <p class="warning" data-testid="overdue">"久未确认：已超过规定天数，请尽快核实，确认或退回。"</p> })}
                                             <p class="meta">
                                                 {format!(
                                                     "{} · {}{}",
@@ -276,6 +298,15 @@ fn Deliveries(
                                                 <input type="hidden" name="claim_id" value=claim_id/>
                                                 <button type="submit" class="btn-primary">"确认送达"</button>
                                             </ActionForm>
+                                            <details class="reject">
+                                                <summary>"没有收到？退回这份认领"</summary>
+                                                <ActionForm action=reject>
+                                                    <input type="hidden" name="claim_id" value=claim_id/>
+                                                    <label for=format!("reject-{claim_id}")>"原因（认领人会看到）"</label>
+                                                    <textarea id=format!("reject-{claim_id}") name="reason" required minlength="4" maxlength="200"></textarea>
+                                                    <button type="submit" class="btn-secondary">"退回，放回需求墙"</button>
+                                                </ActionForm>
+                                            </details>
                                         </li>
                                     }
                                 })

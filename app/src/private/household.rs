@@ -213,3 +213,52 @@ pub struct HouseholdView {
     pub member_count: i64,
     pub low_income: LowIncome,
 }
+
+impl HouseholdView {
+    /// Refuses a need's public text (`field`, shown to the volunteer as `label`) that names
+    /// this household: its head's name, its phone or its address (the whole address, or the
+    /// part of it after the village, such as `3组15号`). The message names the field and what
+    /// was found, never anything the volunteer did not type.
+    pub fn refuse_in_public_text(
+        &self,
+        field: &str,
+        label: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let refuse = |what: &str| {
+            Err(AppError::invalid(
+                field,
+                format!("{label}里出现了这户家庭的{what}，公开的文字不能让人认出这户人家，请删去或改用“王大爷”这样的称呼。"),
+            ))
+        };
+        let name = self.head_name.trim();
+        if name.chars().count() >= 2 && squeezed.contains(name) {
+            return refuse("户主姓名");
+        }
+        let phone: String = self.phone.chars().filter(char::is_ascii_digit).collect();
+        let digits: String = squeezed.chars().filter(char::is_ascii_digit).collect();
+        if phone.len() >= 7 && digits.contains(&phone) {
+            return refuse("电话");
+        }
+        let address: String = self
+            .address
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let after_village = match self.village.trim() {
+            village if !village.is_empty() => address
+                .split_once(village)
+                .map(|(_, rest)| rest.to_owned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let named = |part: &str| part.chars().count() >= 4 && squeezed.contains(part);
+        if named(&address)
+            || (after_village.chars().any(|c| c.is_ascii_digit()) && named(&after_village))
+        {
+            return refuse("住址");
+        }
+        Ok(())
+    }
+}

@@ -115,17 +115,31 @@ impl NeedEntry {
         })
     }
 
-    /// The need as it will be stored, placed in its household's town and village.
-    pub fn for_household(&self, town: &str, village: &str) -> Result<NewNeed, AppError> {
-        NewNeed::parse(
+    /// The need as it will be stored, placed in its household's town (and village, where the
+    /// city shows villages), its public text checked for the household's name, phone and
+    /// address.
+    pub fn for_household(
+        &self,
+        household: &HouseholdView,
+        show_village: bool,
+    ) -> Result<NewNeed, AppError> {
+        let village = if show_village {
+            household.village.as_str()
+        } else {
+            ""
+        };
+        let need = NewNeed::parse(
             self.window,
             &self.title,
             &self.story,
-            town,
+            &household.town,
             village,
             self.ask,
             self.urgency,
-        )
+        )?;
+        household.refuse_in_public_text("title", "标题", &need.title)?;
+        household.refuse_in_public_text("story", "情况说明", &need.story)?;
+        Ok(need)
     }
 }
 

@@ -63,12 +63,18 @@ impl ReviewStage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {
     pub need: PublicNeed,
+    /// The version of the need's public text shown: the approval names it.
+    #[serde(default)]
+    pub version: i64,
     pub private_notes: String,
     pub author: String,
     /// Who approved the council stage, once it has.
     pub council_reviewer: Option<String>,
     pub household: HouseholdView,
     pub aid: AidHistory,
+    /// Other towns where the same ID number is registered: a possible double registration.
+    #[serde(default)]
+    pub registered_elsewhere: Vec<String>,
 }
 
 /// A claimed need whose household had aid in the same window when it was claimed.
@@ -115,4 +121,7 @@ pub struct DeliveryToConfirm {
     pub donor_name: String,
     pub note: String,
     pub has_photo: bool,
+    /// It has waited for a volunteer longer than the configured days: listed first, marked.
+    #[serde(default)]
+    pub overdue: bool,
 }

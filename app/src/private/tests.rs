@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::*;
+use crate::error::AppError;
 
 #[test]
 fn id_numbers_are_checked_by_their_check_digit() {
@@ -75,4 +76,81 @@ fn only_same_window_aid_within_the_period_warns() {
         .collect();
     assert_eq!(warned.len(), 1);
     assert_eq!(warned[0].at, UtcMillis(970 * DAY));
+}
+
+fn wang_household() -> HouseholdView {
+    HouseholdView {
+        id: HouseholdId(1),
+        town: "司徒镇".into(),
+        village: "砖井村".into(),
+        head_name: "王建国".into(),
+        id_last4: "002X".into(),
+        address: "司徒镇砖井村3组15号".into(),
+        phone: "13912345678".into(),
+        members: "妻子、儿子".into(),
+        member_count: 3,
+        low_income: LowIncome::Expenditure,
+    }
+}
+
+#[test]
+fn a_needs_public_text_may_not_name_its_household() {
+    let household = wang_household();
+    for (text, what) in [
+        ("王建国家的孩子需要助听器", "户主姓名"),
+        ("王 建 国 需要帮助", "户主姓名"),
+        ("住在砖井村3组15号的老人", "住址"),
+        ("地址：司徒镇砖井村3组15号", "住址"),
+    ] {
+        match household.refuse_in_public_text("story", "情况说明", text) {
+            Err(AppError::Invalid { field, message }) => {
+                assert_eq!(field, "story");
+                assert!(message.contains(what), "{text}: {message}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    // The village alone, the surname with a kinship word, and numbers that are not its phone
+    // or house number pass.
+    for fine in ["砖井村的王大爷今年七十岁", "孩子3年级，每月自付1500元"] {
+        assert!(
+            household
+                .refuse_in_public_text("story", "情况说明", fine)
+                .is_ok(),
+            "{fine}"
+        );
+    }
+}
+
+#[test]
+fn an_entered_need_is_placed_in_its_town_and_its_village_only_if_the_city_shows_villages() {
+    let form = NeedForm {
+        household_id: "1".into(),
+        window: "medical".into(),
+        title: "透析费用缺口".into(),
+        story: "每周透析三次，医保报销后每月自付约两千元。".into(),
+        ask_kind: "money".into(),
+        amount: "6000".into(),
+        urgency: "3".into(),
+        ..NeedForm::default()
+    };
+    let entry = NeedEntry::parse(&form).unwrap();
+    let household = wang_household();
+    let hidden = entry.for_household(&household, false).unwrap();
+    assert_eq!(
+        (hidden.town.as_str(), hidden.village.as_str()),
+        ("司徒镇", "")
+    );
+    let shown = entry.for_household(&household, true).unwrap();
+    assert_eq!(shown.village, "砖井村");
+    let naming = NeedEntry::parse(&NeedForm {
+        title: "王建国透析费用".into(),
+        ..form
+    })
+    .unwrap();
+    let refused = naming.for_household(&household, false).unwrap_err();
+    assert!(
+        matches!(refused, AppError::Invalid { ref field, .. } if field == "title"),
+        "{refused:?}"
+    );
 }

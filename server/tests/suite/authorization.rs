@@ -202,7 +202,11 @@ async fn every_mutating_server_function_checks_who_is_calling() {
             app.post_as(
                 who.as_ref(),
                 "approve_need",
-                &[("need_id", &id.to_string()), ("stage", stage)],
+                &[
+                    ("need_id", &id.to_string()),
+                    ("stage", stage),
+                    ("version", "1"),
+                ],
             )
             .await
         })
@@ -224,6 +228,7 @@ async fn every_mutating_server_function_checks_who_is_calling() {
                 &[
                     ("need_id", &id.to_string()),
                     ("stage", stage),
+                    ("version", "1"),
                     ("reason", "请补充材料"),
                 ],
             )

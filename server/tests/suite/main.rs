@@ -23,3 +23,4 @@ mod instances;
 mod live;
 mod privacy;
 mod review;
+mod safety;

@@ -172,6 +172,7 @@ async fn a_returned_need_goes_back_to_its_author_with_the_reason() {
             &[
                 ("need_id", &need.to_string()),
                 ("stage", "council"),
+                ("version", "1"),
                 ("reason", "请补充房屋照片和报价"),
             ],
         )
@@ -201,6 +202,7 @@ async fn a_returned_need_goes_back_to_its_author_with_the_reason() {
             &[
                 ("need_id", &need.to_string()),
                 ("stage", "council"),
+                ("version", "1"),
                 ("reason", " "),
             ],
         )

@@ -75,10 +75,16 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
 
 /// A fresh database and a server on a free port.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server on a fresh database with some settings changed.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = fresh_database(&dir).await;
     let mut config = Config::for_tests(database);
     config.data_dir = dir.path().join("data").to_string_lossy().into_owned();
+    adjust(&mut config);
     spawn_instance(dir, config).await
 }
 
@@ -132,8 +138,8 @@ impl TestApp {
     pub async fn person(&self, name: &str, phone: &str, grants: &[(&str, &str)]) -> Person {
         let now = UtcMillis::now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (phone, display_name, donor_kind, password_hash, created_at) \
-             VALUES ($1, $2, 'person', 'not-a-password-hash', $3) RETURNING id",
+            "INSERT INTO users (phone, display_name, donor_kind, password_hash, created_at, \
+             show_name) VALUES ($1, $2, 'person', 'not-a-password-hash', $3, 0) RETURNING id",
         )
         .bind(Phone::parse(phone).expect("valid phone").as_str())
         .bind(name)
@@ -435,16 +441,40 @@ impl TestApp {
         stage: &str,
         acknowledgement: &str,
     ) -> reqwest::Response {
+        let version = self.version_of(need).await;
+        self.approve_version(who, need, stage, acknowledgement, version)
+            .await
+    }
+
+    /// Approves naming the `version` of the need the reviewer saw.
+    pub async fn approve_version(
+        &self,
+        who: &Person,
+        need: i64,
+        stage: &str,
+        acknowledgement: &str,
+        version: i64,
+    ) -> reqwest::Response {
         self.post_as(
             Some(who),
             "approve_need",
             &[
                 ("need_id", &need.to_string()),
                 ("stage", stage),
+                ("version", &version.to_string()),
                 ("acknowledgement", acknowledgement),
             ],
         )
         .await
+    }
+
+    /// The version of the need's public text that reviewers see now.
+    pub async fn version_of(&self, need: i64) -> i64 {
+        sqlx::query_scalar("SELECT version FROM needs WHERE id = $1")
+            .bind(need)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("need exists")
     }
 
     /// What `who` has to review, as the JSON the review page gets.
@@ -531,4 +561,47 @@ impl TestApp {
             .await
             .expect("delivery sent")
     }
+}
+
+/// A structurally whole PNG (signature, IHDR, IDAT, IEND), with a text chunk and an EXIF chunk
+/// naming a GPS position when `with_metadata`.
+pub fn png(with_metadata: bool) -> Vec<u8> {
+    use img_parts::png::PngChunk;
+    let chunk = |kind: &[u8; 4], contents: &[u8]| {
+        PngChunk::new(*kind, bytes::Bytes::copy_from_slice(contents))
+            .encoder()
+            .bytes()
+            .to_vec()
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]));
+    if with_metadata {
+        png.extend(chunk(b"tEXt", b"Comment\0GPS 31.99N 119.57E"));
+        png.extend(chunk(b"eXIf", b"MM\0*GPSLatitude 31.99N"));
+    }
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0xf8, 0x0f, 0x00, 0x01, 0x01, 0x01, 0x00],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+/// A structurally whole JPEG as a phone writes it: JFIF, an EXIF segment with the GPS position,
+/// a comment, the picture's tables and its compressed data.
+pub fn jpeg_with_gps() -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8];
+    let mut segment = |marker: u8, contents: &[u8]| {
+        jpeg.extend([0xFF, marker]);
+        jpeg.extend(u16::try_from(contents.len() + 2).unwrap().to_be_bytes());
+        jpeg.extend_from_slice(contents);
+    };
+    segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    segment(0xE1, b"Exif\0\0GPSLatitude 31.99N GPSLongitude 119.57E");
+    segment(0xFE, b"taken at the family's home");
+    segment(0xDB, &[0u8; 65]);
+    segment(0xC0, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+    segment(0xDA, &[1, 1, 0, 0, 0x3f, 0]);
+    jpeg.extend([0x12, 0x34, 0x56, 0xFF, 0xD9]);
+    jpeg
 }
