@@ -1,182 +1,128 @@
-//! Slows down password guessing: at most [`SignInThrottle::LIMIT`] wrong passwords for one
-//! phone in a window; then that phone's sign-in is refused until the window is over. Each try
-//! takes its place in the count *before* the password is checked, under one lock, so parallel
-//! guesses cannot all slip through while the first ones are still being hashed; a right
-//! password gives the place back and clears the count. Keys are valid phone numbers only (an
-//! invalid one is refused before any work), and the table is bounded: past
-//! [`SignInThrottle::MAX_PHONES`] phones the ones whose window is over are dropped, then the
-//! oldest. Kept in memory per instance (several instances each allow the limit; the README
-//! says so).
+//! Slows down password guessing, without letting a stranger lock an owner out. Three counts of
+//! wrong (or still unchecked) tries, each in a ten-minute window:
+//! - one phone from one client address: 5, then that pair is refused for the rest of the
+//!   window (a guesser at one address never locks the owner at another);
+//! - one client address over all phones: 20 (one machine spraying many phones);
+//! - one phone over all addresses: 30 (guessing spread over many addresses; only then is the
+//!   owner refused too, until the window ends).
+//!
+//! Each try takes its place in all three counts *before* the password is checked, by one
+//! atomic statement per count, so parallel guesses cannot all slip through while the first
+//! ones are still being hashed; a refused try takes its places back, so a locked guesser cannot
+//! push the other counts up. A right password clears its pair and gives back the others.
+//! The counts live in the database, so every instance shares them; the sweep drops windows
+//! that are over, so the table holds only the keys tried in the last window.
 
-use crate::domain::Phone;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use crate::db::{sign_in_tries, Db};
+use crate::domain::{Phone, UtcMillis};
+use crate::error::AppError;
+use std::net::IpAddr;
+
+/// How many wrong tries each count admits in its window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TryLimits {
+    pub per_phone_and_address: i64,
+    pub per_address: i64,
+    pub per_phone: i64,
+    pub window_ms: i64,
+}
+
+impl TryLimits {
+    pub const DEFAULT: TryLimits = TryLimits {
+        per_phone_and_address: 5,
+        per_address: 20,
+        per_phone: 30,
+        window_ms: 600_000,
+    };
+}
 
 #[derive(Clone, Debug)]
 pub struct SignInThrottle {
-    tries: Arc<Mutex<HashMap<String, Tries>>>,
-    limit: u32,
-    window: Duration,
+    db: Db,
+    limits: TryLimits,
 }
 
-/// One phone's wrong (or still unchecked) tries since `since`.
-#[derive(Clone, Copy, Debug)]
-struct Tries {
-    count: u32,
-    since: Instant,
-}
-
-/// A try that has its place in the count: tell the throttle how it went.
+/// A try that has its places in the counts: tell the throttle how it went.
 #[must_use]
 pub struct Try<'a> {
     throttle: &'a SignInThrottle,
-    phone: String,
+    /// The pair, the address and the phone keys, in that order.
+    keys: [String; 3],
 }
 
 impl Try<'_> {
-    /// The password was right: the phone's count is cleared.
-    pub fn succeeded(self) {
-        self.throttle.lock().remove(&self.phone);
+    /// The password was right: the pair's count is cleared and the other places given back.
+    pub async fn succeeded(self) -> Result<(), AppError> {
+        let db = &self.throttle.db;
+        let [pair, address, phone] = &self.keys;
+        sign_in_tries::clear(db, pair).await?;
+        sign_in_tries::uncount_try(db, address).await?;
+        sign_in_tries::uncount_try(db, phone).await
     }
 
     /// The password was wrong: the try stays counted.
     pub fn failed(self) {}
 
-    /// The password could not be checked (the server was busy): the place is given back.
-    pub fn unchecked(self) {
-        if let Some(tries) = self.throttle.lock().get_mut(&self.phone) {
-            tries.count = tries.count.saturating_sub(1);
+    /// The password could not be checked (the server was busy): every place is given back.
+    pub async fn unchecked(self) -> Result<(), AppError> {
+        for key in &self.keys {
+            sign_in_tries::uncount_try(&self.throttle.db, key).await?;
         }
+        Ok(())
     }
 }
 
 impl SignInThrottle {
-    pub const LIMIT: u32 = 5;
-    pub const WINDOW: Duration = Duration::from_secs(600);
-    pub const MAX_PHONES: usize = 100_000;
-
-    /// Five wrong passwords in ten minutes lock that phone's sign-in for the rest of them.
-    pub fn new() -> SignInThrottle {
-        SignInThrottle::with(Self::LIMIT, Self::WINDOW)
+    pub fn new(db: Db, limits: TryLimits) -> SignInThrottle {
+        SignInThrottle { db, limits }
     }
 
-    pub fn with(limit: u32, window: Duration) -> SignInThrottle {
-        SignInThrottle {
-            tries: Arc::default(),
-            limit,
-            window,
-        }
+    /// The keys a try is counted under: the pair, the address, the phone. A call that did not
+    /// come through the server's address layer counts under one shared "unknown" address.
+    pub fn keys(phone: &Phone, address: Option<IpAddr>) -> [String; 3] {
+        let address = address.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        [
+            format!("pa:{}/{address}", phone.as_str()),
+            format!("a:{address}"),
+            format!("p:{}", phone.as_str()),
+        ]
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tries>> {
-        self.tries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Takes a place for a try with `phone` at `now`, or `None` if its places are used up.
-    pub fn begin(&self, phone: &Phone, now: Instant) -> Option<Try<'_>> {
-        let mut tries = self.lock();
-        if tries.len() >= Self::MAX_PHONES && !tries.contains_key(phone.as_str()) {
-            let window = self.window;
-            tries.retain(|_, t| now.duration_since(t.since) < window);
-            if tries.len() >= Self::MAX_PHONES {
-                // Still full of live counts: make room by the oldest.
-                if let Some(oldest) = tries
-                    .iter()
-                    .min_by_key(|(_, t)| t.since)
-                    .map(|(k, _)| k.clone())
-                {
-                    tries.remove(&oldest);
+    /// Takes places for a try with `phone` from `address` at `now`, or `None` if any count is
+    /// used up (then nothing stays counted).
+    pub async fn begin(
+        &self,
+        phone: &Phone,
+        address: Option<IpAddr>,
+        now: UtcMillis,
+    ) -> Result<Option<Try<'_>>, AppError> {
+        let keys = Self::keys(phone, address);
+        let TryLimits {
+            per_phone_and_address,
+            per_address,
+            per_phone,
+            window_ms,
+        } = self.limits;
+        for (taken, limit) in [per_phone_and_address, per_address, per_phone]
+            .into_iter()
+            .enumerate()
+        {
+            let count = sign_in_tries::count_try(&self.db, &keys[taken], now, window_ms).await?;
+            if count > limit {
+                for key in &keys[..=taken] {
+                    sign_in_tries::uncount_try(&self.db, key).await?;
                 }
+                return Ok(None);
             }
         }
-        let entry = tries.entry(phone.as_str().to_owned()).or_insert(Tries {
-            count: 0,
-            since: now,
-        });
-        if now.duration_since(entry.since) >= self.window {
-            *entry = Tries {
-                count: 0,
-                since: now,
-            };
-        }
-        if entry.count >= self.limit {
-            return None;
-        }
-        entry.count += 1;
-        Some(Try {
+        Ok(Some(Try {
             throttle: self,
-            phone: phone.as_str().to_owned(),
-        })
-    }
-}
-
-impl Default for SignInThrottle {
-    fn default() -> Self {
-        SignInThrottle::new()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn phone(text: &str) -> Phone {
-        Phone::parse(text).unwrap()
+            keys,
+        }))
     }
 
-    #[test]
-    fn five_wrong_passwords_lock_that_phone_until_the_window_is_over() {
-        let throttle = SignInThrottle::with(5, Duration::from_secs(600));
-        let (owner, other) = (phone("13800000000"), phone("13900000000"));
-        let start = Instant::now();
-        for _ in 0..5 {
-            throttle.begin(&owner, start).expect("a place").failed();
-        }
-        assert!(throttle
-            .begin(&owner, start + Duration::from_secs(599))
-            .is_none());
-        assert!(
-            throttle.begin(&other, start).is_some(),
-            "another phone is not locked"
-        );
-        // After the window, a new count.
-        let late = start + Duration::from_secs(600);
-        throttle
-            .begin(&owner, late)
-            .expect("a place again")
-            .failed();
-        throttle.begin(&owner, late).expect("a place").succeeded();
-        for _ in 0..5 {
-            throttle
-                .begin(&owner, late)
-                .expect("cleared by success")
-                .failed();
-        }
-    }
-
-    #[test]
-    fn parallel_guesses_get_at_most_the_limit_of_places() {
-        let throttle = SignInThrottle::with(5, Duration::from_secs(600));
-        let owner = phone("13800000000");
-        let now = Instant::now();
-        // Forty guesses arrive before any has been checked: five get a place.
-        let places: Vec<_> = (0..40)
-            .filter_map(|_| throttle.begin(&owner, now))
-            .collect();
-        assert_eq!(places.len(), 5);
-    }
-
-    #[test]
-    fn the_table_is_bounded() {
-        let throttle = SignInThrottle::with(5, Duration::from_secs(600));
-        let now = Instant::now();
-        for n in 0..(SignInThrottle::MAX_PHONES + 10) {
-            let phone = phone(&format!("138{:08}", n));
-            throttle.begin(&phone, now).expect("a place").failed();
-        }
-        assert!(throttle.lock().len() <= SignInThrottle::MAX_PHONES);
+    /// Drops the counts whose window is over at `now`.
+    pub async fn prune(&self, now: UtcMillis) -> Result<u64, AppError> {
+        sign_in_tries::prune(&self.db, UtcMillis(now.0 - self.limits.window_ms)).await
     }
 }

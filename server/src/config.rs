@@ -123,6 +123,26 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_TOWNS", value_delimiter = ',')]
     pub towns: Vec<String>,
 
+    /// The header a trusted reverse proxy puts the client's address in (e.g. `X-Real-IP`);
+    /// limits per client count by it. Unset: the connection's peer address (set it only when
+    /// every request comes through that proxy, or clients could choose their address).
+    #[arg(long, env = "WANSHAN_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+
+    /// The impact figures are computed at most once per this many milliseconds, however many
+    /// impact pages are open.
+    #[arg(long, env = "WANSHAN_IMPACT_EVERY_MS", default_value_t = 2_000)]
+    pub impact_every_ms: u64,
+
+    /// Live streams this instance holds at most; beyond, 503 with Retry-After.
+    #[arg(long, env = "WANSHAN_MAX_STREAMS", default_value_t = 10_000)]
+    pub max_streams: usize,
+
+    /// Live streams one client address may hold at once (generous: phones share carrier
+    /// addresses).
+    #[arg(long, env = "WANSHAN_MAX_STREAMS_PER_ADDRESS", default_value_t = 50)]
+    pub max_streams_per_address: usize,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -170,6 +190,10 @@ impl Config {
             points_review: 2,
             points_confirmation: 2,
             towns: Vec::new(),
+            trusted_proxy_header: None,
+            impact_every_ms: 1,
+            max_streams: 10_000,
+            max_streams_per_address: 50,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),

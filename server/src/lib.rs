@@ -1,6 +1,7 @@
 //! The Wanshan server: configuration, the database pool, the live event stream, and the
 //! Leptos app with its server functions, served by axum.
 
+pub mod clients;
 pub mod config;
 pub mod deliveries;
 pub mod live;
@@ -21,6 +22,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use wanshan_app::credit::PointRules;
+use wanshan_app::db::impact::FiguresCache;
 use wanshan_app::db::{accounts, needs, seed, Backend, Db};
 use wanshan_app::domain::{BoardFilter, ClaimTerms, Fen, UtcMillis};
 use wanshan_app::error::AppError;
@@ -30,6 +32,7 @@ use wanshan_app::live::{LiveHub, LiveSettings};
 use wanshan_app::passwords::Passwords;
 use wanshan_app::private::IdKey;
 use wanshan_app::settings::Settings;
+use wanshan_app::throttle::{SignInThrottle, TryLimits};
 use wanshan_app::{shell, App};
 
 /// Requests larger than this are refused with 413 before anything reads them.
@@ -49,6 +52,14 @@ pub struct AppState {
     pub passwords: Passwords,
     pub hub: LiveHub,
     pub settings: Settings,
+    /// Where each request's client address comes from.
+    pub addresses: clients::AddressSource,
+    /// The live streams held, per address and in all.
+    pub streams: clients::StreamSlots,
+    /// Sign-in tries, counted in the database (shared by every instance).
+    pub throttle: SignInThrottle,
+    /// The impact figures, computed at most once per interval.
+    pub impact: FiguresCache,
 }
 
 pub fn init_tracing() {
@@ -130,10 +141,19 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         listen_url: (db.backend == Backend::Postgres).then(|| config.database_url.clone()),
     };
     let hub = LiveHub::start(db.clone(), live).await?;
+    let throttle = SignInThrottle::new(db.clone(), TryLimits::DEFAULT);
     spawn_expiry_sweep(
         db.clone(),
+        throttle.clone(),
         Duration::from_millis(config.expiry_sweep_ms.max(10)),
     );
+    let trusted_header = match config.trusted_proxy_header.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => Some(
+            axum::http::HeaderName::try_from(name)
+                .map_err(|e| format!("WANSHAN_TRUSTED_PROXY_HEADER {name:?}: {e}"))?,
+        ),
+    };
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -146,21 +166,33 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         passwords,
         hub,
         settings,
+        addresses: clients::AddressSource { trusted_header },
+        streams: clients::StreamSlots::new(
+            config.max_streams.max(1),
+            config.max_streams_per_address.max(1),
+        ),
+        throttle,
+        impact: FiguresCache::new(Duration::from_millis(config.impact_every_ms.max(1))),
     })
 }
 
 /// Releases overdue claims back to the board, live, every `every` (each instance; a claim is
-/// released once whichever instance gets to it first, by a conditional UPDATE).
-fn spawn_expiry_sweep(db: Db, every: Duration) {
+/// released once whichever instance gets to it first, by a conditional UPDATE), and drops
+/// sign-in counts whose window is over.
+fn spawn_expiry_sweep(db: Db, throttle: SignInThrottle, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match wanshan_app::db::claims::expire_overdue(&db, UtcMillis::now()).await {
+            let now = UtcMillis::now();
+            match wanshan_app::db::claims::expire_overdue(&db, now).await {
                 Ok(0) => {}
                 Ok(released) => tracing::info!(released, "released overdue claims"),
                 Err(error) => tracing::warn!(?error, "the expiry sweep failed; retrying later"),
+            }
+            if let Err(error) = throttle.prune(now).await {
+                tracing::warn!(?error, "pruning sign-in counts failed; retrying later");
             }
         }
     });
@@ -173,8 +205,10 @@ pub fn router(state: AppState) -> Router {
         let hub = state.hub.clone();
         let settings = state.settings.clone();
         let passwords = state.passwords.clone();
-        let throttle = wanshan_app::throttle::SignInThrottle::new();
+        let throttle = state.throttle.clone();
+        let impact = state.impact.clone();
         move || {
+            provide_context(impact.clone());
             provide_context(db.clone());
             provide_context(hub.clone());
             provide_context(settings.clone());
@@ -234,6 +268,11 @@ pub fn router(state: AppState) -> Router {
         // Added after the layers, so none of them wraps it: a stream is never compressed and
         // does not pay for their per-request service clones (see BENCHMARKS.md).
         .route("/api/events", get(live::stream_events))
+        // Outermost: every request (streams included) knows its client's address first.
+        .layer(middleware::from_fn_with_state(
+            state.addresses.clone(),
+            clients::resolve_client,
+        ))
         .with_state(state)
 }
 
@@ -244,7 +283,7 @@ pub async fn spawn(
     let state = state(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(state.clone()).into_make_service();
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "server stopped");
@@ -262,7 +301,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = state.db.clone();
     // A bare Router given to axum::serve rebuilds its route tables for every connection
     // (`with_state(())`); the make-service built once only clones it.
-    let service = router(state).into_make_service();
+    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal());
     tokio::select! {
         result = server => result?,

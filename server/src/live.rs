@@ -10,11 +10,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
 use wanshan_app::domain::EventId;
 use wanshan_app::error::AppError;
+use wanshan_app::functions::ClientAddr;
 use wanshan_app::live::{protocol, LiveMessage};
 
 #[derive(Deserialize)]
@@ -29,9 +31,17 @@ fn parse_cursor(text: &str) -> Result<EventId, AppError> {
 
 pub async fn stream_events(
     State(state): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Response {
+    // A slot first: past the caps for this address or this instance, nothing else is done.
+    let Some(slot) = state
+        .streams
+        .take(client.map(|Extension(ClientAddr(ip))| ip))
+    else {
+        return AppError::Busy.into_response();
+    };
     // A reconnecting browser's Last-Event-ID wins over the cursor in the URL it first opened.
     let cursor = headers
         .get("last-event-id")
@@ -55,7 +65,11 @@ pub async fn stream_events(
     let body =
         futures::stream::once(async { Bytes::from_static(protocol::HELLO_FRAME.as_bytes()) })
             .chain(changes)
-            .map(Ok::<_, Infallible>);
+            .map(move |frame| {
+                // The slot lives as long as the stream and is given back when it is dropped.
+                let _held = &slot;
+                Ok::<_, Infallible>(frame)
+            });
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
     headers.insert(

@@ -26,3 +26,12 @@ CREATE INDEX events_need ON events (need_id);
 ALTER TABLE households DROP CONSTRAINT households_id_key_key;
 CREATE UNIQUE INDEX households_town_key ON households (town, id_key);
 CREATE INDEX households_key ON households (id_key);
+
+-- Sign-in tries, counted in the database so every instance sees the same counts: one row per
+-- key (a phone, a client address, or the two together) and its current window.
+CREATE TABLE sign_in_tries (
+    key          TEXT    PRIMARY KEY,
+    window_start BIGINT  NOT NULL,
+    tries        BIGINT  NOT NULL
+);
+CREATE INDEX sign_in_tries_window ON sign_in_tries (window_start);

@@ -81,3 +81,12 @@ ALTER TABLE households_rebuilt RENAME TO households;
 CREATE INDEX households_town ON households (town);
 CREATE UNIQUE INDEX households_town_key ON households (town, id_key);
 CREATE INDEX households_key ON households (id_key);
+
+-- Sign-in tries, counted in the database so every instance sees the same counts: one row per
+-- key (a phone, a client address, or the two together) and its current window.
+CREATE TABLE sign_in_tries (
+    key          TEXT    PRIMARY KEY,
+    window_start INTEGER  NOT NULL,
+    tries        INTEGER  NOT NULL
+);
+CREATE INDEX sign_in_tries_window ON sign_in_tries (window_start);

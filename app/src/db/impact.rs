@@ -111,3 +111,50 @@ pub async fn figures(db: &Db, now: UtcMillis) -> Result<Impact, AppError> {
     impact.households_helped = households.len() as i64;
     Ok(impact)
 }
+
+/// The impact figures, computed at most once per `every` however many pages ask: every open
+/// impact page asks again on each live event, so without this a burst of claims would have
+/// each page recompute every figure per event. Figures younger than `every` are served as
+/// they are, unless the log has moved past them; then the next computation waits for the rest
+/// of the interval (holding the others, who then share it), so a page is never left with
+/// figures older than the last event it saw.
+#[derive(Clone, Debug)]
+pub struct FiguresCache {
+    last: std::sync::Arc<tokio::sync::Mutex<Option<(tokio::time::Instant, Impact)>>>,
+    every: std::time::Duration,
+    computed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FiguresCache {
+    pub fn new(every: std::time::Duration) -> FiguresCache {
+        FiguresCache {
+            last: Default::default(),
+            every,
+            computed: Default::default(),
+        }
+    }
+
+    pub async fn figures(&self, db: &Db) -> Result<Impact, AppError> {
+        let latest = events::latest(db).await?;
+        let mut last = self.last.lock().await;
+        if let Some((at, figures)) = &*last {
+            let age = at.elapsed();
+            if age < self.every {
+                if figures.as_of >= latest {
+                    return Ok(figures.clone());
+                }
+                tokio::time::sleep(self.every - age).await;
+            }
+        }
+        let fresh = figures(db, UtcMillis::now()).await?;
+        self.computed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        *last = Some((tokio::time::Instant::now(), fresh.clone()));
+        Ok(fresh)
+    }
+
+    /// How many times the figures were computed (for the tests and the metrics).
+    pub fn computed(&self) -> u64 {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

@@ -14,6 +14,7 @@ pub mod intake;
 pub mod needs;
 pub mod reviews;
 pub mod seed;
+pub mod sign_in_tries;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};

@@ -33,30 +33,31 @@ pub async fn sign_in(
     password: String,
     #[server(default)] next: String,
 ) -> Result<Viewer, AppError> {
-    use super::from_context;
+    use super::{client_addr, from_context};
     use crate::db::{accounts, Db};
-    use crate::domain::Phone;
+    use crate::domain::{Phone, UtcMillis};
     use crate::throttle::SignInThrottle;
     let db: Db = from_context()?;
     let throttle: SignInThrottle = from_context()?;
     // A phone that is not one cannot have an account: refused before any work.
     let phone = Phone::parse(&phone).map_err(|_| AppError::WrongCredentials)?;
     let attempt = throttle
-        .begin(&phone, std::time::Instant::now())
+        .begin(&phone, client_addr(), UtcMillis::now())
+        .await?
         .ok_or(AppError::TooManyAttempts)?;
     let passwords: crate::passwords::Passwords = from_context()?;
     let id = match accounts::verify(&db, &passwords, phone.as_str(), &password).await {
         Ok(id) => {
-            attempt.succeeded();
+            attempt.succeeded().await?;
             id
         }
         Err(AppError::WrongCredentials) => {
             attempt.failed();
             return Err(AppError::WrongCredentials);
         }
-        // Not checked (busy, or an internal error): the place is given back.
+        // Not checked (busy, or an internal error): the places are given back.
         Err(other) => {
-            attempt.unchecked();
+            attempt.unchecked().await?;
             return Err(other);
         }
     };

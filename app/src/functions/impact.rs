@@ -9,10 +9,10 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "load_impact")]
 pub async fn load_impact() -> Result<Impact, AppError> {
     use super::from_context;
-    use crate::db::{impact, Db};
-    use crate::domain::UtcMillis;
+    use crate::db::{impact::FiguresCache, Db};
     let db: Db = from_context()?;
-    impact::figures(&db, UtcMillis::now()).await
+    let cache: FiguresCache = from_context()?;
+    cache.figures(&db).await
 }
 
 /// The highest credit balances. Public; names are masked (张*) unless their owner shows them.

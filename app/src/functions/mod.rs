@@ -13,7 +13,7 @@ pub mod reviews;
 #[cfg(feature = "ssr")]
 pub(crate) use server_only::*;
 #[cfg(feature = "ssr")]
-pub use server_only::{session_token_in, wants_html, Caller};
+pub use server_only::{session_token_in, wants_html, Caller, ClientAddr};
 
 #[cfg(feature = "ssr")]
 mod server_only {
@@ -60,6 +60,17 @@ mod server_only {
     /// and put in the request's extensions.
     #[derive(Clone, Debug)]
     pub struct Caller(pub Option<Viewer>);
+
+    /// The address of the client that sent the request: the connection's peer, or the address
+    /// a configured trusted proxy put in its header. Put in the request's extensions by the
+    /// server's address layer; what limits per client count by.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct ClientAddr(pub std::net::IpAddr);
+
+    /// The client's address, if the server's address layer resolved it.
+    pub fn client_addr() -> Option<std::net::IpAddr> {
+        Some(request()?.extensions.get::<ClientAddr>()?.0)
+    }
 
     /// The caller the session layer resolved, without waiting: what pages render from.
     pub fn resolved_caller() -> Option<Viewer> {

@@ -136,7 +136,10 @@ impl LiveHub {
         let mut first = Vec::new();
         let mut last = latest;
         if let Some(after) = after {
-            if after > latest {
+            // Ids only grow, so more than MAX_REPLAY ids behind is more than MAX_REPLAY events
+            // behind: told to reload without reading the log at all. A replay reads at most
+            // MAX_REPLAY + 1 rows.
+            if after > latest || latest.0 - after.0 > MAX_REPLAY {
                 first.push(LiveMessage::Resync);
             } else {
                 let backlog = events::after(&self.db, after, MAX_REPLAY + 1).await?;

@@ -21,6 +21,7 @@ mod edge;
 mod fulfilment;
 mod instances;
 mod live;
+mod overload;
 mod privacy;
 mod review;
 mod safety;

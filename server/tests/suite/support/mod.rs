@@ -20,7 +20,7 @@ pub struct TestApp {
     /// For requests: each whole request and response is bounded by [`REQUEST_TIMEOUT`].
     pub http: reqwest::Client,
     /// For live streams, which stay open: bounded per event instead ([`EventStream::next`]).
-    streams: reqwest::Client,
+    pub streams: reqwest::Client,
     _dir: tempfile::TempDir,
 }
 
