@@ -155,7 +155,10 @@ async fn live_streams_are_capped_per_address_and_per_instance() {
     .await;
     let first = open_stream(&app, "203.0.113.1").await;
     let second = open_stream(&app, "203.0.113.1").await;
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     let third = open_stream(&app, "203.0.113.1").await;
     assert_eq!(third.status(), 503);
     assert_eq!(third.headers()["retry-after"], "2");

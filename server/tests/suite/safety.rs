@@ -661,3 +661,63 @@ async fn a_volunteer_learns_of_a_duplicate_household_only_in_their_own_town() {
     );
     let _ = second;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_carries_a_content_security_policy_whose_nonce_its_inline_scripts_carry() {
+    let app = spawn_app().await;
+    let admin = app.person("管理员", "13600009999", &[("admin", "")]).await;
+    let mut nonces = Vec::new();
+    for (who, path) in [
+        (None, "/"),
+        (None, "/impact"),
+        (None, "/credit"),
+        (None, "/signin"),
+        (Some(&admin), "/review"),
+        (Some(&admin), "/admin"),
+        (None, "/no-such-page"),
+    ] {
+        let response = app.get_as(who, path).await;
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("{path} has no Content-Security-Policy"))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for directive in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(policy.contains(directive), "{path}: {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"))
+            .to_owned();
+        let page = response.text().await.unwrap();
+        let inline: Vec<&str> = page
+            .split("<script")
+            .skip(1)
+            .map(|script| &script[..script.find('>').unwrap_or(script.len())])
+            .filter(|tag| !tag.contains("src="))
+            .collect();
+        assert!(!inline.is_empty(), "{path}: no hydration script");
+        for tag in inline {
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}>"
+            );
+        }
+        nonces.push(nonce);
+    }
+    let count = nonces.len();
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), count, "a nonce was used twice");
+}
