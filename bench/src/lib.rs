@@ -7,6 +7,7 @@ pub mod claims;
 pub mod fanout;
 pub mod report;
 pub mod server;
+pub mod signin;
 pub mod size;
 
 use std::time::Duration;

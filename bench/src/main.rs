@@ -6,7 +6,7 @@ use wanshan_app::db::{needs, Db};
 use wanshan_app::domain::{Ask, Fen, NewNeed, Urgency, UtcMillis, Window};
 use wanshan_bench::report::{Report, Run};
 use wanshan_bench::server::RunningServer;
-use wanshan_bench::{board, claims, fanout, raise_open_file_limit, size};
+use wanshan_bench::{board, claims, fanout, raise_open_file_limit, signin, size};
 
 #[derive(Parser)]
 #[command(about = "Wanshan benchmarks: writes BENCHMARKS.md")]
@@ -86,6 +86,8 @@ async fn main() {
             }
             eprintln!("board page");
             report.board = Some(bench.board().await);
+            eprintln!("500 sign-ins at once");
+            report.sign_ins = Some(bench.sign_ins(500).await);
             eprintln!("client size");
             report.sizes = size::client_files(&site.join("pkg"), "wanshan");
             report.served = bench.served().await;
@@ -128,6 +130,33 @@ async fn fresh_database(dir: &tempfile::TempDir, postgres: Option<&str>, name: &
 }
 
 impl Bench {
+    /// `attempts` sign-ins at once, each from its own address for an unknown phone.
+    async fn sign_ins(&self, attempts: usize) -> signin::SignInFlood {
+        let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(&dir, None, "signin").await;
+        let server = RunningServer::start(
+            &self.server,
+            &[],
+            &[
+                ("DATABASE_URL", &database),
+                ("WANSHAN_DEMO", "false"),
+                ("WANSHAN_ID_KEY", "benchmark-only-key"),
+                ("WANSHAN_TRUSTED_PROXY_HEADER", "x-real-ip"),
+                ("LEPTOS_SITE_ROOT", &self.site_root),
+            ],
+            "/",
+        )
+        .await;
+        let base = format!("http://{}", server.addr);
+        signin::flood(
+            &base,
+            attempts,
+            || server.rss_bytes(),
+            || server.peak_rss_bytes(),
+        )
+        .await
+    }
+
     async fn start(&self, database: &str) -> RunningServer {
         RunningServer::start(
             &self.server,

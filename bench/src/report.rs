@@ -24,6 +24,7 @@ pub struct Report {
     pub board: Option<BoardLoad>,
     pub sizes: Vec<FileSize>,
     pub served: Vec<(String, u64, String)>,
+    pub sign_ins: Option<crate::signin::SignInFlood>,
 }
 
 fn shell(program: &str, args: &[&str]) -> String {
@@ -66,6 +67,7 @@ impl Report {
             board: None,
             sizes: Vec::new(),
             served: Vec::new(),
+            sign_ins: None,
         }
     }
 
@@ -235,6 +237,35 @@ impl Report {
         let _ = writeln!(md, "|---|---:|---|");
         for (what, bytes, encoding) in &self.served {
             let _ = writeln!(md, "| {what} | {bytes} | {encoding} |");
+        }
+
+        if let Some(flood) = &self.sign_ins {
+            let mb = |bytes: u64| bytes as f64 / 1_048_576.0;
+            let _ = writeln!(md, "\n## 5. Sign-ins at once\n");
+            let _ = writeln!(
+                md,
+                "{} sign-ins sent at once, each from its own address (`X-Real-IP`, trusted here \
+                 as behind nginx) for an unknown phone, so every one asks for an argon2id hash \
+                 (19 MiB each). At most one hash per core runs; the rest wait up to 2 s, then \
+                 get 503 `Busy`.\n",
+                flood.attempts
+            );
+            let _ = writeln!(
+                md,
+                "| idle RSS | peak RSS | growth | checked (401) | `Busy` (503) | other | wall time |"
+            );
+            let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|");
+            let _ = writeln!(
+                md,
+                "| {:.1} MB | {:.1} MB | {:.1} MB | {} | {} | {} | {:.1} s |",
+                mb(flood.idle_rss),
+                mb(flood.peak_rss),
+                mb(flood.peak_rss.saturating_sub(flood.idle_rss)),
+                flood.checked,
+                flood.busy,
+                flood.other,
+                flood.wall.as_secs_f64()
+            );
         }
 
         let _ = writeln!(md, "\n## Targets\n");

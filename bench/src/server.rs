@@ -66,6 +66,11 @@ impl RunningServer {
     pub fn rss_bytes(&self) -> u64 {
         rss_bytes(self.pid())
     }
+
+    /// The most resident memory the server process has had, in bytes.
+    pub fn peak_rss_bytes(&self) -> u64 {
+        status_kib(self.pid(), "VmHWM:") * 1024
+    }
 }
 
 impl Drop for RunningServer {
@@ -76,15 +81,19 @@ impl Drop for RunningServer {
 }
 
 pub fn rss_bytes(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS:") * 1024
+}
+
+/// A KiB figure of `/proc/<pid>/status` (`VmRSS:`, `VmHWM:`), or 0.
+fn status_kib(pid: u32, key: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kib| kib.parse::<u64>().ok())
         })
-        .map(|kib| kib * 1024)
         .unwrap_or(0)
 }
