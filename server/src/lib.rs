@@ -4,6 +4,7 @@
 pub mod config;
 pub mod deliveries;
 pub mod live;
+pub mod ops;
 
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
@@ -11,7 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Router, ServiceExt as _};
 use config::Config;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -49,13 +50,11 @@ pub struct AppState {
     pub passwords: Passwords,
     pub hub: LiveHub,
     pub settings: Settings,
+    /// The request counts and who may read `/metrics`.
+    pub ops: ops::Ops,
 }
 
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).init();
-}
+pub use ops::init_tracing;
 
 /// Connects to the database (migrating it), seeds demo needs if asked, starts the live hub.
 pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
@@ -138,6 +137,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         passwords,
         hub,
         settings,
+        ops: ops::Ops::new(config),
     })
 }
 
@@ -166,12 +166,14 @@ pub fn router(state: AppState) -> Router {
         let settings = state.settings.clone();
         let passwords = state.passwords.clone();
         let throttle = wanshan_app::throttle::SignInThrottle::new();
+        let metrics = state.ops.metrics.clone();
         move || {
             provide_context(db.clone());
             provide_context(hub.clone());
             provide_context(settings.clone());
             provide_context(passwords.clone());
             provide_context(throttle.clone());
+            provide_context(metrics.clone());
         }
     };
     let options = state.leptos_options.clone();
@@ -223,9 +225,15 @@ pub fn router(state: AppState) -> Router {
             state.settings.clone(),
             guard_requests,
         ))
+        // Counts every answer by route template and status for /metrics, refusals above too.
+        .layer(middleware::from_fn_with_state(
+            state.ops.metrics.clone(),
+            ops::count_requests,
+        ))
         // Added after the layers, so none of them wraps it: a stream is never compressed and
         // does not pay for their per-request service clones (see BENCHMARKS.md).
         .route("/api/events", get(live::stream_events))
+        .merge(ops::routes())
         .with_state(state)
 }
 
@@ -236,7 +244,8 @@ pub async fn spawn(
     let state = state(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(state.clone()).into_make_service();
+    let app =
+        ops::around(router(state.clone())).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "server stopped");
@@ -254,7 +263,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = state.db.clone();
     // A bare Router given to axum::serve rebuilds its route tables for every connection
     // (`with_state(())`); the make-service built once only clones it.
-    let service = router(state).into_make_service();
+    let service = ops::around(router(state)).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal());
     tokio::select! {
         result = server => result?,
