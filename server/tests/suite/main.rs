@@ -21,5 +21,6 @@ mod edge;
 mod fulfilment;
 mod instances;
 mod live;
+mod ops;
 mod privacy;
 mod review;
