@@ -2,7 +2,8 @@
 # Wanshan 万善: the two commands of the README, and the steps behind them.
 #
 #   ./run.sh serve    build and serve the app at http://127.0.0.1:3000 (SQLite under data/)
-#   ./run.sh test     the whole test suite: fmt, clippy, unit, integration, end2end
+#   ./run.sh test     the whole test suite: fmt, clippy, the deploy files, unit, integration,
+#                     end2end
 #
 # Each installs what is missing, idempotently, and says what it is doing. Other subcommands:
 #   ./run.sh e2e      only the end2end tests
@@ -252,6 +253,10 @@ cmd_test() {
   cargo fmt --all -- --check
   say "clippy (server and shared code)"
   cargo clippy --quiet -p wanshan-app -p wanshan-server -p wanshan-bench --all-targets -- -D warnings
+  say "deployment files: nginx -t on the nginx site, systemd-analyze on the unit"
+  apt_install nginx openssl
+  "$ROOT/deploy/check-nginx.sh"
+  "$ROOT/deploy/check-systemd.sh"
   say "unit tests, integration tests on SQLite, the benchmark harness's smoke test"
   cargo test -p wanshan-app -p wanshan-server -p wanshan-bench
   start_postgres
@@ -318,5 +323,5 @@ case "${1:-}" in
   build) build_client; build_server ;;
   setup) setup_rust; setup_wasm_bindgen; setup_wasm_opt ;;
   stress) cmd_stress ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -20,6 +20,8 @@ pub mod private;
 pub mod db;
 pub mod live;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod settings;

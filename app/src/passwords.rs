@@ -9,6 +9,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -19,6 +20,9 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     at_once: usize,
     wait: Duration,
+    /// Callers waiting for a turn now, and callers told `Busy` so far (for `/metrics`).
+    waiting: Arc<AtomicUsize>,
+    busy: Arc<AtomicU64>,
     /// A hash of a random password, made once, to check against when a phone is unknown, so
     /// an unknown phone costs the same as a wrong password.
     decoy: Arc<tokio::sync::OnceCell<String>>,
@@ -32,6 +36,8 @@ impl Passwords {
             permits: Arc::new(Semaphore::new(at_once)),
             at_once,
             wait,
+            waiting: Arc::default(),
+            busy: Arc::default(),
             decoy: Arc::default(),
         }
     }
@@ -43,10 +49,26 @@ impl Passwords {
     }
 
     async fn turn(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        // Counted out however the wait ends, a dropped request included.
+        let _waited = Waited(&self.waiting);
         match tokio::time::timeout(self.wait, Arc::clone(&self.permits).acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             Ok(Err(closed)) => Err(AppError::internal("the hashing gate closed", closed)),
-            Err(_) => Err(AppError::Busy),
+            Err(_) => {
+                self.busy.fetch_add(1, Ordering::Relaxed);
+                Err(AppError::Busy)
+            }
+        }
+    }
+
+    /// How loaded the gate is right now.
+    pub fn load(&self) -> HashingLoad {
+        HashingLoad {
+            turns: self.at_once,
+            running: self.at_once - self.permits.available_permits(),
+            waiting: self.waiting.load(Ordering::Relaxed),
+            refused_busy: self.busy.load(Ordering::Relaxed),
         }
     }
 
@@ -109,6 +131,27 @@ impl Passwords {
     }
 }
 
+/// The hashing gate's load, for `/metrics`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashingLoad {
+    /// Hashes that may run at once.
+    pub turns: usize,
+    /// Turns taken now (hashes running).
+    pub running: usize,
+    /// Callers waiting for a turn.
+    pub waiting: usize,
+    /// Callers told `Busy` since the start.
+    pub refused_busy: u64,
+}
+
+struct Waited<'a>(&'a AtomicUsize);
+
+impl Drop for Waited<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +186,35 @@ mod tests {
             .hash(&Password::parse("correct horse").unwrap())
             .await
             .is_ok());
+        assert_eq!(passwords.load().refused_busy, 1);
+    }
+
+    #[tokio::test]
+    async fn the_load_says_how_many_hash_and_how_many_wait() {
+        let passwords = Passwords::new(1, Duration::from_secs(30));
+        let idle = passwords.load();
+        assert_eq!((idle.turns, idle.running, idle.waiting), (1, 0, 0));
+        let held = passwords.hold_all().await;
+        let waiter = {
+            let passwords = passwords.clone();
+            tokio::spawn(async move {
+                passwords
+                    .hash(&Password::parse("correct horse").unwrap())
+                    .await
+            })
+        };
+        // Bounded: the waiter takes its place in the queue as soon as it runs.
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while passwords.load().waiting == 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the second caller was waiting for a turn within 10 s");
+        assert_eq!(passwords.load().running, 1);
+        drop(held);
+        assert!(waiter.await.unwrap().is_ok());
+        let done = passwords.load();
+        assert_eq!((done.running, done.waiting, done.refused_busy), (0, 0, 0));
     }
 }

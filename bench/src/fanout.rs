@@ -39,12 +39,24 @@ async fn open_stream(addr: SocketAddr, path: &str) -> std::io::Result<(TcpStream
     stream.write_all(request.as_bytes()).await?;
     let mut seen = Vec::with_capacity(512);
     let mut chunk = [0u8; 512];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let n = stream.read(&mut chunk).await?;
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut chunk))
+            .await
+            .map_err(|_| std::io::Error::other("the stream was not live within 30 s"))??;
         if n == 0 {
             return Err(std::io::Error::other("closed before it was live"));
         }
         seen.extend_from_slice(&chunk[..n]);
+        // Anything but 200 (a full instance answers 503 `Busy`) is not a stream.
+        if seen.len() >= 12 && !seen.starts_with(b"HTTP/1.1 200") {
+            let line = String::from_utf8_lossy(&seen)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            return Err(std::io::Error::other(format!("the server answered {line}")));
+        }
         let hello = format!("event: {}", protocol::HELLO);
         if let Some(at) = find(&seen, hello.as_bytes()) {
             let rest = seen.split_off(at + hello.len());

@@ -11,9 +11,13 @@ use wanshan_server::config::Config;
 async fn a_hundred_subscribers_each_get_the_claim_on_ours_and_on_the_floor() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("smoke.db").to_str().unwrap().to_owned();
-    let (addr, state, _server) = wanshan_server::spawn(Config::for_tests(database))
-        .await
-        .unwrap();
+    let (addr, state, _server) = wanshan_server::spawn(Config {
+        // All hundred subscribers come from this one address.
+        max_streams_per_address: 1_000,
+        ..Config::for_tests(database)
+    })
+    .await
+    .unwrap();
     let need = NewNeed::parse(
         Window::Services,
         "基准冒烟测试需求",

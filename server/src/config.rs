@@ -1,7 +1,7 @@
 //! Every setting is a command-line flag and an environment variable.
 
-use clap::Parser;
-use std::net::SocketAddr;
+use clap::{Parser, ValueEnum};
+use std::net::{IpAddr, SocketAddr};
 
 #[derive(Clone, Debug, Parser)]
 #[command(
@@ -143,6 +143,21 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_MAX_STREAMS_PER_ADDRESS", default_value_t = 50)]
     pub max_streams_per_address: usize,
 
+    /// The addresses that may read /metrics, comma-separated: the TCP peer's address, never a
+    /// forwarded header. Anyone else gets 404. (A proxy on this machine connects from
+    /// 127.0.0.1: it must refuse /metrics itself, as deploy/nginx-wanshan.conf does.)
+    #[arg(
+        long,
+        env = "WANSHAN_METRICS_ALLOW",
+        value_delimiter = ',',
+        default_value = "127.0.0.1,::1"
+    )]
+    pub metrics_allow: Vec<IpAddr>,
+
+    /// Log lines as `text` (for people) or `json` (one object a line, for a log collector).
+    #[arg(long, env = "WANSHAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Where the built client (pkg/, favicon) lives.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -194,11 +209,22 @@ impl Config {
             impact_every_ms: 1,
             max_streams: 10_000,
             max_streams_per_address: 50,
+            metrics_allow: vec![[127, 0, 0, 1].into(), std::net::Ipv6Addr::LOCALHOST.into()],
+            log_format: LogFormat::Text,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),
             output_name: "wanshan".into(),
         }
     }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people: time, level, the request's span, the message.
+    Text,
+    /// One JSON object a line, with the request's span (and so its request id) in it.
+    Json,
 }
 
 /// The ID-number hashing secret: from the setting, else from its file, else a new random key

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod config;
 pub mod deliveries;
 pub mod live;
+pub mod ops;
 
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
@@ -12,7 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Router, ServiceExt as _};
 use config::Config;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -60,13 +61,11 @@ pub struct AppState {
     pub throttle: SignInThrottle,
     /// The impact figures, computed at most once per interval.
     pub impact: FiguresCache,
+    /// The request counts and who may read `/metrics`.
+    pub ops: ops::Ops,
 }
 
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).init();
-}
+pub use ops::init_tracing;
 
 /// Connects to the database (migrating it), seeds demo needs if asked, starts the live hub.
 pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
@@ -173,6 +172,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         ),
         throttle,
         impact: FiguresCache::new(Duration::from_millis(config.impact_every_ms.max(1))),
+        ops: ops::Ops::new(config),
     })
 }
 
@@ -207,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         let passwords = state.passwords.clone();
         let throttle = state.throttle.clone();
         let impact = state.impact.clone();
+        let metrics = state.ops.metrics.clone();
         move || {
             provide_context(impact.clone());
             provide_context(db.clone());
@@ -214,6 +215,7 @@ pub fn router(state: AppState) -> Router {
             provide_context(settings.clone());
             provide_context(passwords.clone());
             provide_context(throttle.clone());
+            provide_context(metrics.clone());
         }
     };
     let options = state.leptos_options.clone();
@@ -265,6 +267,11 @@ pub fn router(state: AppState) -> Router {
             state.settings.clone(),
             guard_requests,
         ))
+        // Counts every answer by route template and status for /metrics, refusals above too.
+        .layer(middleware::from_fn_with_state(
+            state.ops.metrics.clone(),
+            ops::count_requests,
+        ))
         // Added after the layers, so none of them wraps it: a stream is never compressed and
         // does not pay for their per-request service clones (see BENCHMARKS.md).
         .route("/api/events", get(live::stream_events))
@@ -273,6 +280,7 @@ pub fn router(state: AppState) -> Router {
             state.addresses.clone(),
             clients::resolve_client,
         ))
+        .merge(ops::routes())
         .with_state(state)
 }
 
@@ -283,7 +291,8 @@ pub async fn spawn(
     let state = state(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        ops::around(router(state.clone())).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "server stopped");
@@ -301,7 +310,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = state.db.clone();
     // A bare Router given to axum::serve rebuilds its route tables for every connection
     // (`with_state(())`); the make-service built once only clones it.
-    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let service = ops::around(router(state)).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal());
     tokio::select! {
         result = server => result?,
@@ -340,6 +349,19 @@ async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) 
             Err(error) => return error.into_response(),
         },
     };
+    // The one route that accepts a large body (a whole CSV file) is for admins: anyone else is
+    // refused here, before a byte of it is read.
+    if request.uri().path() == IMPORT_PATH {
+        let refusal = match &viewer {
+            None => Some(AppError::Unauthorized),
+            Some(viewer) => {
+                wanshan_app::access::check(viewer, wanshan_app::access::Action::Administer).err()
+            }
+        };
+        if let Some(refusal) = refusal {
+            return refusal.into_response();
+        }
+    }
     let signed_in = viewer.is_some();
     request.extensions_mut().insert(Caller(viewer));
     let mut response = next.run(request).await;

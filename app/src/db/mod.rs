@@ -144,12 +144,52 @@ impl Db {
         })
     }
 
-    async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let migrator = match self.backend {
+    /// The migrations built into this binary for this backend.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
-        };
-        migrator.run(&self.pool).await.map_err(|e| match e {
+        }
+    }
+
+    /// What keeps the schema from being the one this binary expects: a migration it carries
+    /// that is not applied (or failed, or was applied from a different file). `None` when
+    /// every one is in place. Migrations newer than this binary (a later version migrated the
+    /// database first) are no reason: they are not this binary's to judge.
+    pub async fn schema_behind(&self) -> Result<Option<String>, sqlx::Error> {
+        let applied: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await?;
+        let migrator = self.migrator();
+        for migration in migrator.iter() {
+            if migration.migration_type.is_down_migration() {
+                continue;
+            }
+            match applied
+                .iter()
+                .find(|(version, _)| *version == migration.version)
+            {
+                None => {
+                    return Ok(Some(format!(
+                        "migration {} ({}) is not applied",
+                        migration.version, migration.description
+                    )))
+                }
+                Some((_, checksum)) if **checksum != *migration.checksum => {
+                    return Ok(Some(format!(
+                        "migration {} was applied from a different file",
+                        migration.version
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(None)
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        self.migrator().run(&self.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(inner) => inner,
             other => sqlx::Error::Migrate(Box::new(other)),
         })

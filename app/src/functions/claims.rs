@@ -43,7 +43,9 @@ pub async fn claim_need(
         settings.aid_period_months,
         UtcMillis::now(),
     )
-    .await?;
+    .await;
+    crate::metrics::count_claim(&receipt);
+    let receipt = receipt?;
     // Without JavaScript the browser follows a redirect; the board it lands on says the claim
     // went through (the island shows the receipt instead).
     after_form_post(&format!("/?claimed={}", receipt.need_id));

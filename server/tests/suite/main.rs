@@ -21,6 +21,7 @@ mod edge;
 mod fulfilment;
 mod instances;
 mod live;
+mod ops;
 mod overload;
 mod privacy;
 mod review;

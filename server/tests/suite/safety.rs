@@ -721,3 +721,54 @@ async fn every_page_carries_a_content_security_policy_whose_nonce_its_inline_scr
     nonces.dedup();
     assert_eq!(nonces.len(), count, "a nonce was used twice");
 }
+
+/// Sends the head of a POST declaring a `declared`-byte body and only the first KiB of it;
+/// returns the status line the server answers with, without the rest being sent.
+async fn answer_before_the_body(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    declared: usize,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\n{cookie}\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {declared}\r\n\r\ncsv="
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&[b'a'; 1024]).await.unwrap();
+    let mut answer = vec![0u8; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), socket.read(&mut answer))
+        .await
+        .unwrap_or_else(|_| panic!("{path}: no answer within 10 s while the body was unsent"))
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read])
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_large_import_body_is_refused_before_it_is_read_unless_an_admin_sends_it() {
+    let app = spawn_app().await;
+    let donor = app.donor("想导入的人").await;
+    let three_mib = 3 * 1024 * 1024;
+    assert!(
+        answer_before_the_body(&app, "/api/import_aid", None, three_mib)
+            .await
+            .contains("401"),
+        "anonymous"
+    );
+    assert!(
+        answer_before_the_body(&app, "/api/import_aid", Some(&donor.cookie), three_mib)
+            .await
+            .contains("403"),
+        "a donor"
+    );
+}
