@@ -357,10 +357,11 @@ async fn guard_requests(
     response
 }
 
-/// Loads the open board for `GET /` (with its filter from the address) before the page
-/// renders, so the board page reads it without a resource or a `<Suspense>`.
+/// Loads the open board for `GET /` and `HEAD /` (with its filter from the address) before the
+/// page renders, so the board page reads it without a resource or a `<Suspense>`.
 async fn load_board(State(db): State<Db>, mut request: Request, next: Next) -> Response {
-    if request.method() == http::Method::GET && request.uri().path() == "/" {
+    let page = matches!(*request.method(), http::Method::GET | http::Method::HEAD);
+    if page && request.uri().path() == "/" {
         let query: Vec<(String, String)> =
             form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
                 .into_owned()

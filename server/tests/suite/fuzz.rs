@@ -329,6 +329,13 @@ async fn every_function_route_and_page_answers_malformed_input_with_a_4xx_never_
         board.contains("</html>"),
         "the board renders after the fuzz"
     );
+    let head = app
+        .http
+        .head(app.url("/"))
+        .send()
+        .await
+        .expect("HEAD / answered");
+    assert_eq!(head.status(), 200, "HEAD / is answered as GET /");
     let listed = app
         .post_as(None, "list_needs", &[("filter[pages]", "1")])
         .await;
