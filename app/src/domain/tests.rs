@@ -207,3 +207,16 @@ fn filters_admit_by_window_and_town() {
     assert!(!filter.admits(&need));
     assert!(BoardFilter::default().admits(&need));
 }
+
+#[test]
+fn a_town_with_a_control_character_filters_nothing_from_an_address_and_is_refused_from_a_client() {
+    let from_address = BoardFilter::from_query(None, Some("延陵\0镇"), None);
+    assert_eq!(from_address.town, None);
+    let sent = BoardFilter {
+        town: Some("延陵\0镇".into()),
+        ..BoardFilter::default()
+    };
+    assert_eq!(sent.check().unwrap_err().code(), "Invalid");
+    let fine = BoardFilter::from_query(None, Some("延陵镇"), None);
+    assert_eq!(fine.clone().check(), Ok(fine));
+}
