@@ -92,6 +92,17 @@ impl NeedEntry {
                 "内部备注最多 1000 个字。",
             ));
         }
+        // Line breaks (a browser posts a textarea's as \r\n) but no other control character:
+        // no one types them, and PostgreSQL refuses NUL in text.
+        if private_notes
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+        {
+            return Err(AppError::invalid(
+                "private_notes",
+                "内部备注含有无法显示的字符。",
+            ));
+        }
         // The public text is checked with the place, in `for_household`, and here already
         // so a bad title is named before anything is looked up.
         NewNeed::parse(

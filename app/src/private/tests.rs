@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::*;
+use crate::error::AppError;
 
 #[test]
 fn id_numbers_are_checked_by_their_check_digit() {
@@ -27,6 +28,29 @@ fn the_key_depends_on_the_secret_and_not_on_spacing_or_case() {
     assert_eq!(id.key(&a), spaced.key(&a));
     assert_ne!(id.key(&a), id.key(&b));
     assert_eq!(id.key(&a).len(), 64);
+}
+
+#[test]
+fn private_notes_keep_their_line_breaks_but_no_other_control_character() {
+    let form = |notes: &str| NeedForm {
+        household_id: "1".into(),
+        window: "medical".into(),
+        title: "孩子上学需要一台电脑".into(),
+        story: "家中老人住院，医保报销后自付部分仍有缺口。".into(),
+        ask_kind: "goods".into(),
+        urgency: "2".into(),
+        private_notes: notes.into(),
+        ..NeedForm::default()
+    };
+    let entry = NeedEntry::parse(&form("第一行\r\n第二行")).unwrap();
+    assert_eq!(entry.private_notes, "第一行\r\n第二行");
+    for bad in ["备注\0备注", "备注\u{1b}[31m", "备注\u{7f}"] {
+        let error = NeedEntry::parse(&form(bad)).unwrap_err();
+        assert_eq!(
+            error,
+            AppError::invalid("private_notes", "内部备注含有无法显示的字符。")
+        );
+    }
 }
 
 fn entry(window: Window, at: i64, need: Option<i64>) -> AidEntry {
