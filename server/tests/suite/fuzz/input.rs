@@ -124,8 +124,12 @@ const NASTY: [&str; 46] = [
 const LONG: [usize; 8] = [21, 31, 129, 201, 501, 1001, 4097, 30_000];
 
 /// Control characters put into a valid value: NUL (which PostgreSQL refuses in text), SOH,
-/// escape, DEL, NEL, a carriage return, a right-to-left override.
-const CONTROL: &str = "\0\u{1}\u{1b}\u{7f}\u{85}\r\u{202e}";
+/// escape, DEL, NEL, a right-to-left override; and, the other time, a carriage return and a
+/// line feed too (which end a line of CSV, so the rest would not reach a cell).
+const CONTROL: [&str; 2] = [
+    "\0\u{1}\u{1b}\u{7f}\u{85}\u{202e}",
+    "\0\u{1}\u{1b}\u{7f}\u{85}\r\n\u{202e}",
+];
 
 /// What follows a path on a request line no HTTP client would send: raw bytes, dot segments,
 /// backslashes, fragments, characters a URL must escape.
@@ -426,8 +430,12 @@ impl Target {
         let mut kinds = kinds.to_vec();
         if let Target::ServerFn { fields, .. } = self {
             for field in 0..fields.len() {
-                for control in [true, true, false] {
-                    kinds.push(Mutate { field, control });
+                for how in [
+                    Mutation::Control,
+                    Mutation::ControlAndBreaks,
+                    Mutation::Other,
+                ] {
+                    kinds.push(Mutate { field, how });
                 }
             }
         }
@@ -488,9 +496,19 @@ pub enum Kind {
     LongQuery,
     /// A request line no HTTP client sends, over a bare socket.
     RawRequest,
-    /// Every field valid but one, changed: control characters put in (when `control`), or
-    /// another mutation chosen at random.
-    Mutate { field: usize, control: bool },
+    /// Every field valid but one, changed.
+    Mutate { field: usize, how: Mutation },
+}
+
+/// How [`Kind::Mutate`] changes a valid value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutation {
+    /// [`CONTROL`]'s first string put in.
+    Control,
+    /// Its second, with line breaks.
+    ControlAndBreaks,
+    /// Another change, chosen at random.
+    Other,
 }
 
 impl Kind {
@@ -676,16 +694,29 @@ impl Generator<'_> {
         pairs
     }
 
-    /// `value` changed: [`CONTROL`] put in at a random place, or one of: negated, followed by
-    /// digits, repeated past every length limit, wrapped in odd white space, followed by
-    /// markup, emptied, followed by characters outside the basic plane.
-    fn mutate(&mut self, value: &str, control: bool) -> (String, &'static str) {
-        if control {
-            let at = value
-                .char_indices()
-                .nth(self.rng.below(value.chars().count() + 1))
-                .map_or(value.len(), |(at, _)| at);
-            let changed = format!("{}{CONTROL}{}", &value[..at], &value[at..]);
+    /// `value` changed: control characters put in at a random place (at the start of a cell of
+    /// its last line when it is comma-separated), or one of: negated, followed by digits, repeated past every
+    /// length limit, wrapped in odd white space, followed by markup, emptied, followed by
+    /// characters outside the basic plane.
+    fn mutate(&mut self, value: &str, how: Mutation) -> (String, &'static str) {
+        if how != Mutation::Other {
+            // The cells of the last line of a CSV value (a header's are not read as data).
+            let last_line = value.trim_end().rfind('\n').map_or(0, |at| at + 1);
+            let cells: Vec<usize> = value[last_line..]
+                .match_indices(',')
+                .map(|(at, _)| last_line + at + 1)
+                .collect();
+            let at = if cells.is_empty() {
+                let chars = value.chars().count();
+                value
+                    .char_indices()
+                    .nth(self.rng.below(chars + 1))
+                    .map_or(value.len(), |(at, _)| at)
+            } else {
+                *self.rng.pick(&cells)
+            };
+            let control = CONTROL[usize::from(how == Mutation::ControlAndBreaks)];
+            let changed = format!("{}{control}{}", &value[..at], &value[at..]);
             return (changed, "control characters put in");
         }
         match self.rng.below(7) {
@@ -934,14 +965,14 @@ impl Generator<'_> {
                 input.chunked = kind == OverLimitChunked;
                 encode(&pairs).into_bytes()
             }
-            Mutate { field, control } => {
+            Mutate { field, how } => {
                 let chosen = &fields[field];
                 let base = if valid {
                     self.hints.valid(chosen, &mut self.rng)
                 } else {
                     nasty(&mut self.rng)
                 };
-                let (value, how) = self.mutate(&base, control);
+                let (value, how) = self.mutate(&base, how);
                 pairs.retain(|(key, _)| *key != chosen.key);
                 pairs.push((chosen.key.clone(), value));
                 let others = if valid { "valid-looking" } else { "invalid" };
