@@ -35,3 +35,11 @@ pub fn text_field(
     }
     Ok(trimmed.to_owned())
 }
+
+/// Whether free text (a note, a cell of an imported file) holds a control character other than
+/// a line break (a browser posts a textarea's as `\r\n`): no one types them, no page shows
+/// them, and PostgreSQL refuses NUL in text.
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+}

@@ -1,7 +1,9 @@
 //! Intake forms: a need as its author enters and sees it.
 
 use super::*;
-use crate::domain::{Ask, Fen, NeedId, NewNeed, PublicNeed, Urgency, Window};
+use crate::domain::{
+    has_control_characters, Ask, Fen, NeedId, NewNeed, PublicNeed, Urgency, Window,
+};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -92,12 +94,7 @@ impl NeedEntry {
                 "内部备注最多 1000 个字。",
             ));
         }
-        // Line breaks (a browser posts a textarea's as \r\n) but no other control character:
-        // no one types them, and PostgreSQL refuses NUL in text.
-        if private_notes
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r')
-        {
+        if has_control_characters(private_notes) {
             return Err(AppError::invalid(
                 "private_notes",
                 "内部备注含有无法显示的字符。",

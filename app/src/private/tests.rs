@@ -53,6 +53,30 @@ fn private_notes_keep_their_line_breaks_but_no_other_control_character() {
     }
 }
 
+#[cfg(feature = "ssr")]
+#[test]
+fn an_imported_agency_or_cause_with_a_control_character_is_a_bad_row() {
+    let key = IdKey(b"secret".to_vec());
+    let file = |agency: &str, cause: &str| {
+        format!("身份证号,机构,窗口,事由,日期,金额\n11010519491231002X,{agency},助医,{cause},2026-01-05,100\n")
+    };
+    assert_eq!(
+        parse_aid_import(&key, &file("市慈善总会", "住院"))
+            .unwrap()
+            .len(),
+        1
+    );
+    for (agency, cause) in [
+        ("市慈善\0总会", "住院"),
+        ("市慈善总会", "住\0院"),
+        ("市慈善总会", "\u{1b}[2J"),
+    ] {
+        let error = parse_aid_import(&key, &file(agency, cause)).unwrap_err();
+        assert!(error.to_string().contains("第 2 行"), "{error}");
+        assert!(error.to_string().contains("含有无法显示的字符"), "{error}");
+    }
+}
+
 fn entry(window: Window, at: i64, need: Option<i64>) -> AidEntry {
     AidEntry {
         source: match need {
