@@ -351,7 +351,7 @@ async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) 
     };
     // The one route that accepts a large body (a whole CSV file) is for admins: anyone else is
     // refused here, before a byte of it is read.
-    if request.uri().path() == IMPORT_PATH {
+    if request.method() == http::Method::POST && request.uri().path() == IMPORT_PATH {
         let refusal = match &viewer {
             None => Some(AppError::Unauthorized),
             Some(viewer) => {
@@ -426,10 +426,11 @@ async fn guard_requests(
     response
 }
 
-/// Loads the open board for `GET /` (with its filter from the address) before the page
-/// renders, so the board page reads it without a resource or a `<Suspense>`.
+/// Loads the open board for `GET /` and `HEAD /` (with its filter from the address) before the
+/// page renders, so the board page reads it without a resource or a `<Suspense>`.
 async fn load_board(State(db): State<Db>, mut request: Request, next: Next) -> Response {
-    if request.method() == http::Method::GET && request.uri().path() == "/" {
+    let page = matches!(*request.method(), http::Method::GET | http::Method::HEAD);
+    if page && request.uri().path() == "/" {
         let query: Vec<(String, String)> =
             form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
                 .into_owned()

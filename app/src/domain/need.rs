@@ -122,16 +122,32 @@ impl BoardFilter {
     pub const PAGE_SIZE: i64 = 30;
     pub const MAX_PAGES: u32 = 30;
 
-    /// The filter a board address asks for (`?window=…&town=…&pages=…`): an unknown window or
-    /// an empty town means all, a missing or unreadable page count means one page.
+    /// The filter a board address asks for (`?window=…&town=…&pages=…`): an unknown window, an
+    /// empty town or one that [cannot be a town](BoardFilter::could_be_a_town) means all, a
+    /// missing or unreadable page count means one page.
     pub fn from_query(window: Option<&str>, town: Option<&str>, pages: Option<&str>) -> Self {
         BoardFilter {
             window: window.and_then(|code| Window::parse(code).ok()),
             town: town
-                .filter(|town| !town.trim().is_empty())
+                .filter(|town| !town.trim().is_empty() && Self::could_be_a_town(town))
                 .map(str::to_owned),
             pages: pages.and_then(|p| p.parse().ok()).unwrap_or(1),
         }
+    }
+
+    /// The filter a client sent, refused when its town cannot be one.
+    pub fn check(self) -> Result<BoardFilter, AppError> {
+        match &self.town {
+            Some(town) if !Self::could_be_a_town(town) => {
+                Err(AppError::invalid("town", "没有这个镇（街道）。"))
+            }
+            _ => Ok(self),
+        }
+    }
+
+    /// No town has a control character in its name (and PostgreSQL refuses NUL in text).
+    fn could_be_a_town(town: &str) -> bool {
+        !town.chars().any(char::is_control)
     }
 
     pub fn admits(&self, need: &PublicNeed) -> bool {

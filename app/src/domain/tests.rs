@@ -131,6 +131,14 @@ fn a_claim_is_due_fourteen_days_after_it_was_made_and_overdue_from_that_moment()
 }
 
 #[test]
+fn a_textarea_s_line_breaks_are_kept_as_plain_line_breaks() {
+    assert_eq!(
+        text_field("story", "情况说明", "第一行\r\n第二行\r第三行", 1, 100).unwrap(),
+        "第一行\n第二行\n第三行"
+    );
+}
+
+#[test]
 fn text_fields_refuse_empty_oversized_and_control_text() {
     assert_eq!(
         text_field("name", "称呼", " 王先生 ", 1, 30).unwrap(),
@@ -284,4 +292,17 @@ fn public_text_refuses_phone_and_id_numbers_and_says_which_field() {
             "{fine}"
         );
     }
+}
+
+#[test]
+fn a_town_with_a_control_character_filters_nothing_from_an_address_and_is_refused_from_a_client() {
+    let from_address = BoardFilter::from_query(None, Some("延陵\0镇"), None);
+    assert_eq!(from_address.town, None);
+    let sent = BoardFilter {
+        town: Some("延陵\0镇".into()),
+        ..BoardFilter::default()
+    };
+    assert_eq!(sent.check().unwrap_err().code(), "Invalid");
+    let fine = BoardFilter::from_query(None, Some("延陵镇"), None);
+    assert_eq!(fine.clone().check(), Ok(fine));
 }

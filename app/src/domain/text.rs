@@ -27,13 +27,14 @@ pub fn text_field(
             format!("{label}最多 {max} 个字。"),
         ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+    if has_control_characters(trimmed) {
         return Err(AppError::invalid(
             field,
             format!("{label}含有无法显示的字符。"),
         ));
     }
-    Ok(trimmed.to_owned())
+    // A browser posts a textarea's line breaks as `\r\n`: kept as plain line breaks.
+    Ok(trimmed.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// Refuses public text that carries a phone number or an ID number: eleven or more digits in a
@@ -76,4 +77,12 @@ fn digit_run(text: &str, joined: bool) -> usize {
         longest = longest.max(run);
     }
     longest
+}
+
+/// Whether free text (a note, a cell of an imported file) holds a control character other than
+/// a line break (a browser posts a textarea's as `\r\n`): no one types them, no page shows
+/// them, and PostgreSQL refuses NUL in text.
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 pub async fn list_needs(filter: BoardFilter) -> Result<Board, AppError> {
     use super::from_context;
     use crate::db::{needs, Db};
+    let filter = filter.check()?;
     let db: Db = from_context()?;
     needs::open_board(&db, &filter).await
 }

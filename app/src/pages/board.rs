@@ -28,14 +28,16 @@ pub fn BoardPage() -> impl IntoView {
     // a <Suspense> let a small share of board pages stall under load). Pages are rendered on
     // the server only; the island below is what the browser takes over.
     #[cfg(feature = "ssr")]
-    let loaded = crate::functions::needs::loaded_board()
-        .map(|loaded| (loaded.0, loaded.1))
-        .unwrap_or_else(|| {
-            (
-                BoardFilter::default(),
-                Err(crate::error::AppError::Internal),
-            )
-        });
+    let Some(crate::functions::needs::LoadedBoard(filter, board)) =
+        crate::functions::needs::loaded_board()
+    else {
+        // Only `GET /` (and `HEAD /`) loads the board. The router still comes here for
+        // another spelling of that path (`/credit/%2e%2e/`), which the server answers as not
+        // found: so does the page.
+        return view! { <super::NotFound/> }.into_any();
+    };
+    #[cfg(feature = "ssr")]
+    let loaded = (filter, board);
     #[cfg(not(feature = "ssr"))]
     let loaded: (BoardFilter, Result<Board, crate::error::AppError>) = (
         BoardFilter::default(),

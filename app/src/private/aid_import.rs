@@ -2,7 +2,7 @@
 //! is stored (server only: it hashes ID numbers with the server's key).
 
 use super::{IdKey, IdNumber};
-use crate::domain::{Fen, UtcMillis, Window};
+use crate::domain::{has_control_characters, Fen, UtcMillis, Window};
 use crate::error::AppError;
 
 /// One row of an import, checked, its ID number already reduced to the keyed hash.
@@ -44,6 +44,9 @@ fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, Strin
     if agency.is_empty() || agency.chars().count() > 60 {
         return Err("机构名称不能为空，最多 60 个字".into());
     }
+    if has_control_characters(agency) {
+        return Err("机构名称含有无法显示的字符".into());
+    }
     let window = window_named(&record[2]).ok_or_else(|| {
         format!(
             "无法识别的窗口“{}”，应为 助医、助学、助残、家居微改善、助保险 或 服务与文化",
@@ -53,6 +56,9 @@ fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, Strin
     let cause = record[3].trim();
     if cause.chars().count() > 100 {
         return Err("事由最多 100 个字".into());
+    }
+    if has_control_characters(cause) {
+        return Err("事由含有无法显示的字符".into());
     }
     let date = record[4].trim().replace('/', "-");
     let at = {

@@ -1,7 +1,9 @@
 //! Intake forms: a need as its author enters and sees it.
 
 use super::*;
-use crate::domain::{Ask, Fen, NeedId, NewNeed, PublicNeed, Urgency, Window};
+use crate::domain::{
+    has_control_characters, Ask, Fen, NeedId, NewNeed, PublicNeed, Urgency, Window,
+};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +92,12 @@ impl NeedEntry {
             return Err(AppError::invalid(
                 "private_notes",
                 "内部备注最多 1000 个字。",
+            ));
+        }
+        if has_control_characters(private_notes) {
+            return Err(AppError::invalid(
+                "private_notes",
+                "内部备注含有无法显示的字符。",
             ));
         }
         // The public text is checked with the place, in `for_household`, and here already

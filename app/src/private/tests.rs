@@ -30,6 +30,53 @@ fn the_key_depends_on_the_secret_and_not_on_spacing_or_case() {
     assert_eq!(id.key(&a).len(), 64);
 }
 
+#[test]
+fn private_notes_keep_their_line_breaks_but_no_other_control_character() {
+    let form = |notes: &str| NeedForm {
+        household_id: "1".into(),
+        window: "medical".into(),
+        title: "孩子上学需要一台电脑".into(),
+        story: "家中老人住院，医保报销后自付部分仍有缺口。".into(),
+        ask_kind: "goods".into(),
+        urgency: "2".into(),
+        private_notes: notes.into(),
+        ..NeedForm::default()
+    };
+    let entry = NeedEntry::parse(&form("第一行\r\n第二行")).unwrap();
+    assert_eq!(entry.private_notes, "第一行\r\n第二行");
+    for bad in ["备注\0备注", "备注\u{1b}[31m", "备注\u{7f}"] {
+        let error = NeedEntry::parse(&form(bad)).unwrap_err();
+        assert_eq!(
+            error,
+            AppError::invalid("private_notes", "内部备注含有无法显示的字符。")
+        );
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[test]
+fn an_imported_agency_or_cause_with_a_control_character_is_a_bad_row() {
+    let key = IdKey(b"secret".to_vec());
+    let file = |agency: &str, cause: &str| {
+        format!("身份证号,机构,窗口,事由,日期,金额\n11010519491231002X,{agency},助医,{cause},2026-01-05,100\n")
+    };
+    assert_eq!(
+        parse_aid_import(&key, &file("市慈善总会", "住院"))
+            .unwrap()
+            .len(),
+        1
+    );
+    for (agency, cause) in [
+        ("市慈善\0总会", "住院"),
+        ("市慈善总会", "住\0院"),
+        ("市慈善总会", "\u{1b}[2J"),
+    ] {
+        let error = parse_aid_import(&key, &file(agency, cause)).unwrap_err();
+        assert!(error.to_string().contains("第 2 行"), "{error}");
+        assert!(error.to_string().contains("含有无法显示的字符"), "{error}");
+    }
+}
+
 fn entry(window: Window, at: i64, need: Option<i64>) -> AidEntry {
     AidEntry {
         source: match need {

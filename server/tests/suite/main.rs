@@ -19,6 +19,7 @@ mod authorization;
 mod claims;
 mod edge;
 mod fulfilment;
+mod fuzz;
 mod instances;
 mod live;
 mod ops;
