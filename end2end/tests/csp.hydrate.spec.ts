@@ -22,8 +22,9 @@ test("every page runs under the Content-Security-Policy with no violation", asyn
   });
   await signInAs(page, ADMIN);
   for (const path of ["/", "/impact", "/credit", "/my/claims", "/review", "/intake", "/admin"]) {
-    const response = await page.goto(path);
-    expect(response?.headers()["content-security-policy"], path).toContain("'nonce-");
+    // The header itself, with its nonce, is checked on every page by the Rust suite
+    // (`safety::every_page_carries_a_content_security_policy…`); here, that it lets the page run.
+    await page.goto(path);
     await waitForHydration(page);
   }
   // The live board connects under connect-src 'self'.
