@@ -55,6 +55,10 @@ pub enum AppError {
     /// The donor has as many deliveries waiting for a volunteer's confirmation as allowed.
     #[error("您已有 {0} 条送达在等待志愿者确认，确认后才能认领新的需求。")]
     TooManyUnconfirmed(u32),
+    /// The donor made as many claims in the last 24 hours as allowed (released ones count too):
+    /// claiming and releasing cannot be repeated without end.
+    #[error("您 24 小时内已认领 {0} 次，请明天再来认领。")]
+    TooManyClaimsToday(u32),
     /// The need was edited after the reviewer opened it: they must look at it again.
     #[error("这条需求在您打开后被修改过，请刷新，看过新的内容后再审核。")]
     NeedChanged,
@@ -99,6 +103,7 @@ impl AppError {
             AppError::DuplicateAid => "DuplicateAid",
             AppError::TooManyClaims(_) => "TooManyClaims",
             AppError::TooManyUnconfirmed(_) => "TooManyUnconfirmed",
+            AppError::TooManyClaimsToday(_) => "TooManyClaimsToday",
             AppError::NeedChanged => "NeedChanged",
             AppError::TooManyAttempts => "TooManyAttempts",
             AppError::Busy => "Busy",
@@ -113,7 +118,7 @@ impl AppError {
             AppError::NeedNotFound => 404,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts | AppError::TooManyClaimsToday(_) => 429,
             AppError::AlreadyClaimed
             | AppError::NotOpen
             | AppError::PhoneTaken
@@ -219,6 +224,9 @@ impl TryFrom<ErrorBody> for AppError {
             "DuplicateAid" => AppError::DuplicateAid,
             "TooManyClaims" => AppError::TooManyClaims(number_in(&body.message)),
             "TooManyUnconfirmed" => AppError::TooManyUnconfirmed(number_in(&body.message)),
+            "TooManyClaimsToday" => {
+                AppError::TooManyClaimsToday(number_in(body.message.trim_start_matches("您 24")))
+            }
             "NeedChanged" => AppError::NeedChanged,
             "TooManyAttempts" => AppError::TooManyAttempts,
             "Busy" => AppError::Busy,
@@ -314,6 +322,7 @@ mod tests {
             AppError::DuplicateAid,
             AppError::TooManyClaims(5),
             AppError::TooManyUnconfirmed(3),
+            AppError::TooManyClaimsToday(10),
             AppError::NeedChanged,
             AppError::TooManyAttempts,
             AppError::Busy,

@@ -168,6 +168,7 @@ impl Bench {
                 // Each load client claims thousands of needs; the per-donor limit would
                 // turn the claim benchmark into a benchmark of refusals.
                 ("WANSHAN_MAX_OPEN_CLAIMS", "100000000"),
+                ("WANSHAN_MAX_CLAIMS_PER_DAY", "100000000"),
                 // Every subscriber of the fan-out comes from this one machine's address.
                 ("WANSHAN_MAX_STREAMS", "1000000"),
                 ("WANSHAN_MAX_STREAMS_PER_ADDRESS", "1000000"),

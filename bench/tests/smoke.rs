@@ -75,6 +75,7 @@ async fn the_claim_load_counts_every_answer_and_the_audit_finds_no_double_claim(
     let database = dir.path().join("load.db").to_str().unwrap().to_owned();
     let (addr, state, _server) = wanshan_server::spawn(Config {
         max_open_claims: 100_000_000,
+        max_claims_per_day: 100_000_000,
         ..Config::for_tests(database)
     })
     .await

@@ -33,7 +33,23 @@ impl AddressSource {
                 .parse::<IpAddr>()
                 .ok()
         });
-        forwarded.or(peer)
+        forwarded.or(peer).map(one_client)
+    }
+}
+
+/// The address limits count by: an IPv4 address as it is (an IPv4 address seen over IPv6 as
+/// its IPv4 form), an IPv6 address by its /64 network, which one subscriber typically holds
+/// whole: otherwise one home connection would be 2^64 clients, each with its own allowance.
+pub fn one_client(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(std::net::Ipv6Addr::from(network))
+            }
+        },
     }
 }
 
@@ -174,5 +190,18 @@ mod tests {
         );
         headers.insert("x-forwarded-for", "not an address".parse().unwrap());
         assert_eq!(forwarded.client(&headers, Some(peer)), Some(peer));
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_client_and_a_mapped_ipv4_address_is_itself() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(one_client(a), one_client(b));
+        assert_ne!(one_client(a), one_client(other));
+        assert_eq!(
+            one_client("::ffff:203.0.113.9".parse().unwrap()),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
     }
 }

@@ -78,6 +78,10 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_MAX_OPEN_CLAIMS", default_value_t = 5)]
     pub max_open_claims: u32,
 
+    /// Claims one donor may make in 24 hours, released ones included.
+    #[arg(long, env = "WANSHAN_MAX_CLAIMS_PER_DAY", default_value_t = 10)]
+    pub max_claims_per_day: u32,
+
     /// How many delivered claims one donor may have waiting for a volunteer's confirmation
     /// before they may claim again.
     #[arg(long, env = "WANSHAN_MAX_UNCONFIRMED", default_value_t = 3)]
@@ -195,6 +199,7 @@ impl Config {
             claim_expiry_days: 14,
             max_open_claims: 5,
             max_unconfirmed: 3,
+            max_claims_per_day: 10,
             min_pledge_yuan: 50,
             confirm_within_days: 7,
             photo_quota: 10,

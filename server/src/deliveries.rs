@@ -46,16 +46,33 @@ pub fn without_metadata(kind: &str, bytes: Vec<u8>) -> Result<Vec<u8>, AppError>
     let cleaned = match kind {
         "jpg" => {
             let mut jpeg = Jpeg::from_bytes(bytes).map_err(|_| broken())?;
-            // APP0 (JFIF) and APP2 (the colour profile) and APP14 (Adobe colour transform)
-            // describe the picture; every other APPn and comments are metadata.
+            // APP0 (JFIF), APP2 holding the colour profile, and APP14 (Adobe colour transform)
+            // describe the picture; every other APPn (EXIF, XMP, the MPF index of a second
+            // picture) and comments are metadata.
             jpeg.segments_mut().retain(|segment| {
                 let marker = segment.marker();
                 let application = (markers::APP0..=markers::APP15).contains(&marker);
-                let describes_picture =
-                    matches!(marker, markers::APP0 | markers::APP2 | markers::APP14);
+                let describes_picture = matches!(marker, markers::APP0 | markers::APP14)
+                    || (marker == markers::APP2
+                        && segment.contents().starts_with(b"ICC_PROFILE\0"));
                 marker != markers::COM && (!application || describes_picture)
             });
-            jpeg.encoder().bytes()
+            let mut cleaned = jpeg.encoder().bytes().to_vec();
+            // The picture ends at its first end-of-image marker; what phones append after it
+            // (a motion photo's video, a second picture with its own EXIF) goes. Inside the
+            // compressed data an 0xFF byte is always followed by 0x00 or a restart marker, so
+            // the first FF D9 after the scan header is the end.
+            let scan = cleaned
+                .windows(2)
+                .position(|pair| pair == [0xFF, markers::SOS])
+                .unwrap_or(0);
+            if let Some(end) = cleaned[scan..]
+                .windows(2)
+                .position(|pair| pair == [0xFF, markers::EOI])
+            {
+                cleaned.truncate(scan + end + 2);
+            }
+            return Ok(cleaned);
         }
         _ => {
             let mut png = Png::from_bytes(bytes).map_err(|_| broken())?;
@@ -65,10 +82,10 @@ pub fn without_metadata(kind: &str, bytes: Vec<u8>) -> Result<Vec<u8>, AppError>
                     b"eXIf" | b"tEXt" | b"iTXt" | b"zTXt" | b"tIME"
                 )
             });
-            png.encoder().bytes()
+            png.encoder().bytes().to_vec()
         }
     };
-    Ok(cleaned.to_vec())
+    Ok(cleaned)
 }
 
 /// `POST /api/deliver/{claim}` (multipart: `note`, optional `photo`): the donor marks a claim
@@ -108,6 +125,9 @@ async fn deliver_inner(
     let donor = signed_in(caller)?;
     let claim = claims::find(&state.db, claim_id).await?;
     check(&donor, Action::HandleOwnClaim { donor: claim.donor })?;
+    if claim.status != wanshan_app::domain::ClaimStatus::Open {
+        return Err(AppError::WrongStage);
+    }
     let terms = state.settings.claim_terms;
     let month_ago = UtcMillis(UtcMillis::now().0 - 30 * 86_400_000);
     let photos_left = i64::from(terms.photo_quota)

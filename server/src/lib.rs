@@ -79,6 +79,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             expiry_days: config.claim_expiry_days.max(1),
             max_open: config.max_open_claims.max(1),
             max_unconfirmed: config.max_unconfirmed.max(1),
+            max_per_day: config.max_claims_per_day.max(1),
             min_pledge: Fen::from_stored(i64::from(config.min_pledge_yuan) * 100),
             confirm_within_days: config.confirm_within_days.max(1),
             photo_quota: config.photo_quota,

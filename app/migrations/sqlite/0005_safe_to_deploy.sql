@@ -2,9 +2,11 @@
 -- edit of a need's public text is a new version that reviewers must see, and the leaderboard
 -- shows a donor's name only if they chose it.
 
--- SQLite cannot change a CHECK in place: claims is rebuilt to admit 'rejected'
--- (credit_ledger's reference to it is checked at commit).
-PRAGMA defer_foreign_keys = ON;
+-- SQLite cannot change a CHECK or drop a column's UNIQUE in place: claims and households are
+-- rebuilt. With foreign keys on, the DROP TABLE of a rebuild counts every row that points at
+-- the table as a violation, and the rename does not count them back; so migrations run on a
+-- connection with foreign keys off (SQLite's default; `Db::connect`), as SQLite's procedure
+-- for altering a table says, and the references are checked after.
 
 CREATE TABLE claims_rebuilt (
     id              INTEGER PRIMARY KEY,

@@ -83,6 +83,18 @@ pub async fn claim(
     .bind(donor.id.0)
     .fetch_one(&mut *tx)
     .await?;
+    let today: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE donor_id = $1 AND claimed_at > $2")
+            .bind(donor.id.0)
+            .bind(now.0 - 86_400_000)
+            .fetch_one(&mut *tx)
+            .await?;
+    // Claiming and releasing, again and again, would flood every board with events (and read
+    // one volunteer's phone per claim): a day's claims are bounded, released ones included.
+    if today >= i64::from(terms.max_per_day) {
+        tx.rollback().await?;
+        return Err(AppError::TooManyClaimsToday(terms.max_per_day));
+    }
     if open >= i64::from(terms.max_open) {
         tx.rollback().await?;
         return Err(AppError::TooManyClaims(terms.max_open));
@@ -311,6 +323,12 @@ async fn give_back(
         ),
     };
     let mut tx: Tx = db.begin().await?;
+    // The need's row first, as a confirmation takes it: the two never wait on each other in
+    // opposite orders.
+    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
+        .bind(claim.need_id.0)
+        .execute(&mut *tx)
+        .await?;
     let moved = sqlx::query(
         "UPDATE claims SET status = $2, released_at = $3, rejected_reason = $4, rejected_by = $5 \
          WHERE id = $1 AND status = $6",

@@ -62,6 +62,12 @@ pub async fn confirm(
     now: UtcMillis,
 ) -> Result<bool, AppError> {
     let mut tx = db.begin().await?;
+    // Confirmations of two pledges of one need are serialised on the need's row: otherwise,
+    // on PostgreSQL, each could see the other still delivered and neither fulfil the need.
+    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
+        .bind(claim.need_id.0)
+        .execute(&mut *tx)
+        .await?;
     let moved = sqlx::query(
         "UPDATE claims SET status = 'confirmed', confirmed_at = $2, confirmed_by = $3 \
          WHERE id = $1 AND status = 'delivered'",
@@ -181,22 +187,39 @@ pub async fn mine(db: &Db, donor: UserId) -> Result<Vec<MyClaim>, AppError> {
     rows.iter().map(my_claim).collect()
 }
 
-/// Delivered claims awaiting confirmation, oldest first (those waiting longer than `terms`
-/// allow marked overdue), each with its donor (the caller keeps those it may confirm).
+/// Delivered claims of needs in `towns` (every town for `None`) awaiting confirmation, oldest
+/// first (those waiting longer than `terms` allow marked overdue), at most 200, each with its
+/// donor (the caller keeps those it may confirm). The towns are chosen in the query, so other
+/// towns' deliveries cannot push a town's own off its volunteers' list.
 pub async fn delivered(
     db: &Db,
+    towns: Option<&[&str]>,
     terms: ClaimTerms,
     now: UtcMillis,
 ) -> Result<Vec<(DeliveryToConfirm, Option<UserId>)>, AppError> {
-    let rows = sqlx::query(&format!(
+    let in_towns = match towns {
+        None => String::new(),
+        Some([]) => return Ok(Vec::new()),
+        Some(towns) => format!(
+            " AND n.town IN ({})",
+            (1..=towns.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let sql = format!(
         "SELECT {}, c.donor_name, c.delivery_note, c.photo_file, c.donor_id \
          FROM claims c JOIN needs n ON n.id = c.need_id \
          LEFT JOIN users u ON u.id = n.author_id \
-         WHERE c.status = 'delivered' ORDER BY c.delivered_at, c.id LIMIT 200",
+         WHERE c.status = 'delivered'{in_towns} ORDER BY c.delivered_at, c.id LIMIT 200",
         claim_columns()
-    ))
-    .fetch_all(&db.pool)
-    .await?;
+    );
+    let mut query = sqlx::query(&sql);
+    for town in towns.unwrap_or_default() {
+        query = query.bind(*town);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
     rows.iter()
         .map(|row| {
             let claim = my_claim(row)?;

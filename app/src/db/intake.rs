@@ -108,12 +108,17 @@ pub async fn edit(
     }
     let mut tx = db.begin().await?;
     if same_public_fields(&stored.need, need) {
-        sqlx::query("UPDATE needs SET private_notes = $2, updated_at = $3 WHERE id = $1")
-            .bind(id.0)
-            .bind(notes)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
+        // Reviewers read the notes too: a change while the need is in review is a new version.
+        sqlx::query(
+            "UPDATE needs SET private_notes = $2, updated_at = $3, version = version + \
+             CASE WHEN status IN ('council_review', 'volunteer_review') THEN 1 ELSE 0 END \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(notes)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         return Ok(id);
     }

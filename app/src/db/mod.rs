@@ -106,6 +106,9 @@ impl Db {
             }
         }
         let options = AnyConnectOptions::from_str(&url)?;
+        if backend == Backend::Sqlite {
+            migrate_sqlite(&options).await?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
@@ -116,7 +119,7 @@ impl Db {
                         // acknowledged survives power loss; writers queue for up to 30 s.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = OFF;",
                         )
                         .await?;
                     }
@@ -130,7 +133,9 @@ impl Db {
             backend,
             committed: Arc::new(Notify::new()),
         };
-        db.migrate().await?;
+        if backend == Backend::Postgres {
+            db.migrate().await?;
+        }
         Ok(db)
     }
 
@@ -189,11 +194,44 @@ impl Db {
     }
 
     async fn migrate(&self) -> Result<(), sqlx::Error> {
-        self.migrator().run(&self.pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(inner) => inner,
-            other => sqlx::Error::Migrate(Box::new(other)),
-        })
+        self.migrator().run(&self.pool).await.map_err(migrate_error)
     }
+}
+
+fn migrate_error(error: sqlx::migrate::MigrateError) -> sqlx::Error {
+    match error {
+        sqlx::migrate::MigrateError::Execute(inner) => inner,
+        other => sqlx::Error::Migrate(Box::new(other)),
+    }
+}
+
+/// Brings a SQLite file's schema up to date on a connection of its own with foreign keys off
+/// (SQLite's default), before the pool (which turns them on) opens. A migration that rebuilds
+/// a table (SQLite's only way to change a CHECK) drops the old one; with foreign keys on, that
+/// drop counts every row pointing at it as a violation and the commit fails, on any database
+/// with data in it. Afterwards every reference is checked: a migration that broke one stops
+/// the start.
+async fn migrate_sqlite(options: &AnyConnectOptions) -> Result<(), sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = options.connect().await?;
+    conn.execute(
+        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = OFF;",
+    )
+    .await?;
+    sqlx::migrate!("./migrations/sqlite")
+        .run_direct(&mut conn)
+        .await
+        .map_err(migrate_error)?;
+    let broken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pragma_foreign_key_check")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    if broken > 0 {
+        return Err(sqlx::Error::Protocol(format!(
+            "after migrating, {broken} rows point at rows that do not exist"
+        )));
+    }
+    Ok(())
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {

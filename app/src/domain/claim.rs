@@ -128,6 +128,8 @@ pub struct ClaimTerms {
     pub max_open: u32,
     /// Delivered claims one donor may have waiting for a volunteer's confirmation.
     pub max_unconfirmed: u32,
+    /// Claims one donor may make in 24 hours, released ones included.
+    pub max_per_day: u32,
     /// The smallest part of a money need one may pledge (all that is left may always be).
     pub min_pledge: Fen,
     /// Days a delivery may wait for a volunteer before it is listed as overdue.
@@ -141,6 +143,7 @@ impl ClaimTerms {
         expiry_days: 14,
         max_open: 5,
         max_unconfirmed: 3,
+        max_per_day: 10,
         min_pledge: Fen::from_stored(5_000),
         confirm_within_days: 7,
         photo_quota: 10,

@@ -271,6 +271,10 @@ fn public_text_refuses_phone_and_id_numbers_and_says_which_field() {
         "座机86512345",
         "身份证32118119800101123X",
         "号码１３８１２３４５６７８",
+        "电话 138.1234.5678",
+        "电话 138/1234/5678",
+        "电话 138  1234  5678",
+        "座机 (0511) 8651-2345",
     ] {
         let refused = refuse_contact_details("story", "情况说明", carrying).unwrap_err();
         match refused {

@@ -57,22 +57,31 @@ pub fn refuse_contact_details(field: &str, label: &str, text: &str) -> Result<()
     Ok(())
 }
 
+/// What people write between the groups of a phone number: spaces, dashes, dots, slashes,
+/// brackets, in their ASCII and full-width forms.
+fn is_digit_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '.' | '/' | '(' | ')' | '　' | '－' | '．' | '／' | '（' | '）' | '·' | '—'
+    )
+}
+
 /// The longest run of digits in `text`: full-width digits count, and so does an `X` after a
-/// digit (ID numbers end in one). With `joined`, one space or dash between digits does not
-/// break a run (`138 1234-5678` is 11).
+/// digit (ID numbers end in one). With `joined`, up to two separators between digits do not
+/// break a run (`138 1234-5678`, `138.1234.5678`, `(0511) 8651 2345`).
 fn digit_run(text: &str, joined: bool) -> usize {
-    let (mut longest, mut run, mut gap) = (0, 0, false);
+    let (mut longest, mut run, mut gap) = (0, 0, 0);
     for c in text.chars() {
         let digit =
             c.is_ascii_digit() || ('０'..='９').contains(&c) || (run > 0 && matches!(c, 'x' | 'X'));
         if digit {
             run += 1;
-            gap = false;
-        } else if joined && run > 0 && !gap && matches!(c, ' ' | '-' | '－' | '　') {
-            gap = true;
+            gap = 0;
+        } else if joined && run > 0 && gap < 2 && is_digit_separator(c) {
+            gap += 1;
         } else {
             run = 0;
-            gap = false;
+            gap = 0;
         }
         longest = longest.max(run);
     }

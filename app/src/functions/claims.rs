@@ -83,15 +83,18 @@ pub async fn release_claim(claim_id: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "list_deliveries")]
 pub async fn list_deliveries() -> Result<Vec<DeliveryToConfirm>, AppError> {
     use super::{from_context, signed_in};
-    use crate::access::{permits, Action};
+    use crate::access::{permits, towns_for, Action};
     use crate::db::{fulfilment, Db};
     use crate::domain::UtcMillis;
+    use crate::people::Role;
     use crate::settings::Settings;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
+    let towns = towns_for(&volunteer, Role::Volunteer);
+    let now = UtcMillis::now();
     Ok(
-        fulfilment::delivered(&db, settings.claim_terms, UtcMillis::now())
+        fulfilment::delivered(&db, towns.as_deref(), settings.claim_terms, now)
             .await?
             .into_iter()
             .filter(|(delivery, donor)| {
@@ -163,7 +166,9 @@ pub async fn reject_delivery(claim_id: i64, reason: String) -> Result<(), AppErr
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
     let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
+    // The reason goes to the donor, a stranger to the family: no phone or ID number in it.
     let reason = text_field("reason", "未确认的原因", &reason, 4, 200)?;
+    crate::domain::refuse_contact_details("reason", "未确认的原因", &reason)?;
     claims::reject_delivery(&db, &claim, volunteer.id, &reason, UtcMillis::now()).await?;
     super::after_form_post(&format!("/review?rejected={claim_id}"));
     Ok(())

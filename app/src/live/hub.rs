@@ -15,7 +15,9 @@ use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
 
 /// How many events a reconnecting client may be behind before it is told to reload instead.
-pub const MAX_REPLAY: i64 = 1000;
+/// A replay is held in memory until the client reads it (about 3.5 KB an event at most), so
+/// this bounds each stream's replay at about 1 MB.
+pub const MAX_REPLAY: i64 = 256;
 /// Events the broadcast holds for slow streams before they are told to resync.
 const BROADCAST_CAPACITY: usize = 4096;
 const PUMP_BATCH: i64 = 512;

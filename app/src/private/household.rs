@@ -232,8 +232,12 @@ impl HouseholdView {
                 format!("{label}里出现了这户家庭的{what}，公开的文字不能让人认出这户人家，请删去或改用“王大爷”这样的称呼。"),
             ))
         };
-        let name = self.head_name.trim();
-        if name.chars().count() >= 2 && squeezed.contains(name) {
+        let name: String = self
+            .head_name
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if name.chars().count() >= 2 && squeezed.contains(&name) {
             return refuse("户主姓名");
         }
         let phone: String = self.phone.chars().filter(char::is_ascii_digit).collect();

@@ -27,3 +27,4 @@ mod overload;
 mod privacy;
 mod review;
 mod safety;
+mod upgrade;

@@ -394,6 +394,21 @@ async fn an_approval_of_text_edited_since_the_reviewer_saw_it_is_refused() {
         .await;
     assert_eq!(approved.status(), 200);
     assert_eq!(app.status_of(need).await, "volunteer_review");
+    // Reviewers read the private notes too: a notes-only edit in review is a new version.
+    let mut notes = edit.clone();
+    for (field, value) in &mut notes {
+        if field == "form[private_notes]" {
+            *value = "改过的内部备注".into();
+        }
+    }
+    let saved = app.post_fields(Some(&author), "save_need", &notes).await;
+    assert_eq!(saved.status(), 200);
+    assert_eq!(app.version_of(need).await, fresh + 1);
+    assert_eq!(
+        app.status_of(need).await,
+        "volunteer_review",
+        "notes alone keep the stage"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -770,5 +785,64 @@ async fn the_large_import_body_is_refused_before_it_is_read_unless_an_admin_send
             .await
             .contains("403"),
         "a donor"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claiming_and_releasing_again_and_again_is_bounded_per_day() {
+    let app = spawn_app_with(|config| config.max_claims_per_day = 3).await;
+    let coordinator = volunteer(&app).await;
+    let need = app
+        .publish_money("康复器具", "延陵镇", 800, &coordinator)
+        .await;
+    let donor = app.donor("反复认领的人").await;
+    for _ in 0..3 {
+        let claim = claim_id(app.claim_as(&donor, need).await).await;
+        let released = app
+            .post_as(
+                Some(&donor),
+                "release_claim",
+                &[("claim_id", &claim.to_string())],
+            )
+            .await;
+        assert_eq!(released.status(), 200);
+    }
+    let fourth = app.claim_as(&donor, need).await;
+    assert_eq!(
+        status_and_code(fourth).await,
+        (429, "TooManyClaimsToday".into())
+    );
+    assert_eq!(app.status_of(need).await, "published");
+    // Someone else may still claim it.
+    let other = app.donor("另一位").await;
+    claim_id(app.claim_as(&other, need).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reason_for_sending_a_delivery_back_may_not_carry_a_phone_number() {
+    let app = spawn_app().await;
+    let coordinator = volunteer(&app).await;
+    let need = app
+        .publish_money("助听器更换", "延陵镇", 800, &coordinator)
+        .await;
+    let donor = app.donor("送达的人").await;
+    let claim = claim_id(app.claim_as(&donor, need).await).await;
+    assert_eq!(app.deliver(&donor, claim, None).await.status(), 204);
+    let response = app
+        .post_as(
+            Some(&coordinator),
+            "reject_delivery",
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "家属电话 138.1234.5678 说没有收到"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["field"], "reason");
+    assert_eq!(
+        claim_in(&app.my_claims(&donor).await, claim)["status"],
+        "delivered"
     );
 }

@@ -598,10 +598,13 @@ pub fn jpeg_with_gps() -> Vec<u8> {
     };
     segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
     segment(0xE1, b"Exif\0\0GPSLatitude 31.99N GPSLongitude 119.57E");
+    segment(0xE2, b"MPF\0 index of a second picture, GPS inside");
     segment(0xFE, b"taken at the family's home");
     segment(0xDB, &[0u8; 65]);
     segment(0xC0, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
     segment(0xDA, &[1, 1, 0, 0, 0x3f, 0]);
     jpeg.extend([0x12, 0x34, 0x56, 0xFF, 0xD9]);
+    // What a phone appends after the picture: a motion photo's video with its own position.
+    jpeg.extend_from_slice(b"\0\0\0\x18ftypmp42 GPS 31.99N 119.57E");
     jpeg
 }
