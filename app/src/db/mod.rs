@@ -119,7 +119,7 @@ impl Db {
                         // acknowledged survives power loss; writers queue for up to 30 s.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = OFF;",
+                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
                         )
                         .await?;
                     }
