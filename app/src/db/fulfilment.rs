@@ -197,17 +197,10 @@ pub async fn delivered(
     terms: ClaimTerms,
     now: UtcMillis,
 ) -> Result<Vec<(DeliveryToConfirm, Option<UserId>)>, AppError> {
-    let in_towns = match towns {
-        None => String::new(),
-        Some([]) => return Ok(Vec::new()),
-        Some(towns) => format!(
-            " AND n.town IN ({})",
-            (1..=towns.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
+    if towns == Some(&[]) {
+        return Ok(Vec::new());
+    }
+    let in_towns = super::and_town_in("n.town", towns);
     let sql = format!(
         "SELECT {}, c.donor_name, c.delivery_note, c.photo_file, c.donor_id \
          FROM claims c JOIN needs n ON n.id = c.need_id \

@@ -87,16 +87,21 @@ pub async fn find(db: &Db, id: HouseholdId) -> Result<Option<(HouseholdView, Str
 
 /// The households of `towns` (`None`: every town), by town and village, newest first.
 pub async fn in_towns(db: &Db, towns: Option<&[&str]>) -> Result<Vec<HouseholdView>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM households ORDER BY town, village, id DESC"
-    ))
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
+    if towns == Some(&[]) {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM households WHERE 1 = 1{} ORDER BY town, village, id DESC",
+        super::and_town_in("town", towns)
+    );
+    let mut query = sqlx::query(&sql);
+    for town in towns.unwrap_or_default() {
+        query = query.bind(*town);
+    }
+    query
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
         .map(household)
-        .filter(|h| match (h, towns) {
-            (Ok(h), Some(towns)) => towns.contains(&h.town.as_str()),
-            _ => true,
-        })
         .collect()
 }

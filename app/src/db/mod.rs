@@ -244,6 +244,21 @@ fn sqlite_file(url: &str) -> Option<&str> {
 
 /// Maps a unique-constraint violation to `conflict` and any other database error to
 /// `Internal`: `.map_err(on_unique(AppError::PhoneTaken))`.
+/// ` AND <column> IN ($1, …, $n)` for `n` towns bound in order after it (`None`: no filter).
+/// The caller handles an empty list (nothing matches) before asking.
+pub(crate) fn and_town_in(column: &str, towns: Option<&[&str]>) -> String {
+    match towns {
+        None | Some([]) => String::new(),
+        Some(towns) => format!(
+            " AND {column} IN ({})",
+            (1..=towns.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 pub fn on_unique(
     conflict: crate::error::AppError,
 ) -> impl FnOnce(sqlx::Error) -> crate::error::AppError {
