@@ -343,6 +343,29 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         [401, 403, 200, 403, 403, 403],
     ));
     table.push((
+        "reject_delivery",
+        row(app, cast, |who| async move {
+            let need = app
+                .publish_money("授权测试退回", "延陵镇", 500, &cast.author)
+                .await;
+            let owner = app.donor("送达人").await;
+            let receipt: serde_json::Value = app.claim_as(&owner, need).await.json().await.unwrap();
+            let claim = receipt["claim_id"].as_i64().unwrap();
+            assert_eq!(app.deliver(&owner, claim, None).await.status(), 204);
+            app.post_as(
+                who.as_ref(),
+                "reject_delivery",
+                &[
+                    ("claim_id", &claim.to_string()),
+                    ("reason", "家属说没有收到"),
+                ],
+            )
+            .await
+        })
+        .await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    table.push((
         "set_anonymous",
         row(app, cast, |who| async move {
             app.post_as(who.as_ref(), "set_anonymous", &[("anonymous", "true")])
@@ -380,5 +403,5 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
     }
     assert_eq!(wrong, 0, "\n{report}");
-    assert_eq!(table.len(), 16);
+    assert_eq!(table.len(), 17);
 }
