@@ -182,7 +182,7 @@ async fn render(state: &AppState) -> String {
         &mut out,
         "wanshan_live_streams_open",
         "Live event streams open on this instance.",
-        state.hub.open_streams() as u64,
+        state.streams.open() as u64,
     );
     // Left out when the database does not answer in time (/readyz says so).
     if let Ok(Ok(lag)) = tokio::time::timeout(PROBE_TIMEOUT, state.hub.lag()).await {

@@ -9,7 +9,7 @@ use crate::domain::EventId;
 use crate::error::AppError;
 use axum::body::Bytes;
 use futures::Stream;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
@@ -71,9 +71,9 @@ pub struct LiveSettings {
 pub struct LiveHub {
     sender: broadcast::Sender<Broadcast>,
     db: Db,
-    /// The last log id the pump broadcast, and the streams open now (for `/metrics`).
+    /// The last log id the pump broadcast (for `/metrics`; the open streams are counted by
+    /// the server's stream slots).
     pumped: Arc<AtomicI64>,
-    streams: Arc<AtomicUsize>,
 }
 
 impl LiveHub {
@@ -92,7 +92,6 @@ impl LiveHub {
             sender,
             db,
             pumped: Arc::default(),
-            streams: Arc::default(),
         };
         let from = events::latest(&hub.db).await?;
         hub.pumped.store(from.0, Ordering::Relaxed);
@@ -146,7 +145,6 @@ impl LiveHub {
         // Subscribe before reading the backlog: anything committed meanwhile arrives on the
         // receiver and is skipped there if the backlog already had it.
         let receiver = self.sender.subscribe();
-        let open = OpenStream::new(&self.streams);
         let latest = events::latest(&self.db).await?;
         let mut first = Vec::new();
         let mut last = latest;
@@ -172,28 +170,25 @@ impl LiveHub {
                 }
             }
         }
-        // The stream is counted open until it is dropped (`open` lives in its state).
-        let live = futures::stream::unfold(
-            (receiver, last, open),
-            |(mut receiver, mut last, open)| async move {
+        let live =
+            futures::stream::unfold((receiver, last), |(mut receiver, mut last)| async move {
                 loop {
                     match receiver.recv().await {
                         Ok(Broadcast::KeepAlive) => {
-                            return Some((LiveMessage::KeepAlive, (receiver, last, open)));
+                            return Some((LiveMessage::KeepAlive, (receiver, last)));
                         }
                         Ok(Broadcast::Frame(frame)) if frame.id <= last => continue,
                         Ok(Broadcast::Frame(frame)) => {
                             last = frame.id;
-                            return Some((LiveMessage::Change(frame), (receiver, last, open)));
+                            return Some((LiveMessage::Change(frame), (receiver, last)));
                         }
                         Err(broadcast::error::RecvError::Lagged(_)) => {
-                            return Some((LiveMessage::Resync, (receiver, last, open)));
+                            return Some((LiveMessage::Resync, (receiver, last)));
                         }
                         Err(broadcast::error::RecvError::Closed) => return None,
                     }
                 }
-            },
-        );
+            });
         Ok(futures::StreamExt::chain(
             futures::stream::iter(first),
             live,
@@ -202,31 +197,10 @@ impl LiveHub {
 }
 
 impl LiveHub {
-    /// Live streams open on this instance now.
-    pub fn open_streams(&self) -> usize {
-        self.streams.load(Ordering::Relaxed)
-    }
-
     /// How many events of the log the pump has not broadcast yet: about 0 when it keeps up.
     pub async fn lag(&self) -> Result<i64, AppError> {
         let latest = events::latest(&self.db).await?;
         Ok((latest.0 - self.pumped.load(Ordering::Relaxed)).max(0))
-    }
-}
-
-/// Counts a stream open from its subscription until it is dropped.
-struct OpenStream(Arc<AtomicUsize>);
-
-impl OpenStream {
-    fn new(streams: &Arc<AtomicUsize>) -> OpenStream {
-        streams.fetch_add(1, Ordering::Relaxed);
-        OpenStream(Arc::clone(streams))
-    }
-}
-
-impl Drop for OpenStream {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -33,6 +33,18 @@ async fn household(app: &TestApp, by: &Person) -> i64 {
     .await
 }
 
+/// A claim another donor has marked delivered, of a need `cast.author` coordinates in 延陵镇.
+async fn delivered_claim(app: &TestApp, cast: &Cast) -> i64 {
+    let need = app
+        .publish_money("授权测试送达", "延陵镇", 500, &cast.author)
+        .await;
+    let owner = app.donor("送达人").await;
+    let receipt: serde_json::Value = app.claim_as(&owner, need).await.json().await.unwrap();
+    let claim = receipt["claim_id"].as_i64().unwrap();
+    assert_eq!(app.deliver(&owner, claim, None).await.status(), 204);
+    claim
+}
+
 /// A need in the given status, entered by `author` (or by `by` when given).
 async fn need(app: &TestApp, cast: &Cast, status: &str, by: Option<&Person>) -> i64 {
     let author = by.unwrap_or(&cast.author);
@@ -325,13 +337,7 @@ async fn every_mutating_server_function_checks_who_is_calling() {
     table.push((
         "confirm_delivery",
         row(app, cast, |who| async move {
-            let need = app
-                .publish_money("授权测试送达", "延陵镇", 500, &cast.author)
-                .await;
-            let owner = app.donor("送达人").await;
-            let receipt: serde_json::Value = app.claim_as(&owner, need).await.json().await.unwrap();
-            let claim = receipt["claim_id"].as_i64().unwrap();
-            assert_eq!(app.deliver(&owner, claim, None).await.status(), 204);
+            let claim = delivered_claim(app, cast).await;
             app.post_as(
                 who.as_ref(),
                 "confirm_delivery",
@@ -345,13 +351,7 @@ async fn every_mutating_server_function_checks_who_is_calling() {
     table.push((
         "reject_delivery",
         row(app, cast, |who| async move {
-            let need = app
-                .publish_money("授权测试退回", "延陵镇", 500, &cast.author)
-                .await;
-            let owner = app.donor("送达人").await;
-            let receipt: serde_json::Value = app.claim_as(&owner, need).await.json().await.unwrap();
-            let claim = receipt["claim_id"].as_i64().unwrap();
-            assert_eq!(app.deliver(&owner, claim, None).await.status(), 204);
+            let claim = delivered_claim(app, cast).await;
             app.post_as(
                 who.as_ref(),
                 "reject_delivery",

@@ -145,12 +145,20 @@ async fn metrics_count_requests_claims_streams_the_pump_and_the_hashing_queue() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_stream_is_counted_open_until_it_is_dropped() {
-    let app = spawn_app().await;
-    assert_eq!(app.state.hub.open_streams(), 0);
-    let stream = app.state.hub.subscribe(None).await.expect("subscribed");
-    assert_eq!(app.state.hub.open_streams(), 1);
+    let app = crate::support::spawn_app_with(|config| config.heartbeat_ms = 50).await;
+    assert_eq!(app.state.streams.open(), 0);
+    let stream = app.stream("", None).await;
+    assert_eq!(app.state.streams.open(), 1);
     drop(stream);
-    assert_eq!(app.state.hub.open_streams(), 0);
+    // The server notices the closed connection at its next write (a keep-alive, here 50 ms).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.state.streams.open() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited 10 s for the server to count a dropped stream closed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
