@@ -15,6 +15,7 @@ pub mod impact;
 pub mod pages;
 pub mod people;
 pub mod private;
+pub mod share;
 
 #[cfg(feature = "ssr")]
 pub mod db;

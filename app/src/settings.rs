@@ -26,6 +26,9 @@ pub struct Settings {
     pub towns: Vec<String>,
     /// Whether public cards show the village below the town (off: the town only).
     pub show_village: bool,
+    /// The site's public address for share cards, QR codes and posters; `None`: each
+    /// request's own (its Host header).
+    pub public_url: Option<crate::share::PublicUrl>,
 }
 
 /// Danyang's towns and streets (the default list).

@@ -103,6 +103,12 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_SHOW_VILLAGE", default_value_t = false, action = clap::ArgAction::Set)]
     pub show_village: bool,
 
+    /// The site's public address (`https://wanshan.example.cn`), written into share cards,
+    /// QR codes and posters. Unset: taken from each request's Host header (fine behind a proxy
+    /// that sets it; set this when pages are cached or printed).
+    #[arg(long, env = "WANSHAN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// How often overdue claims are looked for, in milliseconds.
     #[arg(long, env = "WANSHAN_EXPIRY_SWEEP_MS", default_value_t = 60_000)]
     pub expiry_sweep_ms: u64,
@@ -204,6 +210,7 @@ impl Config {
             confirm_within_days: 7,
             photo_quota: 10,
             show_village: false,
+            public_url: None,
             expiry_sweep_ms: 60_000,
             points_fulfilment: 10,
             points_intake: 3,

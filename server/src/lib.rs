@@ -107,6 +107,13 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             }
         },
         show_village: config.show_village,
+        public_url: match config.public_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => Some(
+                wanshan_app::share::PublicUrl::parse(url)
+                    .map_err(|e| format!("WANSHAN_PUBLIC_URL {url:?}: {e}"))?,
+            ),
+        },
     };
     let passwords = Passwords::for_this_machine();
     if !config.demo && seed::holds_demo_accounts(&db, &passwords).await? {

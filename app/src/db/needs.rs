@@ -146,3 +146,17 @@ pub async fn count(db: &Db) -> Result<i64, AppError> {
         .fetch_one(&db.pool)
         .await?)
 }
+
+/// A need anyone may look at: published, claimed or fulfilled. A need in review or withdrawn
+/// for editing is `NeedNotFound`, as is an id that never was.
+pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE id = $1 \
+         AND status IN ('published', 'claimed', 'fulfilled')"
+    ))
+    .bind(id.0)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NeedNotFound)?;
+    public_need(&row)
+}
