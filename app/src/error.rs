@@ -62,6 +62,16 @@ pub enum AppError {
     /// The need was edited after the reviewer opened it: they must look at it again.
     #[error("这条需求在您打开后被修改过，请刷新，看过新的内容后再审核。")]
     NeedChanged,
+    /// A family code that is not one (no such slip, or the wrong secret).
+    #[error("确认码不对，请核对志愿者给您的确认码后再输入。")]
+    WrongCode,
+    /// A family code tried wrong too often (or too many wrong codes from one address): locked
+    /// for a while.
+    #[error("确认码输错次数过多，已暂时锁定，请一小时后再试，或联系志愿者。")]
+    CodeLocked,
+    /// A family code already used, or past its date.
+    #[error("这个确认码已经用过或已过期，请联系志愿者重新发码。")]
+    CodeSpent,
     /// Too many wrong passwords for this phone lately.
     #[error("密码错误次数过多，请 10 分钟后再试。")]
     TooManyAttempts,
@@ -105,6 +115,9 @@ impl AppError {
             AppError::TooManyUnconfirmed(_) => "TooManyUnconfirmed",
             AppError::TooManyClaimsToday(_) => "TooManyClaimsToday",
             AppError::NeedChanged => "NeedChanged",
+            AppError::WrongCode => "WrongCode",
+            AppError::CodeLocked => "CodeLocked",
+            AppError::CodeSpent => "CodeSpent",
             AppError::TooManyAttempts => "TooManyAttempts",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
@@ -118,7 +131,11 @@ impl AppError {
             AppError::NeedNotFound => 404,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::TooManyAttempts | AppError::TooManyClaimsToday(_) => 429,
+            AppError::TooManyAttempts | AppError::TooManyClaimsToday(_) | AppError::CodeLocked => {
+                429
+            }
+            AppError::WrongCode => 422,
+            AppError::CodeSpent => 410,
             AppError::AlreadyClaimed
             | AppError::NotOpen
             | AppError::PhoneTaken
@@ -229,6 +246,9 @@ impl TryFrom<ErrorBody> for AppError {
             }
             "NeedChanged" => AppError::NeedChanged,
             "TooManyAttempts" => AppError::TooManyAttempts,
+            "WrongCode" => AppError::WrongCode,
+            "CodeLocked" => AppError::CodeLocked,
+            "CodeSpent" => AppError::CodeSpent,
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
@@ -325,6 +345,9 @@ mod tests {
             AppError::TooManyClaimsToday(10),
             AppError::NeedChanged,
             AppError::TooManyAttempts,
+            AppError::WrongCode,
+            AppError::CodeLocked,
+            AppError::CodeSpent,
             AppError::Busy,
             AppError::Network,
             AppError::Internal,

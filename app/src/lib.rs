@@ -32,7 +32,7 @@ pub mod throttle;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -104,6 +104,11 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("my"), StaticSegment("claims")) view=pages::my_claims::MyClaimsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("impact") view=pages::impact::ImpactPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("credit") view=pages::credit::CreditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("needs"), ParamSegment("id")) view=pages::need::NeedPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("needs"), ParamSegment("id"), StaticSegment("poster")) view=pages::need::PosterPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("thanks") view=pages::thanks::ThanksPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("review"), StaticSegment("slips"), ParamSegment("claim")) view=pages::thanks::SlipPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("claims"), ParamSegment("claim"), StaticSegment("certificate")) view=pages::my_claims::CertificatePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

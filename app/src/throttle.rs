@@ -121,8 +121,52 @@ impl SignInThrottle {
         }))
     }
 
+    /// Takes a place for one try of a family code from `address`, or `None` when that address
+    /// has had [`CODE_TRIES_PER_ADDRESS`] wrong codes in the window (then nothing stays
+    /// counted). Each code also locks itself after five wrong secrets
+    /// ([`crate::db::thanks::WRONG_TRIES`]); this count stops one address walking through
+    /// many codes.
+    pub async fn begin_code_try(
+        &self,
+        address: Option<IpAddr>,
+        now: UtcMillis,
+    ) -> Result<Option<CodeTry<'_>>, AppError> {
+        let address = address.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let key = format!("fc:{address}");
+        let count = sign_in_tries::count_try(&self.db, &key, now, self.limits.window_ms).await?;
+        if count > CODE_TRIES_PER_ADDRESS {
+            sign_in_tries::uncount_try(&self.db, &key).await?;
+            return Ok(None);
+        }
+        Ok(Some(CodeTry {
+            throttle: self,
+            key,
+        }))
+    }
+
     /// Drops the counts whose window is over at `now`.
     pub async fn prune(&self, now: UtcMillis) -> Result<u64, AppError> {
         sign_in_tries::prune(&self.db, UtcMillis(now.0 - self.limits.window_ms)).await
     }
+}
+
+/// Wrong family codes one client address may try in a window.
+pub const CODE_TRIES_PER_ADDRESS: i64 = 20;
+
+/// A family-code try that has its place in the address's count.
+#[must_use]
+pub struct CodeTry<'a> {
+    throttle: &'a SignInThrottle,
+    key: String,
+}
+
+impl CodeTry<'_> {
+    /// The code was right (or the try was refused for another reason than the code): its
+    /// place is given back.
+    pub async fn not_wrong(self) -> Result<(), AppError> {
+        sign_in_tries::uncount_try(&self.throttle.db, &self.key).await
+    }
+
+    /// The code was wrong: the try stays counted.
+    pub fn wrong(self) {}
 }

@@ -54,7 +54,9 @@ pub fn NeedCard(
                     <span class=format!("urgency urgency-{}", urgency.rank())>{urgency.label()}</span>
                     <span class="place">{place}</span>
                 </header>
-                <h2 class="need-title">{title}</h2>
+                <h2 class="need-title">
+                    <a href=crate::share::need_path(id)>{title}</a>
+                </h2>
                 <p class="need-story">{story}</p>
                 <p class="need-ask">
                     <span class="ask-kind">{ask_label}</span>
@@ -63,50 +65,76 @@ pub fn NeedCard(
                         {format!("{} 发布", created_at.shanghai_text())}
                     </time>
                 </p>
-                <details class="claim" open=open>
-                    <summary class="btn-primary">"我来认领"</summary>
-                    {match donor {
-                        Some(true) => {
-                            view! {
-                                <ActionForm action=claim attr:class="claim-form">
-                                    <input type="hidden" name="need_id" value=id.0/>
-                                    {is_money
-                                        .then(|| {
-                                            view! {
-                                                <label for=format!("need-{id}-amount")>
-                                                    {format!("认捐金额（元）：留空即认捐还需的全部 {left_yuan}")}
-                                                </label>
-                                                <input
-                                                    id=format!("need-{id}-amount")
-                                                    name="amount"
-                                                    inputmode="decimal"
-                                                    placeholder="例如 500"
-                                                />
-                                            }
-                                        })}
-                                    <p class="privacy-note">"认领后，协调志愿者会通过您账号的手机号联系您；您的信息不会公开。"</p>
-                                    <button type="submit" class="btn-primary">"确认认领"</button>
-                                </ActionForm>
-                            }
-                                .into_any()
-                        }
-                        Some(false) => {
-                            view! { <p class="privacy-note">"您的账号没有认领权限，请用爱心人士账号登录。"</p> }.into_any()
-                        }
-                        None => {
-                            let next = format!("%2F%3Fopen%3D{id}");
-                            view! {
-                                <div class="claim-form">
-                                    <p class="privacy-note">"认领需要一个爱心账号：只要手机号和密码，注册后直接回到这条需求。"</p>
-                                    <a class="btn-primary" href=format!("/signup?next={next}")>"注册并认领"</a>
-                                    <a class="btn-secondary" href=format!("/signin?next={next}")>"已有账号，登录"</a>
-                                </div>
-                            }
-                                .into_any()
-                        }
-                    }}
-                </details>
+                <ClaimDetails need_id=id is_money left_yuan claim donor open on_page=false/>
             </article>
         </li>
+    }
+}
+
+/// The claim button and form of one need, on its board card or its own page. A native
+/// disclosure and a real form post, so it works with JavaScript off; after a plain post the
+/// server brings the donor back to where they were (`on_page`: the need's page).
+#[component]
+pub fn ClaimDetails(
+    need_id: crate::domain::NeedId,
+    is_money: bool,
+    /// All that is left of a money need, in yuan (the default pledge).
+    left_yuan: String,
+    claim: ServerAction<ClaimNeed>,
+    donor: Option<bool>,
+    open: bool,
+    on_page: bool,
+) -> impl IntoView {
+    let id = need_id;
+    view! {
+        <details class="claim" open=open>
+            <summary class="btn-primary">"我来认领"</summary>
+            {match donor {
+                Some(true) => {
+                    view! {
+                        <ActionForm action=claim attr:class="claim-form">
+                            <input type="hidden" name="need_id" value=id.0/>
+                            {on_page.then(|| view! { <input type="hidden" name="from" value="page"/> })}
+                            {is_money
+                                .then(|| {
+                                    view! {
+                                        <label for=format!("need-{id}-amount")>
+                                            {format!("认捐金额（元）：留空即认捐还需的全部 {left_yuan}")}
+                                        </label>
+                                        <input
+                                            id=format!("need-{id}-amount")
+                                            name="amount"
+                                            inputmode="decimal"
+                                            placeholder="例如 500"
+                                        />
+                                    }
+                                })}
+                            <p class="privacy-note">"认领后，协调志愿者会通过您账号的手机号联系您；您的信息不会公开。"</p>
+                            <button type="submit" class="btn-primary">"确认认领"</button>
+                        </ActionForm>
+                    }
+                        .into_any()
+                }
+                Some(false) => {
+                    view! { <p class="privacy-note">"您的账号没有认领权限，请用爱心人士账号登录。"</p> }.into_any()
+                }
+                None => {
+                    // Back here after signing up or in, with the form open.
+                    let next = if on_page {
+                        format!("%2Fneeds%2F{id}%3Fopen%3D1")
+                    } else {
+                        format!("%2F%3Fopen%3D{id}")
+                    };
+                    view! {
+                        <div class="claim-form">
+                            <p class="privacy-note">"认领需要一个爱心账号：只要手机号和密码，注册后直接回到这条需求。"</p>
+                            <a class="btn-primary" href=format!("/signup?next={next}")>"注册并认领"</a>
+                            <a class="btn-secondary" href=format!("/signin?next={next}")>"已有账号，登录"</a>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </details>
     }
 }

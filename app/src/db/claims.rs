@@ -77,7 +77,8 @@ pub async fn claim(
             .await?;
     let (open, unconfirmed): (i64, i64) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                CAST(COALESCE(SUM(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                CAST(COALESCE(SUM(CASE WHEN status = 'delivered' AND checked_at IS NULL \
+                                  THEN 1 ELSE 0 END), 0) AS BIGINT) \
          FROM claims WHERE donor_id = $1 AND status IN ('open', 'delivered')",
     )
     .bind(donor.id.0)
@@ -100,6 +101,8 @@ pub async fn claim(
         return Err(AppError::TooManyClaims(terms.max_open));
     }
     // Delivered claims hold the need until a volunteer acts: a donor cannot pile them up.
+    // (Once a volunteer has checked one and given the family a code, it is no longer the
+    // donor's to wait on.)
     if unconfirmed >= i64::from(terms.max_unconfirmed) {
         tx.rollback().await?;
         return Err(AppError::TooManyUnconfirmed(terms.max_unconfirmed));

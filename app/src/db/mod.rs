@@ -15,6 +15,7 @@ pub mod needs;
 pub mod reviews;
 pub mod seed;
 pub mod sign_in_tries;
+pub mod thanks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};

@@ -160,3 +160,116 @@ pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {
     .ok_or(AppError::NeedNotFound)?;
     public_need(&row)
 }
+
+/// A need's public page: the need (as [`find_public`] finds it) and its timeline, as of the
+/// event id read first (so a change that slips in is replayed to the page, never missed).
+pub async fn page(db: &Db, id: NeedId) -> Result<crate::domain::NeedPage, AppError> {
+    use crate::domain::{donor_on_page, Fen, Happened, Moment, NeedPage};
+    let as_of = events::latest(db).await?;
+    let need = find_public(db, id).await?;
+    let mut timeline = Vec::new();
+    // The last approval of each stage (earlier ones were for a version edited since).
+    let reviews = sqlx::query(
+        "SELECT stage, MAX(created_at) AS at FROM reviews \
+         WHERE need_id = $1 AND decision = 'approve' GROUP BY stage",
+    )
+    .bind(id.0)
+    .fetch_all(&db.pool)
+    .await?;
+    for row in &reviews {
+        let what = match row.try_get::<String, _>("stage")?.as_str() {
+            "council" => Happened::CouncilApproved,
+            _ => Happened::VolunteerApproved,
+        };
+        timeline.push(Moment {
+            at: UtcMillis(row.try_get("at")?),
+            what,
+        });
+    }
+    timeline.push(Moment {
+        at: need.created_at,
+        what: Happened::Published,
+    });
+    // Claims in hand or done; one given back is not the public's business (the need simply
+    // came back).
+    let claims = sqlx::query(
+        "SELECT c.amount_fen, c.claimed_at, c.delivered_at, c.confirmed_at, c.confirmed_how, \
+         c.donor_name, COALESCE(u.show_name, 0) AS show_name FROM claims c \
+         LEFT JOIN users u ON u.id = c.donor_id \
+         WHERE c.need_id = $1 AND c.status IN ('open', 'delivered', 'confirmed') \
+         ORDER BY c.claimed_at, c.id LIMIT 500",
+    )
+    .bind(id.0)
+    .fetch_all(&db.pool)
+    .await?;
+    for row in &claims {
+        let donor = donor_on_page(
+            &row.try_get::<String, _>("donor_name")?,
+            row.try_get::<i64, _>("show_name")? != 0,
+        );
+        timeline.push(Moment {
+            at: UtcMillis(row.try_get("claimed_at")?),
+            what: Happened::Claimed {
+                donor: donor.clone(),
+                amount: need
+                    .ask
+                    .amount()
+                    .and(row.try_get::<Option<i64>, _>("amount_fen")?)
+                    .map(Fen::from_stored),
+            },
+        });
+        if let Some(at) = row.try_get::<Option<i64>, _>("delivered_at")? {
+            timeline.push(Moment {
+                at: UtcMillis(at),
+                what: Happened::Delivered {
+                    donor: donor.clone(),
+                },
+            });
+        }
+        if let Some(at) = row.try_get::<Option<i64>, _>("confirmed_at")? {
+            let how: Option<String> = row.try_get("confirmed_how")?;
+            timeline.push(Moment {
+                at: UtcMillis(at),
+                what: Happened::Confirmed {
+                    donor,
+                    by_family: how.as_deref() == Some("family"),
+                },
+            });
+        }
+    }
+    let thanks = sqlx::query(
+        "SELECT message, used_at FROM family_thanks WHERE need_id = $1 \
+         AND used_at IS NOT NULL AND message_public = 1 AND message <> '' ORDER BY used_at LIMIT 50",
+    )
+    .bind(id.0)
+    .fetch_all(&db.pool)
+    .await?;
+    for row in &thanks {
+        timeline.push(Moment {
+            // Just after the confirmation it came with.
+            at: UtcMillis(row.try_get::<i64, _>("used_at")? + 1),
+            what: Happened::Thanked {
+                message: row.try_get("message")?,
+            },
+        });
+    }
+    if let Some(at) = sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT fulfilled_at FROM needs WHERE id = $1 AND status = 'fulfilled'",
+    )
+    .bind(id.0)
+    .fetch_optional(&db.pool)
+    .await?
+    .flatten()
+    {
+        timeline.push(Moment {
+            at: UtcMillis(at + 2),
+            what: Happened::Fulfilled,
+        });
+    }
+    timeline.sort_by_key(|moment| moment.at);
+    Ok(NeedPage {
+        need,
+        timeline,
+        as_of,
+    })
+}

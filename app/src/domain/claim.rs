@@ -196,4 +196,10 @@ pub struct MyClaim {
     /// Why a volunteer did not accept the delivery, for a rejected claim.
     #[serde(default)]
     pub rejected_reason: Option<String>,
+    /// A volunteer checked the delivery and gave the family a code: waiting for the family.
+    #[serde(default)]
+    pub awaiting_family: bool,
+    /// What the family said when they confirmed with their code.
+    #[serde(default)]
+    pub thanks: Option<FamilyThanks>,
 }

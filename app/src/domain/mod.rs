@@ -11,7 +11,9 @@ mod live;
 mod money;
 mod need;
 mod text;
+mod thanks;
 mod time;
+mod timeline;
 
 pub use asks::*;
 pub use claim::*;
@@ -19,7 +21,9 @@ pub use live::*;
 pub use money::*;
 pub use need::*;
 pub use text::*;
+pub use thanks::*;
 pub use time::*;
+pub use timeline::*;
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,9 @@ use leptos::prelude::*;
 pub async fn claim_need(
     need_id: i64,
     #[server(default)] amount: String,
+    /// `page` when claimed on the need's own page (a plain form post returns there).
+    #[server(default)]
+    from: String,
 ) -> Result<ClaimReceipt, AppError> {
     use super::{after_form_post, from_context, signed_in};
     use crate::access::{check, Action};
@@ -48,7 +51,11 @@ pub async fn claim_need(
     let receipt = receipt?;
     // Without JavaScript the browser follows a redirect; the board it lands on says the claim
     // went through (the island shows the receipt instead).
-    after_form_post(&format!("/?claimed={}", receipt.need_id));
+    if from == "page" {
+        after_form_post(&format!("/needs/{}?claimed=1", receipt.need_id));
+    } else {
+        after_form_post(&format!("/?claimed={}", receipt.need_id));
+    }
     Ok(receipt)
 }
 
@@ -132,22 +139,70 @@ async fn delivery_to_decide(
     Ok(claim)
 }
 
-/// A volunteer of the need's town confirms a delivery; the need is fulfilled (taken down for
-/// good) once every claim of it is confirmed. Returns whether it was.
-#[server(prefix = "/api", endpoint = "confirm_delivery")]
-pub async fn confirm_delivery(claim_id: i64) -> Result<bool, AppError> {
+/// A volunteer of the need's town who has checked a delivery gives the family a one-time code
+/// (printed on the delivery slip or read out): the family confirms with it on `/thanks`, and
+/// the claim is confirmed then. Issuing again replaces a code not yet used. The code is shown
+/// once, on the slip page this leads to.
+#[server(prefix = "/api", endpoint = "issue_family_code")]
+pub async fn issue_family_code(claim_id: i64) -> Result<(), AppError> {
     use super::{from_context, signed_in};
-    use crate::db::{fulfilment, Db};
+    use crate::db::{thanks, Db};
     use crate::domain::UtcMillis;
     use crate::settings::Settings;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
+    thanks::issue(
+        &db,
+        &settings.id_key,
+        &claim,
+        volunteer.id,
+        UtcMillis::now(),
+    )
+    .await?;
+    super::after_form_post(&format!("/review/slips/{claim_id}"));
+    Ok(())
+}
+
+/// The delivery slip of a claim, for the volunteer who issued its family code: the code the
+/// first time it is shown, never again (issue a new one if the slip is lost).
+#[server(prefix = "/api", endpoint = "show_family_slip")]
+pub async fn show_family_slip(claim_id: i64) -> Result<crate::domain::FamilySlip, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::{thanks, Db};
+    let volunteer = signed_in().await?;
+    let db: Db = from_context()?;
+    // Only a volunteer of the town may see it (the issuer is one, unless their grant went).
+    delivery_to_decide(&db, &volunteer, claim_id).await?;
+    thanks::take_slip(&db, claim_id, volunteer.id).await
+}
+
+/// A volunteer of the need's town confirms a delivery without the family's code, writing why
+/// the family cannot confirm it themselves (no phone, cannot read, moved away…); an unused
+/// code stops working. The need is fulfilled (taken down for good) once every claim of it is
+/// confirmed. Returns whether it was.
+#[server(prefix = "/api", endpoint = "confirm_delivery")]
+pub async fn confirm_delivery(
+    claim_id: i64,
+    #[server(default)] reason: String,
+) -> Result<bool, AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::fulfilment::{self, Confirmation};
+    use crate::db::Db;
+    use crate::domain::{refuse_contact_details, text_field, UtcMillis};
+    use crate::settings::Settings;
+    let volunteer = signed_in().await?;
+    let db: Db = from_context()?;
+    let settings: Settings = from_context()?;
+    let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
+    let reason = text_field("reason", "家庭无法自己确认的原因", &reason, 4, 200)?;
+    refuse_contact_details("reason", "家庭无法自己确认的原因", &reason)?;
     let fulfilled = fulfilment::confirm(
         &db,
         &claim,
         volunteer.id,
+        Confirmation::Volunteer { reason: &reason },
         &settings.points,
         UtcMillis::now(),
     )
@@ -172,4 +227,19 @@ pub async fn reject_delivery(claim_id: i64, reason: String) -> Result<(), AppErr
     claims::reject_delivery(&db, &claim, volunteer.id, &reason, UtcMillis::now()).await?;
     super::after_form_post(&format!("/review?rejected={claim_id}"));
     Ok(())
+}
+
+/// The donor's 爱心认领凭证 for one of their confirmed claims (theirs alone).
+#[server(prefix = "/api", endpoint = "get_claim_certificate")]
+pub async fn get_claim_certificate(
+    claim_id: i64,
+) -> Result<crate::domain::ClaimCertificate, AppError> {
+    use super::{from_context, signed_in};
+    use crate::access::{check, Action};
+    use crate::db::{claims, fulfilment, Db};
+    let donor = signed_in().await?;
+    let db: Db = from_context()?;
+    let claim = claims::find(&db, claim_id).await?;
+    check(&donor, Action::HandleOwnClaim { donor: claim.donor })?;
+    fulfilment::certificate(&db, claim_id, donor.id).await
 }

@@ -9,6 +9,7 @@ pub mod impact;
 pub mod intake;
 pub mod needs;
 pub mod reviews;
+pub mod thanks;
 
 #[cfg(feature = "ssr")]
 pub(crate) use server_only::*;

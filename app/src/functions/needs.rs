@@ -27,3 +27,17 @@ pub fn loaded_board() -> Option<LoadedBoard> {
         .get::<LoadedBoard>()
         .cloned()
 }
+
+/// One need's public page: published, claimed or fulfilled (else `NeedNotFound`), with its
+/// timeline. Public.
+#[server(prefix = "/api", endpoint = "get_need_page")]
+pub async fn get_need_page(id: i64) -> Result<crate::domain::NeedPage, AppError> {
+    use super::from_context;
+    use crate::db::{needs, Db};
+    use crate::domain::NeedId;
+    if id <= 0 {
+        return Err(AppError::NeedNotFound);
+    }
+    let db: Db = from_context()?;
+    needs::page(&db, NeedId(id)).await
+}

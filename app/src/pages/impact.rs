@@ -20,6 +20,7 @@ pub fn ImpactPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <p class="more"><a href="/credit">"爱心积分榜：看看谁在帮忙"</a></p>
     }
 }
 

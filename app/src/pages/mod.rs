@@ -5,7 +5,9 @@ pub mod credit;
 pub mod impact;
 pub mod intake;
 pub mod my_claims;
+pub mod need;
 pub mod review;
+pub mod thanks;
 
 use leptos::prelude::*;
 

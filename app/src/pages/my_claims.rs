@@ -88,8 +88,11 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
         expires_at,
         coordinator,
         rejected_reason,
+        awaiting_family,
+        thanks,
         ..
     } = claim;
+    let confirmed = status == ClaimStatus::Confirmed;
     let open = status == ClaimStatus::Open;
     view! {
         <li class="work-item" data-claim-id=claim_id data-status=status.code()>
@@ -112,6 +115,25 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
                         </p>
                     }
                 })}
+            {awaiting_family.then(|| view! {
+                <p class="hint" data-testid="awaiting-family">"志愿者已核实送达，正在等待家庭用确认码确认。"</p>
+            })}
+            {thanks
+                .map(|thanks| {
+                    view! {
+                        <div class="family-thanks" data-testid="family-thanks">
+                            <p>{format!("{} 家庭已确认收到您的帮助。", thanks.at.shanghai_text())}</p>
+                            {(!thanks.message.is_empty()).then(|| view! { <blockquote>{thanks.message.clone()}</blockquote> })}
+                        </div>
+                    }
+                })}
+            {confirmed.then(|| view! {
+                <p class="links">
+                    <a href=format!("/my/claims/{claim_id}/certificate")>"爱心认领凭证（可打印）"</a>
+                    " · "
+                    <a href=crate::share::need_path(need.id)>"需求页面"</a>
+                </p>
+            })}
             {coordinator
                 .map(|c| {
                     view! {
@@ -143,5 +165,63 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
                 </ActionForm>
             </Show>
         </li>
+    }
+}
+
+/// `/my/claims/{claim}/certificate`: the donor's printable 爱心认领凭证 for a confirmed claim.
+#[component]
+pub fn CertificatePage() -> impl IntoView {
+    view! {
+        <RoleGate allowed=|v| v.has(Role::Donor) refused="凭证只给认领的爱心人士本人。">
+            <Certificate/>
+        </RoleGate>
+    }
+}
+
+#[component]
+fn Certificate() -> impl IntoView {
+    use crate::domain::Ask;
+    use crate::functions::claims::get_claim_certificate;
+    let claim_id = leptos_router::hooks::use_params_map()
+        .read_untracked()
+        .get("claim")
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or(0);
+    let certificate = Resource::new(|| (), move |_| get_claim_certificate(claim_id));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match certificate.await {
+                    Ok(c) => {
+                        let what = match (c.ask, c.amount) {
+                            (_, Some(amount)) => format!("认捐资金 {amount}"),
+                            (Ask::Goods, _) => "捐助物资".to_owned(),
+                            (Ask::Service, _) => "提供服务".to_owned(),
+                            (Ask::Money { amount }, None) => format!("认捐资金 {amount}"),
+                        };
+                        view! {
+                            <article class="panel certificate" data-testid="certificate">
+                                <h1>"爱心认领凭证"</h1>
+                                <p class="meta">{format!("凭证编号 {}", c.number)}</p>
+                                <p class="certificate-body">
+                                    {format!("{} 认领了万善丹阳“{}”窗口的爱心需求“{}”（{}），{}。", c.donor_name, c.window.label(), c.title, c.place, what)}
+                                </p>
+                                <dl>
+                                    <dt>"认领时间"</dt><dd>{c.claimed_at.shanghai_text()}</dd>
+                                    <dt>"确认送达"</dt><dd>{format!("{}（{}）", c.confirmed_at.shanghai_text(), if c.by_family { "家庭确认" } else { "志愿者确认" })}</dd>
+                                    <dt>"需求页面"</dt><dd>{crate::share::page_url(&crate::share::need_path(c.need_id))}</dd>
+                                </dl>
+                                <p class="certificate-note" data-testid="not-a-receipt">
+                                    "本凭证仅记录您的爱心认领，不是捐赠票据（公益事业捐赠统一票据），不能用于税前扣除。需要捐赠票据的，请通过有资质的慈善组织捐赠。"
+                                </p>
+                                <p class="print-hide"><a href="/my/claims">"回到我的认领"</a></p>
+                            </article>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

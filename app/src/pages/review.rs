@@ -5,7 +5,7 @@
 use crate::components::session::{Outcome, RoleGate};
 use crate::domain::Ask;
 use crate::error::AppError;
-use crate::functions::claims::{list_deliveries, ConfirmDelivery, RejectDelivery};
+use crate::functions::claims::{list_deliveries, ConfirmDelivery, IssueFamilyCode, RejectDelivery};
 use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
 use crate::people::Role;
 use crate::private::{
@@ -263,6 +263,8 @@ fn Deliveries(
     confirm: ServerAction<ConfirmDelivery>,
     reject: ServerAction<RejectDelivery>,
 ) -> impl IntoView {
+    // Issuing a code leads (without JavaScript, by redirect) to the slip page that shows it.
+    let issue = ServerAction::<IssueFamilyCode>::new();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -273,7 +275,8 @@ fn Deliveries(
                 view! {
                     <section class="panel">
                         <h2>{format!("待确认送达 · {}", list.len())}</h2>
-                        <Outcome value=confirm.value() done="已确认送达。" when="confirmed"/>
+                        <Outcome value=confirm.value() done="已确认送达并完成。" when="confirmed"/>
+                        <Outcome value=issue.value() done="已生成确认码。"/>
                         <Outcome value=reject.value() done="已退回：这份认领已放回需求墙，认领人会看到您写的原因。" when="rejected"/>
                         <ul class="work-list" data-testid="deliveries">
                             {list
@@ -294,10 +297,26 @@ fn Deliveries(
                                             </p>
                                             <p class="need-story">{d.note.clone()}</p>
                                             {d.has_photo.then(|| view! { <p><a href=format!("/api/claims/{claim_id}/photo") target="_blank">"查看送达照片"</a></p> })}
-                                            <ActionForm action=confirm>
+                                            {d.code_expires_at.map(|expires| view! {
+                                                <p class="hint" data-testid="awaiting-family">
+                                                    {format!("已给家庭发确认码，等待家庭确认（{} 前有效）。", expires.shanghai_text())}
+                                                </p>
+                                            })}
+                                            <ActionForm action=issue attr:class="inline-form">
                                                 <input type="hidden" name="claim_id" value=claim_id/>
-                                                <button type="submit" class="btn-primary">"确认送达"</button>
+                                                <button type="submit" class="btn-primary">
+                                                    {if d.code_expires_at.is_some() { "重新生成家庭确认码" } else { "核实已送达，生成家庭确认码" }}
+                                                </button>
                                             </ActionForm>
+                                            <details class="confirm-without-code">
+                                                <summary>"家庭无法自己确认？写明原因后完成"</summary>
+                                                <ActionForm action=confirm>
+                                                    <input type="hidden" name="claim_id" value=claim_id/>
+                                                    <label for=format!("confirm-{claim_id}")>"家庭无法用确认码确认的原因（如：老人不会用手机，已当面确认）"</label>
+                                                    <textarea id=format!("confirm-{claim_id}") name="reason" required minlength="4" maxlength="200"></textarea>
+                                                    <button type="submit" class="btn-secondary">"确认送达并完成"</button>
+                                                </ActionForm>
+                                            </details>
                                             <details class="reject">
                                                 <summary>"没有收到？退回这份认领"</summary>
                                                 <ActionForm action=reject>

@@ -124,4 +124,7 @@ pub struct DeliveryToConfirm {
     /// It has waited for a volunteer longer than the configured days: listed first, marked.
     #[serde(default)]
     pub overdue: bool,
+    /// When the family code given for it stops working, if one was given and not yet used.
+    #[serde(default)]
+    pub code_expires_at: Option<crate::domain::UtcMillis>,
 }

@@ -120,3 +120,19 @@ mod tests {
         assert_eq!(PublicUrl::of_request(&headers, false), None);
     }
 }
+
+/// The absolute address of `path` for the page being rendered (see [`absolute`]); the bare
+/// path in the browser, where pages are not rendered.
+pub fn page_url(path: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        if let (Some(settings), Some(parts)) = (
+            use_context::<crate::settings::Settings>(),
+            use_context::<http::request::Parts>(),
+        ) {
+            return absolute(&settings, &parts.headers, path);
+        }
+    }
+    path.to_owned()
+}

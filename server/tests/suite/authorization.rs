@@ -341,7 +341,10 @@ async fn every_mutating_server_function_checks_who_is_calling() {
             app.post_as(
                 who.as_ref(),
                 "confirm_delivery",
-                &[("claim_id", &claim.to_string())],
+                &[
+                    ("claim_id", &claim.to_string()),
+                    ("reason", "老人不会用手机，当面确认"),
+                ],
             )
             .await
         })

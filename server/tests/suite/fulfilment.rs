@@ -165,7 +165,10 @@ async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer(
         .post_as(
             Some(&author),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(status_and_code(early).await, (409, "WrongStage".into()));
@@ -175,7 +178,10 @@ async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer(
         .post_as(
             Some(&donor),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(status_and_code(own).await.0, 403);
@@ -186,7 +192,10 @@ async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer(
         .post_as(
             Some(&elsewhere),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(status_and_code(wrong_town).await.0, 403);
@@ -202,7 +211,10 @@ async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer(
         .post_as(
             Some(&author),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(confirmed.status(), 200);
@@ -219,7 +231,10 @@ async fn claim_deliver_confirm_fulfils_the_need_and_credits_donor_and_volunteer(
         .post_as(
             Some(&author),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(status_and_code(again).await, (409, "WrongStage".into()));
@@ -539,7 +554,10 @@ async fn the_impact_board_counts_what_was_published_claimed_and_delivered() {
             .post_as(
                 Some(&author),
                 "confirm_delivery",
-                &[("claim_id", &claim.to_string())],
+                &[
+                    ("claim_id", &claim.to_string()),
+                    ("reason", "老人不会用手机，当面确认"),
+                ],
             )
             .await;
         fulfilled.push(response.json::<bool>().await.unwrap());

@@ -111,7 +111,10 @@ async fn a_donor_cannot_pile_up_deliveries_that_nobody_confirms() {
         .post_as(
             Some(&coordinator),
             "confirm_delivery",
-            &[("claim_id", &delivered[0].to_string())],
+            &[
+                ("claim_id", &delivered[0].to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(confirmed.status(), 200);
@@ -193,7 +196,10 @@ async fn a_volunteer_rejects_a_delivery_with_a_reason_and_the_part_returns_to_th
         .post_as(
             Some(&coordinator),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(status_and_code(confirm).await, (409, "WrongStage".into()));
@@ -502,7 +508,10 @@ async fn the_leaderboard_masks_a_name_unless_its_owner_shows_it() {
         .post_as(
             Some(&coordinator),
             "confirm_delivery",
-            &[("claim_id", &claim.to_string())],
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
         )
         .await;
     assert_eq!(confirmed.status(), 200);

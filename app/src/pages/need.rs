@@ -1,0 +1,314 @@
+//! `/needs/{id}`: one need's public page, server-rendered (readable and claimable with
+//! JavaScript off), kept live while open; its share card (Open Graph and WeChat meta, the
+//! image and QR code the server draws) and `/needs/{id}/poster`, a page to print or
+//! screenshot. A need in review or withdrawn is not found, for everyone.
+
+use crate::components::need_card::ClaimDetails;
+use crate::components::toast::ClaimToast;
+use crate::domain::{Ask, Fen, LiveChange, Moment, NeedPage, NeedStatus, PublicNeed};
+use crate::functions::claims::ClaimNeed;
+use crate::functions::needs::get_need_page;
+use crate::share::need_path;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn need_id_param() -> i64 {
+    use_params_map()
+        .read_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or(0)
+}
+
+/// What a money need asks and has left, in words: `还需 ¥1,200.00（共 ¥3,000.00）`.
+fn asked(need: &PublicNeed) -> String {
+    match (need.ask, need.remaining()) {
+        (Ask::Money { amount }, Some(left)) if need.pledged_fen > 0 => {
+            format!("还需 {}（共 {amount}）", Fen::from_stored(left))
+        }
+        (Ask::Money { amount }, _) => format!("需要 {amount}"),
+        (Ask::Goods, _) => "需要物资".into(),
+        (Ask::Service, _) => "需要服务".into(),
+    }
+}
+
+/// The one-line description a share card carries.
+fn share_text(need: &PublicNeed) -> String {
+    let story: String = need.story.chars().take(60).collect();
+    format!(
+        "{} · {} · {}。{story}",
+        need.window.label(),
+        need.place(),
+        asked(need)
+    )
+}
+
+#[component]
+pub fn NeedPage() -> impl IntoView {
+    let id = need_id_param();
+    let page = Resource::new(|| (), move |_| get_need_page(id));
+    let query = use_query_map();
+    let open = query.read_untracked().get("open").is_some();
+    let claimed_without_script = query.read_untracked().get("claimed").is_some();
+    let donor = crate::components::session::signed_in_viewer()
+        .map(|viewer| viewer.has(crate::people::Role::Donor));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let url = crate::share::page_url(&need_path(page.need.id));
+                        let image = crate::share::page_url(&format!("{}/card.png", need_path(page.need.id)));
+                        let title = format!("{} · 万善丹阳", page.need.title);
+                        let description = share_text(&page.need);
+                        view! {
+                            <Title text=title.clone()/>
+                            <Meta property="og:type" content="article"/>
+                            <Meta property="og:title" content=title.clone()/>
+                            <Meta property="og:description" content=description.clone()/>
+                            <Meta property="og:url" content=url.clone()/>
+                            <Meta property="og:image" content=image.clone()/>
+                            <Meta property="og:site_name" content="万善丹阳"/>
+                            <Meta itemprop="name" content=title.clone()/>
+                            <Meta itemprop="description" content=description/>
+                            <Meta itemprop="image" content=image/>
+                            <LiveNeed page donor open claimed_without_script url/>
+                        }
+                            .into_any()
+                    }
+                    Err(crate::error::AppError::NeedNotFound) => view! { <super::NotFound/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The need, its claim form, share button and timeline, changed live by the board's events
+/// for this need. An island.
+#[island]
+fn LiveNeed(
+    page: NeedPage,
+    /// `None` when nobody is signed in; whether the signed-in person may claim.
+    donor: Option<bool>,
+    open: bool,
+    claimed_without_script: bool,
+    /// The page's absolute address, as shared.
+    url: String,
+) -> impl IntoView {
+    let claim = ServerAction::<ClaimNeed>::new();
+    let NeedPage {
+        need,
+        timeline,
+        as_of,
+    } = page;
+    let id = need.id;
+    let need = RwSignal::new(need);
+    // Withdrawn for editing while this page is open: it is back in review.
+    let withdrawn = RwSignal::new(false);
+    let apply = move |change: LiveChange| {
+        if change.need_id() != id {
+            return;
+        }
+        match change {
+            LiveChange::NeedClaimed { .. } => need.update(|n| n.status = NeedStatus::Claimed),
+            LiveChange::NeedFulfilled { .. } => need.update(|n| n.status = NeedStatus::Fulfilled),
+            LiveChange::NeedWithdrawn { .. } => withdrawn.set(true),
+            LiveChange::NeedChanged { need: changed }
+            | LiveChange::NeedPublished { need: changed } => {
+                withdrawn.set(false);
+                need.set(changed);
+            }
+        }
+    };
+    // This donor's own successful claim: what is left changes at once (the event follows).
+    Effect::new(move |_| {
+        if let Some(Ok(receipt)) = claim.value().get() {
+            need.update(|n| match (n.remaining(), receipt.amount) {
+                (Some(left), Some(part)) if part.get() < left => n.pledged_fen += part.get(),
+                _ => n.status = NeedStatus::Claimed,
+            });
+        }
+    });
+    let live = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
+        Effect::new(move |_| {
+            let apply = apply.clone();
+            feed.set_value(Some(crate::live::client::LiveFeed::open(
+                as_of,
+                apply,
+                || {
+                    let _ = window().location().reload();
+                },
+                move |connected| live.set(connected),
+            )));
+        });
+        on_cleanup(move || feed.set_value(None));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (apply, as_of);
+    let status = move || {
+        if withdrawn.get() {
+            return ("withdrawn", "这条需求正在修改，重新审核后再开放认领。");
+        }
+        match need.with(|n| n.status) {
+            NeedStatus::Claimed => ("claimed", "已被爱心人士认领，正在送达。谢谢关注！"),
+            NeedStatus::Fulfilled => ("fulfilled", "已完成：帮助已送到家庭。"),
+            _ => ("open", "等待认领"),
+        }
+    };
+    let is_open = move || status().0 == "open";
+    let snapshot = need.get_untracked();
+    let place = snapshot.place();
+    let title = snapshot.title.clone();
+    let share_title = format!("{} · 万善丹阳", snapshot.title);
+    view! {
+        <article class="panel need-page" data-need-id=id.0 data-status=move || status().0 data-live=move || if live.get() { "on" } else { "off" }>
+            <header class="need-head">
+                <span class=format!("window window-{}", snapshot.window.code())>{snapshot.window.label()}</span>
+                <span class=format!("urgency urgency-{}", snapshot.urgency.rank())>{snapshot.urgency.label()}</span>
+                <span class="place">{place}</span>
+            </header>
+            <h1 class="need-title">{title}</h1>
+            <p class=move || format!("need-status status-{}", status().0) role="status" aria-live="polite" data-testid="need-status">
+                {move || status().1}
+            </p>
+            <p class="need-story">{snapshot.story.clone()}</p>
+            <p class="need-ask"><strong class="amount" data-testid="need-asked">{move || need.with(asked)}</strong></p>
+            <Show when=is_open>
+                {move || {
+                    let n = need.get();
+                    let left_yuan = n.remaining().map(|left| Fen::from_stored(left).to_string()).unwrap_or_default();
+                    view! {
+                        <ClaimDetails
+                            need_id=id
+                            is_money=matches!(n.ask, Ask::Money { .. })
+                            left_yuan
+                            claim
+                            donor
+                            open
+                            on_page=true
+                        />
+                    }
+                }}
+            </Show>
+            <ShareButton url=url.clone() title=share_title/>
+            <p class="share-links">
+                <a href=format!("{}/poster", need_path(id))>"海报（打印或截图）"</a>
+            </p>
+            <figure class="need-qr">
+                <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt="这条需求页面的二维码"/>
+                <figcaption>"微信扫一扫，打开这条需求"</figcaption>
+            </figure>
+        </article>
+        <section class="panel">
+            <h2>"进展"</h2>
+            <Timeline timeline/>
+        </section>
+        <ClaimToast claim claimed_without_script=claimed_without_script.then_some(id.0)/>
+    }
+}
+
+#[component]
+fn Timeline(timeline: Vec<Moment>) -> impl IntoView {
+    view! {
+        <ol class="timeline" data-testid="timeline">
+            {timeline
+                .into_iter()
+                .map(|moment| {
+                    view! {
+                        <li data-kind=moment.what.code()>
+                            <time datetime=moment.at.0.to_string()>{moment.at.shanghai_text()}</time>
+                            " "
+                            <span>{moment.what.text()}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// Shares the page: the phone's own share sheet where the browser has one (Web Share API),
+/// else the address copied to the clipboard; without JavaScript the address is there to copy.
+#[component]
+fn ShareButton(url: String, title: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let share_url = url.clone();
+    let share = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let navigator = window().navigator();
+            let data = web_sys::ShareData::new();
+            data.set_title(&title);
+            data.set_url(&share_url);
+            let can_share = js_sys_has(&navigator, "share");
+            if can_share {
+                let _ = navigator.share_with_data(&data);
+            } else {
+                let _ = navigator.clipboard().write_text(&share_url);
+                copied.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&title, &share_url);
+    };
+    view! {
+        <div class="share">
+            <button type="button" class="btn-secondary" data-testid="share" on:click=share>
+                "分享给朋友"
+            </button>
+            <span role="status" aria-live="polite" data-testid="share-outcome">
+                {move || copied.get().then_some("链接已复制，可以粘贴到微信里。")}
+            </span>
+            <label class="share-url">
+                "本页链接："
+                <input type="text" readonly value=url/>
+            </label>
+        </div>
+    }
+}
+
+/// Whether the browser's navigator has `name` (the Web Share API is missing on many desktops).
+#[cfg(feature = "hydrate")]
+fn js_sys_has(navigator: &web_sys::Navigator, name: &str) -> bool {
+    use leptos::wasm_bindgen::JsValue;
+    leptos::web_sys::js_sys::Reflect::has(navigator, &JsValue::from_str(name)).unwrap_or(false)
+}
+
+/// `/needs/{id}/poster`: the need and its QR code, for a volunteer to print or screenshot.
+#[component]
+pub fn PosterPage() -> impl IntoView {
+    let id = need_id_param();
+    let page = Resource::new(|| (), move |_| get_need_page(id));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(NeedPage { need, .. }) => {
+                        let url = crate::share::page_url(&need_path(need.id));
+                        view! {
+                            <Title text=format!("{} · 海报", need.title)/>
+                            <article class="poster" data-testid="poster">
+                                <p class="poster-brand">"万善丹阳 · 爱心需求"</p>
+                                <p><span class=format!("window window-{}", need.window.code())>{need.window.label()}</span> " " {need.place()}</p>
+                                <h1>{need.title.clone()}</h1>
+                                <p class="poster-story">{need.story.clone()}</p>
+                                <p class="poster-ask">{asked(&need)}</p>
+                                <img class="poster-qr" src=format!("{}/qr.svg", need_path(need.id)) width="240" height="240" alt="这条需求页面的二维码"/>
+                                <p class="poster-url">"微信扫码认领 · " {url}</p>
+                                <p class="poster-note">"每一条需求都经过村民议事小组和志愿者两道审核；家庭身份信息不公开。"</p>
+                            </article>
+                        }
+                            .into_any()
+                    }
+                    Err(crate::error::AppError::NeedNotFound) => view! { <super::NotFound/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
