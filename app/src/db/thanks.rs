@@ -122,14 +122,26 @@ pub async fn take_slip(db: &Db, claim_id: i64, volunteer: UserId) -> Result<Fami
     if row.try_get::<i64, _>("issued_by")? != volunteer.0 {
         return Err(AppError::Forbidden);
     }
-    // Taken, not read: two tabs cannot both show it.
-    let code: Option<String> = sqlx::query_scalar(
-        "UPDATE family_thanks SET code_to_show = NULL \
-         WHERE claim_id = $1 AND code_to_show IS NOT NULL RETURNING code_to_show",
-    )
-    .bind(claim_id)
-    .fetch_optional(&db.pool)
-    .await?;
+    // Taken, not read: the write that clears it decides, so two tabs cannot both show it.
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT code_to_show FROM family_thanks WHERE claim_id = $1")
+            .bind(claim_id)
+            .fetch_one(&db.pool)
+            .await?;
+    let code = match stored {
+        Some(code) => {
+            let taken = sqlx::query(
+                "UPDATE family_thanks SET code_to_show = NULL \
+                 WHERE claim_id = $1 AND code_to_show = $2",
+            )
+            .bind(claim_id)
+            .bind(&code)
+            .execute(&db.pool)
+            .await?;
+            (taken.rows_affected() == 1).then_some(code)
+        }
+        None => None,
+    };
     Ok(FamilySlip {
         claim_id,
         need_id: NeedId(row.try_get("need_id")?),

@@ -369,6 +369,107 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         [401, 403, 200, 403, 403, 403],
     ));
     table.push((
+        "issue_family_code",
+        row(app, cast, |who| async move {
+            let claim = delivered_claim(app, cast).await;
+            app.post_as(
+                who.as_ref(),
+                "issue_family_code",
+                &[("claim_id", &claim.to_string())],
+            )
+            .await
+        })
+        .await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    let issued = |volunteer: Person| async move {
+        let claim = delivered_claim(app, cast).await;
+        let issue = app
+            .post_as(
+                Some(&volunteer),
+                "issue_family_code",
+                &[("claim_id", &claim.to_string())],
+            )
+            .await;
+        assert_eq!(issue.status(), 200);
+        claim
+    };
+    table.push((
+        "show_family_slip",
+        row(app, cast, |who| {
+            let volunteer = volunteer.clone();
+            async move {
+                let claim = issued(volunteer).await;
+                app.post_as(
+                    who.as_ref(),
+                    "show_family_slip",
+                    &[("claim_id", &claim.to_string())],
+                )
+                .await
+            }
+        })
+        .await,
+        [401, 403, 200, 403, 403, 403],
+    ));
+    // The code is the proof: anyone holding it may confirm, signed in or not.
+    table.push((
+        "confirm_received",
+        row(app, cast, |who| {
+            let volunteer = volunteer.clone();
+            async move {
+                let claim = issued(volunteer.clone()).await;
+                let slip: serde_json::Value = app
+                    .post_as(
+                        Some(&volunteer),
+                        "show_family_slip",
+                        &[("claim_id", &claim.to_string())],
+                    )
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                let code = slip["code"].as_str().unwrap().to_owned();
+                app.post_as(
+                    who.as_ref(),
+                    "confirm_received",
+                    &[("code", &code), ("received", "on")],
+                )
+                .await
+            }
+        })
+        .await,
+        [200, 200, 200, 200, 200, 200],
+    ));
+    // Only the donor who made a claim gets its certificate: no other donor, volunteer or admin.
+    table.push((
+        "get_claim_certificate",
+        row(app, cast, |who| {
+            let volunteer = volunteer.clone();
+            async move {
+                let claim = delivered_claim(app, cast).await;
+                let confirmed = app
+                    .post_as(
+                        Some(&volunteer),
+                        "confirm_delivery",
+                        &[
+                            ("claim_id", &claim.to_string()),
+                            ("reason", "老人不会用手机，当面确认"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(confirmed.status(), 200);
+                app.post_as(
+                    who.as_ref(),
+                    "get_claim_certificate",
+                    &[("claim_id", &claim.to_string())],
+                )
+                .await
+            }
+        })
+        .await,
+        [401, 403, 403, 403, 403, 403],
+    ));
+    table.push((
         "set_anonymous",
         row(app, cast, |who| async move {
             app.post_as(who.as_ref(), "set_anonymous", &[("anonymous", "true")])
@@ -406,5 +507,5 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
     }
     assert_eq!(wrong, 0, "\n{report}");
-    assert_eq!(table.len(), 17);
+    assert_eq!(table.len(), 21);
 }
