@@ -74,7 +74,7 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         );
         needs.push((id, form));
     }
-    let donor = app.donor("爱心人士").await;
+    let donor = app.donor("隐私测试捐助者").await;
     let receipt = app.claim_as(&donor, needs[1].0).await.text().await.unwrap();
     let mut edit = needs[2].1.clone();
     edit[0].1 = needs[2].0.to_string();
@@ -86,10 +86,52 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         200
     );
 
-    let mut seen = vec![receipt];
+    // The claimed need is delivered, checked, and confirmed by the family with a public
+    // message: its page, timeline and certificate are public or the donor's.
+    let claim = serde_json::from_str::<serde_json::Value>(&receipt).unwrap()["claim_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(app.deliver(&donor, claim, None).await.status(), 204);
+    assert_eq!(
+        app.post_as(
+            Some(&author),
+            "issue_family_code",
+            &[("claim_id", &claim.to_string())]
+        )
+        .await
+        .status(),
+        200
+    );
+    let slip: serde_json::Value = app
+        .post_as(
+            Some(&author),
+            "show_family_slip",
+            &[("claim_id", &claim.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let thanked = app
+        .post_as(
+            None,
+            "confirm_received",
+            &[
+                ("code", slip["code"].as_str().unwrap()),
+                ("received", "on"),
+                ("message", "谢谢您的帮助"),
+                ("public", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(thanked.status(), 200);
+    let mut seen = vec![receipt, thanked.text().await.unwrap()];
     // The live stream from the beginning: every event there is.
     let events = app.scalar("SELECT COUNT(*) FROM events").await;
-    assert_eq!(events, 5, "3 published, 1 claimed, 1 withdrawn");
+    assert_eq!(
+        events, 6,
+        "3 published, 1 claimed, 1 withdrawn, 1 fulfilled"
+    );
     let mut stream = app.stream("?after=0", None).await;
     for _ in 0..events {
         seen.push(stream.next().await.data);
@@ -109,9 +151,58 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         "/no-such-page".to_owned(),
     ];
     paths.extend(Window::ALL.iter().map(|w| format!("/?window={}", w.code())));
+    // Each need's page and poster (the withdrawn one is not found), the thanks page, the slip
+    // (the volunteer's alone) and the donor's certificate.
+    for (id, _) in &needs {
+        for page in ["", "/poster", "/qr.svg", "/card.png"] {
+            paths.push(format!("/needs/{id}{page}"));
+        }
+    }
+    paths.push("/thanks".to_owned());
+    paths.push(format!("/thanks?done={}", needs[1].0));
+    paths.push(format!("/review/slips/{claim}"));
+    paths.push(format!("/my/claims/{claim}/certificate"));
+    // What the public may see of donors: neither their name nor their phone.
+    let mut public = Vec::new();
+    for (id, _) in &needs {
+        for page in ["", "/poster"] {
+            public.push(
+                app.get_as(None, &format!("/needs/{id}{page}"))
+                    .await
+                    .text()
+                    .await
+                    .unwrap(),
+            );
+        }
+        public.push(
+            app.post_as(None, "get_need_page", &[("id", &id.to_string())])
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+    let public = public.join("\n");
+    assert!(
+        public.contains("家庭留言：谢谢您的帮助"),
+        "the public message is shown"
+    );
+    for secret in [
+        donor.name.as_str(),
+        donor.phone.as_str(),
+        author.name.as_str(),
+        author.phone.as_str(),
+    ] {
+        assert!(
+            !public.contains(secret),
+            "{secret} reached a need's public page"
+        );
+    }
+    seen.push(public);
     for who in [None, Some(&donor)] {
         for path in &paths {
-            seen.push(app.get_as(who, path).await.text().await.unwrap());
+            let bytes = app.get_as(who, path).await.bytes().await.unwrap();
+            seen.push(String::from_utf8_lossy(&bytes).into_owned());
         }
         for (endpoint, fields) in [
             ("list_needs", vec![("filter[pages]", "1")]),
@@ -130,6 +221,9 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
             ("my_needs", vec![]),
             ("list_accounts", vec![]),
             ("list_deliveries", vec![]),
+            ("get_need_page", vec![("id", "1")]),
+            ("get_need_page", vec![("id", "2")]),
+            ("get_need_page", vec![("id", "3")]),
         ] {
             seen.push(
                 app.post_as(who, endpoint, &fields)
