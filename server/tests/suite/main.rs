@@ -27,4 +27,5 @@ mod overload;
 mod privacy;
 mod review;
 mod safety;
+mod share;
 mod upgrade;
