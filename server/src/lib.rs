@@ -6,6 +6,7 @@ pub mod config;
 pub mod deliveries;
 pub mod live;
 pub mod ops;
+pub mod share;
 
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
@@ -247,6 +248,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/claims/{claim}/photo", get(deliveries::photo))
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
+        .route("/needs/{id}/qr.svg", get(share::qr_svg))
+        .route("/needs/{id}/card.png", get(share::card_png))
         // The board page's data, loaded before the page renders.
         .layer(middleware::from_fn_with_state(state.db.clone(), load_board))
         // Who is calling, resolved once per request for the page and every server function.

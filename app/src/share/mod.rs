@@ -1,5 +1,10 @@
 //! Sharing a need: its public address, as share cards, QR codes and posters carry it.
 
+#[cfg(feature = "ssr")]
+pub mod card;
+#[cfg(feature = "ssr")]
+pub mod qr;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

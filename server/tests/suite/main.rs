@@ -27,5 +27,6 @@ mod overload;
 mod privacy;
 mod review;
 mod safety;
+mod share;
 mod thanks;
 mod upgrade;
