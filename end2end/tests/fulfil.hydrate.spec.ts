@@ -2,8 +2,10 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { needAt, openClaim, signInAs, signUpDonor, submitClaim, waitForHydration, waitUntilLive } from "./helpers";
 
 // Closing the loop in browsers: a donor claims, sees whom to contact, marks the claim
-// delivered with a photo; the coordinating volunteer confirms; the public impact board, open
-// in another browser, counts one more need fulfilled without a reload.
+// delivered with a photo; the coordinating volunteer checks it and prints the family's code;
+// the family, on a phone of their own with no account, confirms with it and thanks the donor;
+// the public impact board, open in another browser, counts one more need fulfilled without a
+// reload; the donor sees the family's words and prints a certificate.
 
 const VOLUNTEER = "13900000001"; // 志愿者小王, who entered the demo needs
 
@@ -65,18 +67,52 @@ test("claim, deliver with a photo, confirm: the impact board changes live", asyn
   );
   expect(photo.status()).toBe(200);
   expect(photo.headers()["content-type"]).toBe("image/png");
+  await delivery.getByRole("button", { name: "核实已送达，生成家庭确认码" }).click();
+  // The slip shows the code once.
+  await expect(volunteer).toHaveURL(/\/review\/slips\/\d+$/);
+  const code = (await volunteer.getByTestId("family-code").textContent())!.trim();
+  expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+  await volunteer.reload();
+  await expect(volunteer.getByTestId("code-shown")).toBeVisible();
+  await expect(volunteer.getByTestId("family-code")).toHaveCount(0);
+  await donor.goto("/my/claims");
+  await expect(donor.getByTestId("awaiting-family")).toBeVisible();
+
+  // The family, on a phone of their own, with no account.
+  const family = await browser.newContext({ baseURL, viewport: { width: 360, height: 740 }, isMobile: true });
+  const familyPage = await family.newPage();
+  await familyPage.goto("/thanks");
+  // A wrong code first: refused, in plain words.
+  await familyPage.getByLabel(/确认码/).fill("2345-2345");
+  await familyPage.getByLabel("我家已收到这份帮助").check();
+  await familyPage.getByRole("button", { name: "确认收到" }).click();
+  await expect(familyPage.getByRole("alert")).toContainText("确认码不对");
+  await familyPage.getByLabel(/确认码/).fill(code.toLowerCase());
+  await familyPage.getByLabel("我家已收到这份帮助").check();
+  await familyPage.getByLabel(/想对爱心人士说的话/).fill("谢谢您，孩子的药买上了！");
+  await familyPage.getByLabel(/可以公开显示/).check();
   const confirmedAt = Date.now();
-  await delivery.getByRole("button", { name: "确认送达" }).click();
+  await familyPage.getByRole("button", { name: "确认收到" }).click();
+  await expect(familyPage.getByTestId("thanks-done")).toBeVisible();
 
   // The impact board, untouched, counts it.
   await expect(impact.getByTestId("fulfilled")).toHaveText(String(fulfilledBefore + 1), { timeout: 3_000 });
-  console.log(`confirmation -> impact board updated: ${Date.now() - confirmedAt} ms`);
+  console.log(`family's confirmation -> impact board updated: ${Date.now() - confirmedAt} ms`);
   expect(navigations, "the impact board did not reload").toEqual([]);
+  // The need's page shows the family's public words.
+  await familyPage.getByRole("link", { name: "查看这条需求的页面" }).click();
+  await expect(familyPage.getByTestId("timeline")).toContainText("谢谢您，孩子的药买上了！");
+  await expect(familyPage.getByTestId("need-status")).toContainText("已完成");
+
+  // The donor sees the thanks, and prints a certificate that is plainly no tax receipt.
   await donor.goto("/my/claims");
-  await expect(donor.getByTestId("my-claims").locator("li", { hasText: need.title })).toHaveAttribute(
-    "data-status",
-    "confirmed",
-  );
+  const done = donor.getByTestId("my-claims").locator("li", { hasText: need.title });
+  await expect(done).toHaveAttribute("data-status", "confirmed");
+  await expect(done.getByTestId("family-thanks")).toContainText("谢谢您，孩子的药买上了！");
+  await done.getByRole("link", { name: /爱心认领凭证/ }).click();
+  await expect(donor.getByTestId("certificate")).toContainText(need.title);
+  await expect(donor.getByTestId("not-a-receipt")).toContainText("不是捐赠票据");
+  await donor.goto("/my/claims");
   await expect(donor.getByTestId("my-balance")).toHaveText("10 分");
 });
 

@@ -245,10 +245,9 @@ fn ShareButton(url: String, title: String) -> impl IntoView {
             let data = web_sys::ShareData::new();
             data.set_title(&title);
             data.set_url(&share_url);
-            let can_share = js_sys_has(&navigator, "share");
-            if can_share {
+            if has(&navigator, "share", true) {
                 let _ = navigator.share_with_data(&data);
-            } else {
+            } else if has(&navigator, "clipboard", false) {
                 let _ = navigator.clipboard().write_text(&share_url);
                 copied.set(true);
             }
@@ -272,11 +271,18 @@ fn ShareButton(url: String, title: String) -> impl IntoView {
     }
 }
 
-/// Whether the browser's navigator has `name` (the Web Share API is missing on many desktops).
+/// Whether the browser's navigator has `name`, a method (`method`) or an object: the Web Share
+/// API is missing on many desktops and some in-app browsers, the clipboard outside secure pages.
 #[cfg(feature = "hydrate")]
-fn js_sys_has(navigator: &web_sys::Navigator, name: &str) -> bool {
+fn has(navigator: &web_sys::Navigator, name: &str, method: bool) -> bool {
     use leptos::wasm_bindgen::JsValue;
-    leptos::web_sys::js_sys::Reflect::has(navigator, &JsValue::from_str(name)).unwrap_or(false)
+    leptos::web_sys::js_sys::Reflect::get(navigator, &JsValue::from_str(name)).is_ok_and(|value| {
+        if method {
+            value.is_function()
+        } else {
+            value.is_object()
+        }
+    })
 }
 
 /// `/needs/{id}/poster`: the need and its QR code, for a volunteer to print or screenshot.
