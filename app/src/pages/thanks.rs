@@ -104,10 +104,14 @@ pub fn ThanksPage() -> impl IntoView {
                     "谢谢您！已确认收到。您的话会转达给爱心人士。"
                 </p>
                 {move || {
-                    let need = query.read().get("done").or_else(|| match confirm.value().get() {
-                        Some(Ok(receipt)) => Some(receipt.need_id.to_string()),
-                        _ => None,
-                    });
+                    let need = query
+                        .read()
+                        .get("done")
+                        .and_then(|id| id.parse::<i64>().ok())
+                        .or_else(|| match confirm.value().get() {
+                            Some(Ok(receipt)) => Some(receipt.need_id.0),
+                            _ => None,
+                        });
                     need.map(|id| view! { <p><a href=format!("/needs/{id}")>"查看这条需求的页面"</a></p> })
                 }}
             </Show>
