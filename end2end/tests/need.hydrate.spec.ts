@@ -9,7 +9,7 @@ test("a need's open page says it is claimed the moment another donor claims it",
   const count = await watcher.locator("li.need").count();
   const need = await needAt(watcher, Math.max(0, count - 2));
   await watcher.goto(`/needs/${need.id}`);
-  await expect(watcher.locator('article.need-page[data-live="on"]')).toHaveCount(1, { timeout: 10_000 });
+  await expect(watcher.locator('.need-live[data-live="on"]')).toHaveCount(1, { timeout: 10_000 });
   const navigations: string[] = [];
   watcher.on("framenavigated", (frame) => navigations.push(frame.url()));
   const other = await browser.newContext({ baseURL });

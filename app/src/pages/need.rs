@@ -57,11 +57,12 @@ pub fn NeedPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => {
-                        let url = crate::share::page_url(&need_path(page.need.id));
-                        let image = crate::share::page_url(&format!("{}/card.png", need_path(page.need.id)));
-                        let title = format!("{} · 万善丹阳", page.need.title);
-                        let description = share_text(&page.need);
+                    Ok(NeedPage { need, timeline, as_of }) => {
+                        let id = need.id;
+                        let url = crate::share::page_url(&need_path(id));
+                        let image = crate::share::page_url(&format!("{}/card.png", need_path(id)));
+                        let title = format!("{} · 万善丹阳", need.title);
+                        let description = share_text(&need);
                         view! {
                             <Title text=title.clone()/>
                             <Meta property="og:type" content="article"/>
@@ -73,7 +74,27 @@ pub fn NeedPage() -> impl IntoView {
                             <Meta itemprop="name" content=title.clone()/>
                             <Meta itemprop="description" content=description/>
                             <Meta itemprop="image" content=image/>
-                            <LiveNeed page donor open claimed_without_script url/>
+                            <article class="panel need-page" data-need-id=id.0>
+                                <header class="need-head">
+                                    <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
+                                    <span class=format!("urgency urgency-{}", need.urgency.rank())>{need.urgency.label()}</span>
+                                    <span class="place">{need.place()}</span>
+                                </header>
+                                <h1 class="need-title">{need.title.clone()}</h1>
+                                <p class="need-story">{need.story.clone()}</p>
+                                <LiveNeed need as_of donor open claimed_without_script url title/>
+                                <p class="share-links">
+                                    <a href=format!("{}/poster", need_path(id))>"海报（打印或截图）"</a>
+                                </p>
+                                <figure class="need-qr">
+                                    <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt="这条需求页面的二维码"/>
+                                    <figcaption>"微信扫一扫，打开这条需求"</figcaption>
+                                </figure>
+                            </article>
+                            <section class="panel">
+                                <h2>"进展"</h2>
+                                <Timeline timeline/>
+                            </section>
                         }
                             .into_any()
                     }
@@ -85,24 +106,23 @@ pub fn NeedPage() -> impl IntoView {
     }
 }
 
-/// The need, its claim form, share button and timeline, changed live by the board's events
-/// for this need. An island.
+/// What changes while the page is open: the need's status and what is left, its claim form
+/// and the share button, changed live by the board's events for this need. An island (the
+/// rest of the page is server HTML).
 #[island]
 fn LiveNeed(
-    page: NeedPage,
+    need: PublicNeed,
+    /// The event the page was rendered at: changes after it are streamed.
+    as_of: crate::domain::EventId,
     /// `None` when nobody is signed in; whether the signed-in person may claim.
     donor: Option<bool>,
     open: bool,
     claimed_without_script: bool,
-    /// The page's absolute address, as shared.
+    /// The page's absolute address and title, as shared.
     url: String,
+    title: String,
 ) -> impl IntoView {
     let claim = ServerAction::<ClaimNeed>::new();
-    let NeedPage {
-        need,
-        timeline,
-        as_of,
-    } = page;
     let id = need.id;
     let need = RwSignal::new(need);
     // Withdrawn for editing while this page is open: it is back in review.
@@ -161,22 +181,11 @@ fn LiveNeed(
         }
     };
     let is_open = move || status().0 == "open";
-    let snapshot = need.get_untracked();
-    let place = snapshot.place();
-    let title = snapshot.title.clone();
-    let share_title = format!("{} · 万善丹阳", snapshot.title);
     view! {
-        <article class="panel need-page" data-need-id=id.0 data-status=move || status().0 data-live=move || if live.get() { "on" } else { "off" }>
-            <header class="need-head">
-                <span class=format!("window window-{}", snapshot.window.code())>{snapshot.window.label()}</span>
-                <span class=format!("urgency urgency-{}", snapshot.urgency.rank())>{snapshot.urgency.label()}</span>
-                <span class="place">{place}</span>
-            </header>
-            <h1 class="need-title">{title}</h1>
+        <div class="need-live" data-status=move || status().0 data-live=move || if live.get() { "on" } else { "off" }>
             <p class=move || format!("need-status status-{}", status().0) role="status" aria-live="polite" data-testid="need-status">
                 {move || status().1}
             </p>
-            <p class="need-story">{snapshot.story.clone()}</p>
             <p class="need-ask"><strong class="amount" data-testid="need-asked">{move || need.with(asked)}</strong></p>
             <Show when=is_open>
                 {move || {
@@ -195,20 +204,9 @@ fn LiveNeed(
                     }
                 }}
             </Show>
-            <ShareButton url=url.clone() title=share_title/>
-            <p class="share-links">
-                <a href=format!("{}/poster", need_path(id))>"海报（打印或截图）"</a>
-            </p>
-            <figure class="need-qr">
-                <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt="这条需求页面的二维码"/>
-                <figcaption>"微信扫一扫，打开这条需求"</figcaption>
-            </figure>
-        </article>
-        <section class="panel">
-            <h2>"进展"</h2>
-            <Timeline timeline/>
-        </section>
-        <ClaimToast claim claimed_without_script=claimed_without_script.then_some(id.0)/>
+            <ShareButton url title/>
+            <ClaimToast claim claimed_without_script=claimed_without_script.then_some(id.0)/>
+        </div>
     }
 }
 
