@@ -70,7 +70,7 @@ pub enum AppError {
     #[error("确认码输错次数过多，已暂时锁定，请一小时后再试，或联系志愿者。")]
     CodeLocked,
     /// A family code already used, or past its date.
-    #[error("这个确认码已经用过或已过期，请联系志愿者重新发码。")]
+    #[error("这个确认码已经用过、已过期或已作废。如果帮助还没有确认，请联系送达的志愿者。")]
     CodeSpent,
     /// Too many wrong passwords for this phone lately.
     #[error("密码错误次数过多，请 10 分钟后再试。")]

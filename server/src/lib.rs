@@ -64,6 +64,8 @@ pub struct AppState {
     pub impact: FiguresCache,
     /// The request counts and who may read `/metrics`.
     pub ops: ops::Ops,
+    /// Share images drawn, and the bound on drawing them.
+    pub share_images: share::ImageCache,
 }
 
 pub use ops::init_tracing;
@@ -182,6 +184,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         throttle,
         impact: FiguresCache::new(Duration::from_millis(config.impact_every_ms.max(1))),
         ops: ops::Ops::new(config),
+        share_images: share::ImageCache::new(),
     })
 }
 

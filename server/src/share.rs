@@ -13,6 +13,61 @@ use wanshan_app::domain::{NeedId, PublicNeed};
 use wanshan_app::error::AppError;
 use wanshan_app::share::{self, card, qr};
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// Drawn images, kept while what they show is unchanged (the key has the need's status, what is
+/// pledged and the address drawn), and a bound on drawings at once: a stranger asking for cards
+/// over and over gets copies or `503`, and cannot keep the cores drawing.
+#[derive(Clone)]
+pub struct ImageCache {
+    drawn: Arc<Mutex<HashMap<ImageKey, bytes::Bytes>>>,
+    drawing: Arc<Semaphore>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ImageKey {
+    content_type: &'static str,
+    need: i64,
+    status: &'static str,
+    pledged: i64,
+    address: String,
+}
+
+impl ImageCache {
+    /// Images kept at most; past that the cache starts again empty.
+    const KEEP: usize = 4096;
+    /// Drawings at once (the machine has two cores).
+    const AT_ONCE: usize = 2;
+
+    pub fn new() -> ImageCache {
+        ImageCache {
+            drawn: Arc::new(Mutex::new(HashMap::new())),
+            drawing: Arc::new(Semaphore::new(Self::AT_ONCE)),
+        }
+    }
+
+    fn get(&self, key: &ImageKey) -> Option<bytes::Bytes> {
+        self.drawn.lock().ok()?.get(key).cloned()
+    }
+
+    fn keep(&self, key: ImageKey, image: bytes::Bytes) {
+        if let Ok(mut drawn) = self.drawn.lock() {
+            if drawn.len() >= Self::KEEP {
+                drawn.clear();
+            }
+            drawn.insert(key, image);
+        }
+    }
+}
+
+impl Default for ImageCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// `GET /needs/{id}/qr.svg`.
 pub async fn qr_svg(
     State(state): State<AppState>,
@@ -67,17 +122,26 @@ async fn answer(
         }
     };
     let address = share::absolute(&state.settings, headers, &share::need_path(id));
+    let key = ImageKey {
+        content_type,
+        need: id.0,
+        status: need.status.code(),
+        pledged: need.pledged_fen,
+        address: address.clone(),
+    };
+    if let Some(image) = state.share_images.get(&key) {
+        return image_response(content_type, image, state.settings.public_url.is_none());
+    }
+    let Ok(_turn) = state.share_images.drawing.clone().try_acquire_owned() else {
+        return busy();
+    };
     // A card takes a few milliseconds of drawing and compressing: off the async workers.
     match tokio::task::spawn_blocking(move || draw(&need, &address)).await {
-        Ok(Ok(bytes)) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "public, max-age=300"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(Ok(bytes)) => {
+            let image = bytes::Bytes::from(bytes);
+            state.share_images.keep(key, image.clone());
+            image_response(content_type, image, state.settings.public_url.is_none())
+        }
         // Already logged with its cause where it failed.
         Ok(Err(_)) => failed(),
         Err(error) => {
@@ -85,6 +149,38 @@ async fn answer(
             failed()
         }
     }
+}
+
+/// An image; drawn from the request's own Host when no public address is configured, so a
+/// shared cache must keep one copy per Host and scheme.
+fn image_response(content_type: &'static str, image: bytes::Bytes, per_host: bool) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        image,
+    )
+        .into_response();
+    if per_host {
+        response.headers_mut().insert(
+            header::VARY,
+            header::HeaderValue::from_static("Host, X-Forwarded-Proto"),
+        );
+    }
+    response
+}
+
+fn busy() -> Response {
+    let mut response = plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "现在访问的人很多，请稍等几秒再试。\n",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+    response
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {

@@ -16,10 +16,13 @@ use sqlx::Row;
 
 /// How long a family code works.
 pub const CODE_VALID_MS: i64 = 14 * 86_400_000;
-/// Wrong secrets for one code before it is locked...
+/// Tries of one code before it is locked...
 pub const WRONG_TRIES: i64 = 5;
-/// ...for this long.
+/// ...for this long...
 pub const LOCK_MS: i64 = 3_600_000;
+/// ...and rounds of tries before it is spent (a volunteer issues a new one): at most 15
+/// guesses of a secret of 29^4 ≈ 707,000 over a code's life.
+pub const LOCK_ROUNDS: i64 = 3;
 
 /// The keyed hash a code is kept as: no one with the database alone can use a code.
 fn code_mac(key: &IdKey, code: &FamilyCode) -> hmac::Hmac<sha2::Sha256> {
@@ -59,20 +62,24 @@ pub async fn issue(
     volunteer: UserId,
     now: UtcMillis,
 ) -> Result<(), AppError> {
-    let checked = sqlx::query(
-        "UPDATE claims SET checked_at = $2, checked_by = $3 WHERE id = $1 AND status = 'delivered'",
-    )
-    .bind(claim.id)
-    .bind(now.0)
-    .bind(volunteer.0)
-    .execute(&db.pool)
-    .await?;
-    if checked.rows_affected() == 0 {
-        return Err(AppError::WrongStage);
-    }
-    // A slip already taken by another code: draw again (one in hundreds of thousands).
+    // A slip already taken by another code: draw again (one in hundreds of thousands). Each
+    // draw is one transaction, so the claim is never marked checked without its code.
     for _ in 0..8 {
         let code = random_code()?;
+        let mut tx = db.begin().await?;
+        let checked = sqlx::query(
+            "UPDATE claims SET checked_at = $2, checked_by = $3 \
+             WHERE id = $1 AND status = 'delivered'",
+        )
+        .bind(claim.id)
+        .bind(now.0)
+        .bind(volunteer.0)
+        .execute(&mut *tx)
+        .await?;
+        if checked.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Err(AppError::WrongStage);
+        }
         let stored = sqlx::query(
             "INSERT INTO family_thanks (claim_id, need_id, slip, secret_hash, code_to_show, \
              issued_by, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -90,13 +97,22 @@ pub async fn issue(
         .bind(volunteer.0)
         .bind(now.0)
         .bind(now.0 + CODE_VALID_MS)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await;
         match stored {
-            Ok(done) if done.rows_affected() == 1 => return Ok(()),
+            Ok(done) if done.rows_affected() == 1 => {
+                tx.commit().await?;
+                return Ok(());
+            }
             // The family already confirmed (the claim moved on meanwhile).
-            Ok(_) => return Err(AppError::WrongStage),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+            Ok(_) => {
+                tx.rollback().await?;
+                return Err(AppError::WrongStage);
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                tx.rollback().await?;
+                continue;
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -168,52 +184,72 @@ pub async fn redeem(
     points: &PointRules,
     now: UtcMillis,
 ) -> Result<ThanksReceipt, AppError> {
-    let row = sqlx::query(
-        "SELECT claim_id, secret_hash, expires_at, locked_until, used_at, issued_by \
-         FROM family_thanks WHERE slip = $1",
+    // Every try takes its place before the secret is checked, in one statement: tries sent in
+    // parallel cannot all pass a check that a later write would close. The try that completes
+    // a round of five locks the code for the next ones (whatever its own outcome), and after
+    // three rounds the code is spent: a volunteer must issue a new one.
+    let taken = sqlx::query(
+        "UPDATE family_thanks SET wrong_tries = wrong_tries + 1, \
+         locked_until = CASE WHEN (wrong_tries + 1) % $3 = 0 THEN $4 ELSE locked_until END \
+         WHERE slip = $1 AND used_at IS NULL AND expires_at > $2 AND wrong_tries < $5 \
+         AND (locked_until IS NULL OR locked_until <= $2) \
+         RETURNING claim_id, secret_hash, issued_by",
     )
     .bind(code.slip())
+    .bind(now.0)
+    .bind(WRONG_TRIES)
+    .bind(now.0 + LOCK_MS)
+    .bind(WRONG_TRIES * LOCK_ROUNDS)
     .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::WrongCode)?;
-    if row
-        .try_get::<Option<i64>, _>("locked_until")?
-        .is_some_and(|until| until > now.0)
-    {
-        return Err(AppError::CodeLocked);
-    }
-    if !secret_matches(key, code, row.try_get("secret_hash")?) {
-        // The try that reaches the limit locks the code and starts a fresh count for after.
-        sqlx::query(
-            "UPDATE family_thanks SET \
-             locked_until = CASE WHEN wrong_tries + 1 >= $2 THEN $3 ELSE locked_until END, \
-             wrong_tries = CASE WHEN wrong_tries + 1 >= $2 THEN 0 ELSE wrong_tries + 1 END \
-             WHERE slip = $1",
+    .await?;
+    let Some(row) = taken else {
+        // No try to take: why, in the order a family should hear it.
+        let row = sqlx::query(
+            "SELECT secret_hash, locked_until, used_at FROM family_thanks WHERE slip = $1",
         )
         .bind(code.slip())
-        .bind(WRONG_TRIES)
-        .bind(now.0 + LOCK_MS)
-        .execute(&db.pool)
-        .await?;
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::WrongCode)?;
+        let locked = row
+            .try_get::<Option<i64>, _>("locked_until")?
+            .is_some_and(|until| until > now.0);
+        return Err(
+            if locked && row.try_get::<Option<i64>, _>("used_at")?.is_none() {
+                AppError::CodeLocked
+            } else if secret_matches(key, code, row.try_get("secret_hash")?) {
+                // Used, past its date, or tried wrong too often.
+                AppError::CodeSpent
+            } else {
+                AppError::WrongCode
+            },
+        );
+    };
+    if !secret_matches(key, code, row.try_get("secret_hash")?) {
         return Err(AppError::WrongCode);
-    }
-    let used = row.try_get::<Option<i64>, _>("used_at")?.is_some();
-    if used || row.try_get::<i64, _>("expires_at")? <= now.0 {
-        return Err(AppError::CodeSpent);
     }
     let claim_id: i64 = row.try_get("claim_id")?;
     let volunteer = UserId(row.try_get("issued_by")?);
     let claim = claims::find(db, claim_id).await?;
     let mut tx = db.begin().await?;
-    // Spent by exactly one confirmation, whatever the race.
+    // The need's row first, as every confirmation and give-back takes it: a volunteer
+    // confirming the same claim at the same moment waits, never deadlocks.
+    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
+        .bind(claim.need_id.0)
+        .execute(&mut *tx)
+        .await?;
+    // Spent by exactly one confirmation, whatever the race; a code replaced meanwhile is not
+    // this one.
     let spent = sqlx::query(
         "UPDATE family_thanks SET used_at = $2, message = $3, message_public = $4, \
-         code_to_show = NULL WHERE claim_id = $1 AND used_at IS NULL AND expires_at > $2",
+         code_to_show = NULL WHERE claim_id = $1 AND slip = $5 AND used_at IS NULL \
+         AND expires_at > $2",
     )
     .bind(claim_id)
     .bind(now.0)
     .bind(message.as_str())
     .bind(i64::from(public && !message.is_empty()))
+    .bind(code.slip())
     .execute(&mut *tx)
     .await?;
     if spent.rows_affected() == 0 {

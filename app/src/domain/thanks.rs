@@ -22,9 +22,14 @@ impl FamilyCode {
 
     /// What a family typed: case, spaces and dashes do not matter.
     pub fn parse(text: &str) -> Result<FamilyCode, AppError> {
+        // A Chinese keyboard may type the full-width forms (Ｋ７Ｐ４): read as their ASCII.
         let chars: String = text
             .chars()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－' | '—'))
+            .map(|c| match u32::from(c) {
+                0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '_'))
             .map(|c| c.to_ascii_uppercase())
             .collect();
         let valid =
@@ -144,6 +149,7 @@ mod tests {
         assert_eq!(code.to_string(), "K7P4-9XQ2");
         assert_eq!((code.slip(), code.secret()), ("K7P4", "9XQ2"));
         assert_eq!(FamilyCode::parse("K7P49XQ2").unwrap(), code);
+        assert_eq!(FamilyCode::parse("Ｋ７Ｐ４－９ｘｑ２").unwrap(), code);
         // Debug never shows the secret.
         assert!(!format!("{code:?}").contains("9XQ2"));
     }

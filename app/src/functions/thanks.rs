@@ -57,7 +57,8 @@ pub async fn confirm_received(
     {
         Ok(receipt) => {
             attempt.not_wrong().await?;
-            super::after_form_post(&format!("/thanks?done={}", receipt.need_id));
+            let said = if message.is_empty() { "" } else { "&said=1" };
+            super::after_form_post(&format!("/thanks?done={}{said}", receipt.need_id));
             Ok(receipt)
         }
         Err(AppError::WrongCode) => {

@@ -63,7 +63,9 @@ pub fn NeedPage() -> impl IntoView {
                         let image = crate::share::page_url(&format!("{}/card.png", need_path(id)));
                         let title = format!("{} · 万善丹阳", need.title);
                         let description = share_text(&need);
-                        view! {
+                        // Three parts, each erased: one view of them all is a type too deep to
+                        // build.
+                        let meta = view! {
                             <Title text=title.clone()/>
                             <Meta property="og:type" content="article"/>
                             <Meta property="og:title" content=title.clone()/>
@@ -74,6 +76,9 @@ pub fn NeedPage() -> impl IntoView {
                             <Meta itemprop="name" content=title.clone()/>
                             <Meta itemprop="description" content=description/>
                             <Meta itemprop="image" content=image/>
+                        }
+                            .into_any();
+                        let article = view! {
                             <article class="panel need-page" data-need-id=id.0>
                                 <header class="need-head">
                                     <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
@@ -91,6 +96,11 @@ pub fn NeedPage() -> impl IntoView {
                                     <figcaption>"微信扫一扫，打开这条需求"</figcaption>
                                 </figure>
                             </article>
+                        }
+                            .into_any();
+                        view! {
+                            {meta}
+                            {article}
                             <section class="panel">
                                 <h2>"进展"</h2>
                                 <Timeline timeline/>
@@ -156,7 +166,6 @@ fn LiveNeed(
     {
         let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
         Effect::new(move |_| {
-            let apply = apply.clone();
             feed.set_value(Some(crate::live::client::LiveFeed::open(
                 as_of,
                 apply,
@@ -208,6 +217,7 @@ fn LiveNeed(
             <ClaimToast claim claimed_without_script=claimed_without_script.then_some(id.0)/>
         </div>
     }
+    .into_any()
 }
 
 #[component]

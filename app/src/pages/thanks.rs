@@ -2,7 +2,7 @@
 //! (`/review/slips/{claim}`), and `/thanks`, where the family confirms with the code on any
 //! phone, without an account.
 
-use crate::components::session::{Outcome, RoleGate};
+use crate::components::session::RoleGate;
 use crate::functions::claims::show_family_slip;
 use crate::functions::thanks::ConfirmReceived;
 use crate::people::Role;
@@ -83,7 +83,7 @@ pub fn ThanksPage() -> impl IntoView {
                 fallback=move || view! {
                     <p>"志愿者送来帮助时，会给您一个确认码。请在这里输入，确认您家已经收到；也可以给爱心人士留一句话。不需要注册。"</p>
                     <ActionForm action=confirm attr:class="stack-form" attr:data-testid="thanks-form">
-                        <Outcome value=confirm.value() done=""/>
+                        <ThanksError confirm/>
                         <label for="thanks-code">"确认码（8 位，如 K7P4-9XQ2）"</label>
                         <input id="thanks-code" name="code" required autocomplete="one-time-code" autocapitalize="characters" maxlength="20" inputmode="text"/>
                         <label class="check">
@@ -101,7 +101,8 @@ pub fn ThanksPage() -> impl IntoView {
                 }
             >
                 <p class="form-ok" role="status" data-testid="thanks-done">
-                    "谢谢您！已确认收到。您的话会转达给爱心人士。"
+                    "谢谢您！已确认收到。"
+                    {move || query.read().get("said").map(|_| "您的话会转达给爱心人士。")}
                 </p>
                 {move || {
                     let need = query
@@ -116,5 +117,35 @@ pub fn ThanksPage() -> impl IntoView {
                 }}
             </Show>
         </section>
+    }
+}
+
+/// Why the family's confirmation was refused, in fixed words per field and code. A refused
+/// plain form post comes back with its error in the address, which anyone can write: a link
+/// to this page must not be able to show a family words of its author's choosing.
+#[component]
+fn ThanksError(confirm: ServerAction<ConfirmReceived>) -> impl IntoView {
+    use crate::error::AppError;
+    move || {
+        let error = confirm.value().get()?.err()?;
+        let (field, text) = match &error {
+            AppError::Invalid { field, .. } => (
+                field.clone(),
+                match field.as_str() {
+                    "code" => "确认码是 8 位字母和数字，例如 K7P4-9XQ2，请核对后再输入。",
+                    "received" => "请勾选“我家已收到这份帮助”。",
+                    "message" => "留言最多 200 字，且不能写电话号码或身份证号。",
+                    _ => "填写的内容有误，请检查后再提交。",
+                }
+                .to_owned(),
+            ),
+            AppError::WrongCode | AppError::CodeLocked | AppError::CodeSpent | AppError::Busy => {
+                (String::new(), error.to_string())
+            }
+            _ => (String::new(), "没有提交成功，请稍后再试。".to_owned()),
+        };
+        Some(view! {
+            <p class="form-error" role="alert" data-code=error.code() data-field=field>{text}</p>
+        })
     }
 }

@@ -83,6 +83,22 @@ pub fn absolute(
         .map_or_else(|| path.to_owned(), |origin| origin.join(path))
 }
 
+/// The absolute address of `path` for the page being rendered (see [`absolute`]); the bare
+/// path in the browser, where pages are not rendered.
+pub fn page_url(path: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        if let (Some(settings), Some(parts)) = (
+            use_context::<crate::settings::Settings>(),
+            use_context::<http::request::Parts>(),
+        ) {
+            return absolute(&settings, &parts.headers, path);
+        }
+    }
+    path.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,20 +140,4 @@ mod tests {
         headers.insert(http::header::HOST, "evil.cn/\"><script>".parse().unwrap());
         assert_eq!(PublicUrl::of_request(&headers, false), None);
     }
-}
-
-/// The absolute address of `path` for the page being rendered (see [`absolute`]); the bare
-/// path in the browser, where pages are not rendered.
-pub fn page_url(path: &str) -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use leptos::prelude::use_context;
-        if let (Some(settings), Some(parts)) = (
-            use_context::<crate::settings::Settings>(),
-            use_context::<http::request::Parts>(),
-        ) {
-            return absolute(&settings, &parts.headers, path);
-        }
-    }
-    path.to_owned()
 }

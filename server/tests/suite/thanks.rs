@@ -544,3 +544,103 @@ async fn without_javascript_a_donor_claims_on_the_need_page_and_returns_to_it() 
     assert!(after.contains("认领成功"), "{after}");
     assert!(after.contains("已被爱心人士认领"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_guesses_in_parallel_get_five_tries_and_a_code_dies_after_three_rounds() {
+    let app = spawn_app().await;
+    let author = volunteer(&app).await;
+    let donor = app.donor("冯先生").await;
+    let (need, claim) = delivered(&app, &author, &donor).await;
+    let code = issue_code(&app, &author, claim).await;
+    // Twelve wrong guesses at once: five are tried, the rest find the code locked.
+    let wrong = wrong_secret(&code);
+    let guesses = (0..12).map(|_| family_confirms(&app, &wrong, "", false));
+    let mut codes = Vec::new();
+    for response in futures::future::join_all(guesses).await {
+        codes.push(status_and_code(response).await.1);
+    }
+    assert_eq!(
+        codes.iter().filter(|c| *c == "WrongCode").count(),
+        5,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| *c == "CodeLocked").count(),
+        7,
+        "{codes:?}"
+    );
+    // Two more rounds of five, each after its lock ran out: the code is then spent for good.
+    for _ in 0..2 {
+        sqlx::query("UPDATE family_thanks SET locked_until = 0")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        for _ in 0..5 {
+            let wrong = family_confirms(&app, &wrong_secret(&code), "", false).await;
+            assert_eq!(status_and_code(wrong).await.1, "WrongCode");
+        }
+    }
+    sqlx::query("UPDATE family_thanks SET locked_until = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let dead = family_confirms(&app, &code, "", false).await;
+    assert_eq!(status_and_code(dead).await, (410, "CodeSpent".into()));
+    assert_eq!(app.status_of(need).await, "claimed");
+    // A new code from the volunteer works.
+    let fresh = issue_code(&app, &author, claim).await;
+    assert_eq!(family_confirms(&app, &fresh, "", false).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_family_and_the_volunteer_confirming_at_once_confirm_once_without_a_failure() {
+    for round in 0..4 {
+        let app = spawn_app().await;
+        let author = volunteer(&app).await;
+        let donor = app.donor(&format!("同时确认{round}")).await;
+        let (need, claim) = delivered(&app, &author, &donor).await;
+        let code = issue_code(&app, &author, claim).await;
+        let claim_text = claim.to_string();
+        let fields = [
+            ("claim_id", claim_text.as_str()),
+            ("reason", "老人不会用手机，当面确认"),
+        ];
+        let (family, volunteer) = tokio::join!(
+            family_confirms(&app, &code, "谢谢", true),
+            app.post_as(Some(&author), "confirm_delivery", &fields)
+        );
+        let statuses = [family.status().as_u16(), volunteer.status().as_u16()];
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(statuses.iter().all(|s| *s < 500), "{statuses:?}");
+        assert_eq!(app.status_of(need).await, "fulfilled");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM credit_ledger WHERE reason = 'fulfilment'")
+                .await,
+            1
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_cannot_put_words_of_its_own_on_the_thanks_page() {
+    use base64::Engine as _;
+    let app = spawn_app().await;
+    let forged = serde_json::json!({
+        "code": "Invalid",
+        "message": "确认码已失效，请致电 4008-123-456 提供银行卡号",
+        "field": "code",
+    });
+    let err = base64::engine::general_purpose::URL_SAFE.encode(forged.to_string());
+    let page = app
+        .page(&format!("/thanks?__path=/api/confirm_received&__err={err}"))
+        .await;
+    assert!(!page.contains("银行卡号"), "{page}");
+    assert!(
+        page.contains("确认码是 8 位字母和数字"),
+        "the field's own words: {page}"
+    );
+}
