@@ -190,13 +190,41 @@ impl axum::response::IntoResponse for AppError {
     }
 }
 
-/// The wire form: `{"code": "...", "message": "...", "field": "..."}`.
+/// The wire form: `{"code": "...", "message": "...", "field": "..."}`, and `sig` when the
+/// error travels in a page's address ([`form_error_sig`]).
 #[derive(Serialize, Deserialize)]
 struct ErrorBody {
     code: String,
     message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sig: Option<String>,
+}
+
+/// What a form shows for an error whose words cannot be trusted (see [`form_error_sig`]).
+#[cfg(feature = "ssr")]
+const UNSIGNED_INVALID: &str = "填写的内容有误，请检查后再提交。";
+
+/// The signature of an error a plain form post carries back in the page's address
+/// (`?__err=…`): a keyed hash of its code, field and message. Anyone can write such an
+/// address; the page shows the words only when the server signed them, so a link cannot put a
+/// message of its author's choosing ("请拨打…") beside a form.
+#[cfg(feature = "ssr")]
+fn form_error_sig(body: &ErrorBody) -> Option<String> {
+    use hmac::Mac;
+    let settings = leptos::prelude::use_context::<crate::settings::Settings>()?;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&settings.id_key.0).ok()?;
+    for part in [
+        "form-error",
+        &body.code,
+        body.field.as_deref().unwrap_or(""),
+        &body.message,
+    ] {
+        mac.update(part.as_bytes());
+        mac.update(b"\0");
+    }
+    Some(hex::encode(&mac.finalize().into_bytes()[..16]))
 }
 
 impl From<AppError> for ErrorBody {
@@ -209,6 +237,7 @@ impl From<AppError> for ErrorBody {
             code: error.code().to_owned(),
             message: error.to_string(),
             field,
+            sig: None,
         }
     }
 }
@@ -289,9 +318,38 @@ impl FromServerFnError for AppError {
                 }
             }
         }
-        serde_json::to_vec(self)
+        #[cfg_attr(not(feature = "ssr"), allow(unused_mut))]
+        let mut body = ErrorBody::from(self.clone());
+        // A plain form post's error goes into the address of the page it returns to: signed.
+        #[cfg(feature = "ssr")]
+        if crate::functions::is_plain_form_post() {
+            body.sig = form_error_sig(&body);
+        }
+        serde_json::to_vec(&body)
             .map(server_fn::Bytes::from)
             .unwrap_or_else(|_| server_fn::Bytes::from_static(br#"{"code":"Internal"}"#))
+    }
+
+    /// On the server an error is only ever read from a page's address, which anyone can write:
+    /// its words are kept only if the server signed them. In the browser it comes from the
+    /// server's own answer.
+    fn de(data: server_fn::Bytes) -> Self {
+        let Ok(body) = serde_json::from_slice::<ErrorBody>(&data) else {
+            return AppError::BadRequest("无法读取的错误".into());
+        };
+        #[cfg(feature = "ssr")]
+        let body = {
+            let mut body = body;
+            let sig = body.sig.take();
+            if sig.is_none() || sig != form_error_sig(&body) {
+                body.message = match body.code.as_str() {
+                    "Invalid" => UNSIGNED_INVALID.to_owned(),
+                    _ => String::new(),
+                };
+            }
+            body
+        };
+        AppError::try_from(body).unwrap_or(AppError::Internal)
     }
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {

@@ -1,6 +1,10 @@
 //! The Wanshan server: configuration, the database pool, the live event stream, and the
 //! Leptos app with its server functions, served by axum.
 
+// The router's view types nest deeper than the default limit allows to lay out (the need page,
+// with its island inside, passed it); erasing them in the island instead cost the client 48 KB.
+#![recursion_limit = "256"]
+
 pub mod clients;
 pub mod config;
 pub mod deliveries;

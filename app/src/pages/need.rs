@@ -217,7 +217,6 @@ fn LiveNeed(
             <ClaimToast claim claimed_without_script=claimed_without_script.then_some(id.0)/>
         </div>
     }
-    .into_any()
 }
 
 #[component]

@@ -107,3 +107,83 @@ async fn a_signed_in_persons_pages_are_never_cached_and_tls_is_remembered() {
         "max-age=31536000"
     );
 }
+
+/// A form's error without JavaScript comes back in the page's address (`?__err=…`), which
+/// anyone can write: the page shows the server's own words, never a link author's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forms_error_in_the_address_is_shown_only_as_the_server_wrote_it() {
+    use base64::Engine as _;
+    let app = spawn_app().await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(crate::support::REQUEST_TIMEOUT)
+        .build()
+        .unwrap();
+    // A real refusal: a sign-up with a bad phone, posted as a browser without JavaScript.
+    let refused = browser
+        .post(app.url("/api/sign_up"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/signup"))
+        .form(&[
+            ("phone", "12345"),
+            ("name", "周先生"),
+            ("password", "long enough"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_redirection(), "{}", refused.status());
+    let back = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("__err="), "{back}");
+    let path = back.trim_start_matches(&app.base).to_owned();
+    let page = app.page(&path).await;
+    assert!(
+        page.contains("手机号格式不正确"),
+        "the server's own words: {page}"
+    );
+
+    // The same address with other words in it: they are not shown.
+    let forged = serde_json::json!({
+        "code": "Invalid",
+        "message": "账号异常，请拨打 400-800-1234 解冻",
+        "field": "phone",
+    });
+    let err = base64::engine::general_purpose::URL_SAFE.encode(forged.to_string());
+    let page = app
+        .page(&format!("/signup?__path=/api/sign_up&__err={err}"))
+        .await;
+    assert!(!page.contains("解冻"), "{page}");
+    assert!(page.contains("填写的内容有误"), "{page}");
+    // Nor with a signature lifted from another error.
+    let real = back
+        .split("__err=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let real: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE
+            .decode(percent_decode(real))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut lifted = forged.clone();
+    lifted["sig"] = real["sig"].clone();
+    assert!(
+        lifted["sig"].is_string(),
+        "the real error is signed: {real}"
+    );
+    let err = base64::engine::general_purpose::URL_SAFE.encode(lifted.to_string());
+    let page = app
+        .page(&format!("/signup?__path=/api/sign_up&__err={err}"))
+        .await;
+    assert!(!page.contains("解冻"), "{page}");
+}
+
+fn percent_decode(text: &str) -> String {
+    form_urlencoded::parse(format!("x={text}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
+}
