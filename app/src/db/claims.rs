@@ -328,10 +328,7 @@ async fn give_back(
     let mut tx: Tx = db.begin().await?;
     // The need's row first, as a confirmation takes it: the two never wait on each other in
     // opposite orders.
-    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
-        .bind(claim.need_id.0)
-        .execute(&mut *tx)
-        .await?;
+    needs::lock_row(&mut tx, claim.need_id).await?;
     let moved = sqlx::query(
         "UPDATE claims SET status = $2, released_at = $3, rejected_reason = $4, rejected_by = $5 \
          WHERE id = $1 AND status = $6",

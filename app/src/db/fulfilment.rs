@@ -98,10 +98,7 @@ pub(crate) async fn confirm_in(
 ) -> Result<bool, AppError> {
     // Confirmations of two pledges of one need are serialised on the need's row: otherwise,
     // on PostgreSQL, each could see the other still delivered and neither fulfil the need.
-    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
-        .bind(claim.need_id.0)
-        .execute(&mut **tx)
-        .await?;
+    needs::lock_row(tx, claim.need_id).await?;
     let (how_code, reason) = match how {
         Confirmation::Family => ("family", None),
         Confirmation::Volunteer { reason } => ("volunteer", Some(reason)),

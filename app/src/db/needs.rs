@@ -147,6 +147,17 @@ pub async fn count(db: &Db) -> Result<i64, AppError> {
         .await?)
 }
 
+/// Takes the need's row for the rest of the transaction. Everything that moves a claim of a
+/// need (confirmations, give-backs, the family's code) takes it first, so two of them wait for
+/// each other in one order and never deadlock (and on PostgreSQL each sees the other's claim).
+pub(crate) async fn lock_row(conn: &mut AnyConnection, id: NeedId) -> Result<(), AppError> {
+    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A need anyone may look at: published, claimed or fulfilled. A need in review or withdrawn
 /// for editing is `NeedNotFound`, as is an id that never was.
 pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {

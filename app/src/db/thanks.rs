@@ -234,10 +234,7 @@ pub async fn redeem(
     let mut tx = db.begin().await?;
     // The need's row first, as every confirmation and give-back takes it: a volunteer
     // confirming the same claim at the same moment waits, never deadlocks.
-    sqlx::query("UPDATE needs SET updated_at = updated_at WHERE id = $1")
-        .bind(claim.need_id.0)
-        .execute(&mut *tx)
-        .await?;
+    super::needs::lock_row(&mut tx, claim.need_id).await?;
     // Spent by exactly one confirmation, whatever the race; a code replaced meanwhile is not
     // this one.
     let spent = sqlx::query(

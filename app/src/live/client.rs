@@ -46,6 +46,28 @@ impl LiveFeed {
     }
 }
 
+/// Follows the live stream for as long as the calling island lives: `on_change` for each change
+/// after `after`, `on_resync` when too far behind to catch up, `live` true while connected.
+/// The board, a need's page and the impact figures all follow it this way.
+pub fn follow(
+    after: EventId,
+    on_change: impl Fn(LiveChange) + Clone + 'static,
+    on_resync: impl Fn() + Clone + 'static,
+    live: leptos::prelude::RwSignal<bool>,
+) {
+    use leptos::prelude::*;
+    let feed = StoredValue::new_local(None::<LiveFeed>);
+    Effect::new(move |_| {
+        feed.set_value(Some(LiveFeed::open(
+            after,
+            on_change.clone(),
+            on_resync.clone(),
+            move |connected| live.set(connected),
+        )));
+    });
+    on_cleanup(move || feed.set_value(None));
+}
+
 impl Drop for LiveFeed {
     fn drop(&mut self) {
         self.0.stopped.set(true);

@@ -137,20 +137,15 @@ fn LiveBoard(
     let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
-        let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
-        Effect::new(move |_| {
-            let apply = apply.clone();
-            feed.set_value(Some(crate::live::client::LiveFeed::open(
-                as_of,
-                apply,
-                // Too far behind to catch up event by event: load the page afresh.
-                || {
-                    let _ = window().location().reload();
-                },
-                move |connected| live.set(connected),
-            )));
-        });
-        on_cleanup(move || feed.set_value(None));
+        // Too far behind to catch up event by event: load the page afresh.
+        crate::live::client::follow(
+            as_of,
+            apply,
+            || {
+                let _ = window().location().reload();
+            },
+            live,
+        );
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (apply, as_of);

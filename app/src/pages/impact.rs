@@ -39,16 +39,7 @@ fn LiveImpact(figures: Impact) -> impl IntoView {
                 }
             })
         };
-        let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
-        Effect::new(move |_| {
-            feed.set_value(Some(crate::live::client::LiveFeed::open(
-                as_of,
-                move |_| refresh(),
-                refresh,
-                move |connected| live.set(connected),
-            )));
-        });
-        on_cleanup(move || feed.set_value(None));
+        crate::live::client::follow(as_of, move |_| refresh(), refresh, live);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = as_of;

@@ -164,18 +164,14 @@ fn LiveNeed(
     let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
-        let feed = StoredValue::new_local(None::<crate::live::client::LiveFeed>);
-        Effect::new(move |_| {
-            feed.set_value(Some(crate::live::client::LiveFeed::open(
-                as_of,
-                apply,
-                || {
-                    let _ = window().location().reload();
-                },
-                move |connected| live.set(connected),
-            )));
-        });
-        on_cleanup(move || feed.set_value(None));
+        crate::live::client::follow(
+            as_of,
+            apply,
+            || {
+                let _ = window().location().reload();
+            },
+            live,
+        );
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (apply, as_of);
