@@ -8,6 +8,9 @@ ALTER TABLE claims ADD COLUMN checked_at INTEGER;
 ALTER TABLE claims ADD COLUMN checked_by INTEGER REFERENCES users (id);
 ALTER TABLE claims ADD COLUMN confirmed_how TEXT CHECK (confirmed_how IS NULL OR confirmed_how IN ('family', 'volunteer'));
 ALTER TABLE claims ADD COLUMN confirm_reason TEXT;
+-- Each claim counts the donor's open and unchecked deliveries: from the index alone.
+DROP INDEX claims_donor;
+CREATE INDEX claims_donor ON claims (donor_id, status, checked_at);
 
 -- One family code per claim (issuing again replaces an unused one). The code is `slip`
 -- followed by a secret kept only as its keyed hash; `code_to_show` holds the whole code until
