@@ -5,10 +5,10 @@
 //! Callers have checked who may do what ([`crate::access`]); these functions run the
 //! conditional SQL that decides races.
 
-use super::{aid, events, needs, on_unique, Db, Tx};
+use super::{aid, events, needs, notices, on_unique, Db, Tx};
 use crate::domain::{
-    Ask, ClaimReceipt, ClaimStatus, ClaimTerms, Coordinator, Fen, LiveChange, NeedId, UtcMillis,
-    Window,
+    Ask, ClaimReceipt, ClaimStatus, ClaimTerms, Coordinator, Fen, LiveChange, NeedId, NewNotice,
+    UtcMillis, Window,
 };
 use crate::error::AppError;
 use crate::people::UserId;
@@ -159,7 +159,24 @@ pub async fn claim(
         LiveChange::NeedChanged { need: need.clone() }
     };
     events::append(&mut tx, &change, now).await?;
-    let coordinator = coordinator(&mut tx, need_id).await?;
+    let coordinator = match coordinator(&mut tx, need_id).await? {
+        Some((author, coordinator)) => {
+            // The coordinating volunteer hears of it at once, with the donor's contact (the
+            // one notice a donor's phone appears in).
+            let pledged = amount.map(Fen::from_stored);
+            let notice = NewNotice::claim_made(
+                need_id,
+                claim_id,
+                &need.title,
+                &donor.name,
+                &contact,
+                pledged,
+            );
+            notices::send(&mut tx, author, &notice, now).await?;
+            Some(coordinator)
+        }
+        None => None,
+    };
     tx.commit().await?;
     Ok(ClaimReceipt {
         claim_id,
@@ -214,15 +231,15 @@ async fn too_large(db: &Db, need_id: NeedId) -> Result<AppError, AppError> {
 async fn coordinator(
     conn: &mut AnyConnection,
     need_id: NeedId,
-) -> Result<Option<Coordinator>, AppError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT u.display_name, u.phone FROM needs n JOIN users u ON u.id = n.author_id \
+) -> Result<Option<(UserId, Coordinator)>, AppError> {
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, u.phone FROM needs n JOIN users u ON u.id = n.author_id \
          WHERE n.id = $1",
     )
     .bind(need_id.0)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(name, phone)| Coordinator { name, phone }))
+    Ok(row.map(|(id, name, phone)| (UserId(id), Coordinator { name, phone })))
 }
 
 /// How many records of aid in the need's window its household had within the period, now.
@@ -300,6 +317,7 @@ pub async fn find(db: &Db, claim_id: i64) -> Result<ClaimRecord, AppError> {
 }
 
 /// How a claim goes back to the board, and from which status.
+#[derive(Clone, Copy)]
 enum GiveBack<'a> {
     /// The donor released it, or its time ran out: from `open`.
     Undelivered(ClaimStatus),
@@ -369,6 +387,25 @@ async fn give_back(
         None => true,
         Some(left) => Some(left) == claim.amount,
     };
+    // The donor hears why their claim came back (not when they released it themselves), and
+    // whoever asked hears that the need is open again.
+    let told = match (how, claim.donor) {
+        (GiveBack::Undelivered(ClaimStatus::Expired), Some(donor)) => Some((
+            donor,
+            NewNotice::claim_expired(claim.need_id, claim.id, &need.title),
+        )),
+        (GiveBack::Rejected { reason, .. }, Some(donor)) => Some((
+            donor,
+            NewNotice::delivery_rejected(claim.need_id, claim.id, &need.title, reason),
+        )),
+        _ => None,
+    };
+    if let Some((donor, notice)) = told {
+        notices::send(&mut tx, donor, &notice, now).await?;
+    }
+    if was_off {
+        notices::send_to_watchers(&mut tx, claim.need_id, &need.title, now).await?;
+    }
     let change = if was_off {
         LiveChange::NeedPublished { need }
     } else {

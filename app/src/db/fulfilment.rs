@@ -5,10 +5,11 @@
 //! Callers have checked who may do what ([`crate::access`]) and parsed what was typed.
 
 use super::claims::ClaimRecord;
-use super::{credit, events, needs, Db};
+use super::{credit, events, needs, notices, Db};
 use crate::credit::PointRules;
 use crate::domain::{
-    ClaimStatus, ClaimTerms, Coordinator, FamilyThanks, Fen, LiveChange, MyClaim, UtcMillis, Window,
+    ClaimStatus, ClaimTerms, Coordinator, FamilyThanks, Fen, LiveChange, MyClaim, NewNotice, UtcMillis,
+    Window,
 };
 use crate::error::AppError;
 use crate::people::UserId;
@@ -149,6 +150,12 @@ pub(crate) async fn confirm_in(
         events::append(tx, &change, now).await?;
     }
     if let Some(donor) = claim.donor {
+        let title: String = sqlx::query_scalar("SELECT title FROM needs WHERE id = $1")
+            .bind(claim.need_id.0)
+            .fetch_one(&mut **tx)
+            .await?;
+        let notice = NewNotice::delivery_confirmed(claim.need_id, claim.id, &title);
+        notices::send(tx, donor, &notice, now).await?;
         for (user, reason, earned) in points.for_confirmation(donor, volunteer) {
             credit::append(tx, user, reason, earned, claim.need_id, Some(claim.id), now).await?;
         }

@@ -4,12 +4,12 @@
 //! Callers have checked who may do what ([`crate::access`]) and parsed the form
 //! ([`crate::private::NeedEntry`]).
 
-use super::{events, needs, Db};
+use super::{events, needs, notices, Db};
 use crate::access::NeedParties;
-use crate::domain::{LiveChange, NeedId, NeedStatus, NewNeed, PublicNeed, UtcMillis};
+use crate::domain::{LiveChange, NeedId, NeedStatus, NewNeed, NewNotice, PublicNeed, UtcMillis};
 use crate::error::AppError;
 use crate::people::UserId;
-use crate::private::{AuthoredNeed, HouseholdId};
+use crate::private::{AuthoredNeed, HouseholdId, ReviewStage};
 use sqlx::Row;
 
 /// The stored state of a need that intake and review decide on.
@@ -171,20 +171,26 @@ pub async fn edit(
     Ok(id)
 }
 
-/// Sends a draft to the council stage; `WrongStage` if it is not a draft.
+/// Sends a draft to the council stage, telling the town's council reviewers; `WrongStage` if
+/// it is not a draft.
 pub async fn submit(db: &Db, id: NeedId, now: UtcMillis) -> Result<(), AppError> {
-    let moved = sqlx::query(
+    let mut tx = db.begin().await?;
+    let moved: Option<(String, String, Option<i64>)> = sqlx::query_as(
         "UPDATE needs SET status = 'council_review', returned_reason = NULL, updated_at = $2 \
-         WHERE id = $1 AND status = 'draft'",
+         WHERE id = $1 AND status = 'draft' RETURNING title, town, author_id",
     )
     .bind(id.0)
     .bind(now.0)
-    .execute(&db.pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    if moved.rows_affected() == 0 {
+    let Some((title, town, author)) = moved else {
+        tx.rollback().await?;
         return Err(AppError::WrongStage);
-    }
-    Ok(())
+    };
+    let notice = NewNotice::review_waiting(id, &title, &town, "村民议事小组审核");
+    let not = [author.map(UserId)];
+    notices::send_to_reviewers(&mut tx, &town, ReviewStage::Council, &not, &notice, now).await?;
+    tx.commit().await
 }
 
 /// The needs a volunteer entered, newest first, with any reason a reviewer sent one back.

@@ -12,6 +12,7 @@ pub mod households;
 pub mod impact;
 pub mod intake;
 pub mod needs;
+pub mod notices;
 pub mod reviews;
 pub mod seed;
 pub mod sign_in_tries;
@@ -38,6 +39,8 @@ pub struct Db {
     /// Signalled after a transaction that logged an event commits: the live hub's pump waits
     /// on it. Only [`Tx::commit`] signals it, so no writer can forget to wake the boards.
     pub(crate) committed: Arc<Notify>,
+    /// Who is told of notices, and whether they also go out as messages.
+    pub(crate) notices: Arc<notices::Wiring>,
 }
 
 /// A transaction. Events are logged only through one ([`events::append`]); committing it
@@ -48,6 +51,11 @@ pub struct Tx {
     backend: Backend,
     logged: bool,
     committed: Arc<Notify>,
+    notices: Arc<notices::Wiring>,
+    /// The people this transaction wrote a notice to (their streams are woken on commit).
+    noticed: Vec<i64>,
+    /// Whether it queued a message (the outbox worker is woken on commit).
+    queued: bool,
 }
 
 impl Tx {
@@ -59,6 +67,12 @@ impl Tx {
         self.inner.commit().await?;
         if self.logged {
             self.committed.notify_one();
+        }
+        for user in self.noticed {
+            self.notices.ring(user);
+        }
+        if self.queued {
+            self.notices.outbox.notify_one();
         }
         Ok(())
     }
@@ -133,6 +147,7 @@ impl Db {
             pool,
             backend,
             committed: Arc::new(Notify::new()),
+            notices: Arc::new(notices::Wiring::new()),
         };
         if backend == Backend::Postgres {
             db.migrate().await?;
@@ -147,6 +162,9 @@ impl Db {
             backend: self.backend,
             logged: false,
             committed: Arc::clone(&self.committed),
+            notices: Arc::clone(&self.notices),
+            noticed: Vec::new(),
+            queued: false,
         })
     }
 

@@ -5,9 +5,9 @@
 //! Callers have checked who may decide ([`crate::access`]) and parsed the reason.
 
 use super::intake::{stored, Stored};
-use super::{aid, credit, events, households, needs, Db, Tx};
+use super::{aid, credit, events, households, needs, notices, Db, Tx};
 use crate::credit::PointRules;
-use crate::domain::{LiveChange, NeedId, NeedStatus, UtcMillis};
+use crate::domain::{LiveChange, NeedId, NeedStatus, NewNotice, UtcMillis};
 use crate::error::AppError;
 use crate::people::UserId;
 use crate::private::{AidHistory, ClaimAlert, HouseholdView, ReviewItem, ReviewStage};
@@ -109,6 +109,16 @@ pub async fn approve(
         &mut tx, id, stage, reviewer, "approve", reason, warnings, now,
     )
     .await?;
+    let title = &stored.need.title;
+    if next == NeedStatus::VolunteerReview {
+        let notice = NewNotice::review_waiting(id, title, &stored.need.town, "志愿者复核");
+        let not = [stored.author, Some(reviewer)];
+        notices::send_to_reviewers(&mut tx, &stored.need.town, ReviewStage::Volunteer, &not, &notice, now)
+            .await?;
+    }
+    if let (NeedStatus::Published, Some(author)) = (next, stored.author) {
+        notices::send(&mut tx, author, &NewNotice::need_published(id, title), now).await?;
+    }
     if next == NeedStatus::Published {
         let need = needs::public_need(&row)?;
         events::append(&mut tx, &LiveChange::NeedPublished { need }, now).await?;
@@ -150,6 +160,10 @@ pub async fn send_back(
         return Err(moved_on(db, stored).await);
     }
     record(&mut tx, id, stage, reviewer, "return", reason, 0, now).await?;
+    if let Some(author) = stored.author {
+        let notice = NewNotice::need_returned(id, &stored.need.title, reason);
+        notices::send(&mut tx, author, &notice, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

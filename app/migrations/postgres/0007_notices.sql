@@ -1,0 +1,59 @@
+-- Notices: what concerns a person, in their inbox, and (if a sender is configured and they
+-- want it) as a message beyond the app through a durable outbox.
+
+-- One notice to one person. Written in the same transaction as the change it tells of. The
+-- words are composed when it is written, from public fields (and, for the coordinating
+-- volunteer alone, the donor's contact); never from a household's private file.
+CREATE TABLE notices (
+    id         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id    BIGINT NOT NULL REFERENCES users (id),
+    kind       TEXT    NOT NULL,
+    need_id    BIGINT REFERENCES needs (id),
+    claim_id   BIGINT REFERENCES claims (id),
+    body       TEXT    NOT NULL,
+    link       TEXT    NOT NULL,
+    created_at BIGINT NOT NULL,
+    read_at    BIGINT
+);
+CREATE INDEX notices_user ON notices (user_id, id);
+CREATE INDEX notices_unread ON notices (user_id) WHERE read_at IS NULL;
+
+-- Messages to send beyond the app, one per notice. A worker leases due rows (lease_until),
+-- sends, and marks them sent; a failure backs off (not_before); after too many the row is
+-- dead (shown to admins). Quiet hours move not_before to the morning.
+CREATE TABLE notice_outbox (
+    id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    notice_id   BIGINT NOT NULL UNIQUE REFERENCES notices (id),
+    user_id     BIGINT NOT NULL REFERENCES users (id),
+    not_before  BIGINT NOT NULL,
+    attempts    BIGINT NOT NULL DEFAULT 0,
+    lease_until BIGINT,
+    last_error  TEXT,
+    sent_at     BIGINT,
+    dead_at     BIGINT
+);
+CREATE INDEX notice_outbox_due ON notice_outbox (not_before) WHERE sent_at IS NULL AND dead_at IS NULL;
+
+-- A person's choice per kind of notice (no row: the kind's default), and their quiet hours
+-- (minutes after midnight, Shanghai time; equal: none) and email address for SMTP.
+CREATE TABLE notice_prefs (
+    user_id    BIGINT NOT NULL REFERENCES users (id),
+    kind       TEXT    NOT NULL,
+    by_message BOOLEAN NOT NULL,
+    PRIMARY KEY (user_id, kind)
+);
+ALTER TABLE users ADD COLUMN quiet_from BIGINT NOT NULL DEFAULT 1320;
+ALTER TABLE users ADD COLUMN quiet_to BIGINT NOT NULL DEFAULT 480;
+ALTER TABLE users ADD COLUMN email TEXT;
+
+-- "有人放弃时提醒我": a donor asks to hear when a claimed need comes back to the board.
+CREATE TABLE need_watches (
+    user_id    BIGINT NOT NULL REFERENCES users (id),
+    need_id    BIGINT NOT NULL REFERENCES needs (id),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (need_id, user_id)
+);
+CREATE INDEX need_watches_user ON need_watches (user_id);
+
+-- When the donor was reminded that their claim runs out soon (once per claim).
+ALTER TABLE claims ADD COLUMN reminded_at BIGINT;

@@ -1,0 +1,587 @@
+//! Notices and their outbox. A notice is written in the same transaction as the change it
+//! tells of ([`send`]), so it exists exactly when the change does; if the city configured a
+//! sender and the person wants this kind as a message, the same transaction queues one row in
+//! the outbox, which a worker on any instance leases, sends and marks ([`lease_due`],
+//! [`mark_sent`], [`mark_failed`]).
+//!
+//! A person's open inbox is woken through [`Wiring::ring`] after the commit (on PostgreSQL,
+//! every instance's through NOTIFY), never through the public event stream.
+
+use super::{Backend, Db, Tx};
+use crate::domain::{
+    Inbox, NeedId, NewNotice, Notice, NoticeKind, NoticePrefs, QuietHours, SenderKind, UtcMillis,
+};
+use crate::error::AppError;
+use crate::people::UserId;
+use crate::private::ReviewStage;
+use sqlx::Row;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::{broadcast, Notify};
+
+/// The PostgreSQL channel that carries "user N has a new notice" between instances.
+pub const NOTIFY_CHANNEL: &str = "wanshan_notices";
+/// An inbox page shows at most this many notices.
+pub const INBOX_PAGE: i64 = 100;
+/// A person may watch at most this many needs at once.
+pub const MAX_WATCHES: i64 = 100;
+
+/// This instance's wiring: whether notices become messages, the outbox worker's wake-up and
+/// the bell every open inbox stream listens to (it carries a user id, nothing else).
+#[derive(Debug)]
+pub struct Wiring {
+    by_message: AtomicBool,
+    pub outbox: Notify,
+    bell: broadcast::Sender<i64>,
+}
+
+impl Wiring {
+    pub(crate) fn new() -> Wiring {
+        Wiring {
+            by_message: AtomicBool::new(false),
+            outbox: Notify::new(),
+            bell: broadcast::channel(1024).0,
+        }
+    }
+
+    /// Tells this instance's open inbox of `user` that something changed.
+    pub fn ring(&self, user: i64) {
+        let _ = self.bell.send(user);
+    }
+
+    pub fn listen(&self) -> broadcast::Receiver<i64> {
+        self.bell.subscribe()
+    }
+}
+
+impl Db {
+    /// Notices written from now on also go out as messages (to those who want them): the
+    /// server turns this on when the city configured a sender.
+    pub fn send_messages(&self, on: bool) {
+        self.notices.by_message.store(on, Ordering::Relaxed);
+    }
+
+    pub fn notice_wiring(&self) -> &Wiring {
+        &self.notices
+    }
+}
+
+/// Writes `notice` to `user` in the transaction, and queues it as a message if a sender is
+/// configured and they want this kind by message.
+pub async fn send(
+    tx: &mut Tx,
+    user: UserId,
+    notice: &NewNotice,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO notices (user_id, kind, need_id, claim_id, body, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(user.0)
+    .bind(notice.kind.code())
+    .bind(notice.need_id.map(|id| id.0))
+    .bind(notice.claim_id)
+    .bind(&notice.body)
+    .bind(&notice.link)
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    if tx.notices.by_message.load(Ordering::Relaxed) {
+        let queued = sqlx::query(
+            "INSERT INTO notice_outbox (notice_id, user_id, not_before) SELECT $1, $2, $3 \
+             WHERE COALESCE((SELECT by_message FROM notice_prefs \
+                             WHERE user_id = $2 AND kind = $4), $5)",
+        )
+        .bind(id)
+        .bind(user.0)
+        .bind(now.0)
+        .bind(notice.kind.code())
+        .bind(notice.kind.by_message_unless_chosen())
+        .execute(&mut **tx)
+        .await?;
+        tx.queued |= queued.rows_affected() > 0;
+    }
+    if tx.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(NOTIFY_CHANNEL)
+            .bind(user.0.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !tx.noticed.contains(&user.0) {
+        tx.noticed.push(user.0);
+    }
+    Ok(())
+}
+
+/// Tells the reviewers of `town` at `stage` that a need awaits them: the town's council
+/// reviewers, or its volunteers (city-wide ones too). Never the need's author, nor (at the
+/// volunteer stage) the council reviewer who approved it: they may not decide it.
+pub async fn send_to_reviewers(
+    tx: &mut Tx,
+    town: &str,
+    stage: ReviewStage,
+    not: &[Option<UserId>],
+    notice: &NewNotice,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    let role = stage.role().code();
+    let reviewers: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM user_roles WHERE role = $1 AND (town = $2 OR town = '') \
+         ORDER BY user_id",
+    )
+    .bind(role)
+    .bind(town)
+    .fetch_all(&mut **tx)
+    .await?;
+    for reviewer in reviewers {
+        if not.contains(&Some(UserId(reviewer))) {
+            continue;
+        }
+        send(tx, UserId(reviewer), notice, now).await?;
+    }
+    Ok(())
+}
+
+/// Tells everyone who asked that `need` is back on the board, once: their watch is done.
+pub async fn send_to_watchers(
+    tx: &mut Tx,
+    need: NeedId,
+    title: &str,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    let watchers: Vec<i64> =
+        sqlx::query_scalar("SELECT user_id FROM need_watches WHERE need_id = $1 ORDER BY user_id")
+            .bind(need.0)
+            .fetch_all(&mut **tx)
+            .await?;
+    if watchers.is_empty() {
+        return Ok(());
+    }
+    let notice = NewNotice::need_back(need, title);
+    for watcher in watchers {
+        send(tx, UserId(watcher), &notice, now).await?;
+    }
+    sqlx::query("DELETE FROM need_watches WHERE need_id = $1")
+        .bind(need.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A person's newest notices and their unread count.
+pub async fn inbox(db: &Db, user: UserId) -> Result<Inbox, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, body, link, created_at, read_at FROM notices WHERE user_id = $1 \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user.0)
+    .bind(INBOX_PAGE)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut notices = Vec::with_capacity(rows.len());
+    for row in rows {
+        notices.push(Notice {
+            id: row.try_get("id")?,
+            kind: NoticeKind::parse(row.try_get("kind")?)
+                .map_err(|e| AppError::corrupt("notice", e))?,
+            body: row.try_get("body")?,
+            link: row.try_get("link")?,
+            created_at: UtcMillis(row.try_get("created_at")?),
+            read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
+        });
+    }
+    Ok(Inbox {
+        notices,
+        unread: unread(db, user).await?,
+    })
+}
+
+/// How many of a person's notices are unread (from the partial index alone).
+pub async fn unread(db: &Db, user: UserId) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user.0)
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
+
+/// Marks one of the person's notices read (`Some`), or all of them. Another person's notice
+/// id changes nothing. Rings the person's open inboxes.
+pub async fn mark_read(
+    db: &Db,
+    user: UserId,
+    notice: Option<i64>,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    // Without an id, `$3` matches every notice of theirs.
+    sqlx::query(
+        "UPDATE notices SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL \
+         AND ($3 IS NULL OR id = $3)",
+    )
+    .bind(user.0)
+    .bind(now.0)
+    .bind(notice)
+    .execute(&db.pool)
+    .await?;
+    db.notices.ring(user.0);
+    Ok(())
+}
+
+/// What a person chose about their notices.
+pub async fn prefs(db: &Db, user: UserId, sender: SenderKind) -> Result<NoticePrefs, AppError> {
+    let chosen: Vec<(String, bool)> =
+        sqlx::query_as("SELECT kind, by_message FROM notice_prefs WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_all(&db.pool)
+            .await?;
+    let (from, to, email): (i64, i64, Option<String>) =
+        sqlx::query_as("SELECT quiet_from, quiet_to, email FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_one(&db.pool)
+            .await?;
+    let by_message = NoticeKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let choice = chosen
+                .iter()
+                .find(|(code, _)| code == kind.code())
+                .map_or(kind.by_message_unless_chosen(), |(_, on)| *on);
+            (kind, choice)
+        })
+        .collect();
+    Ok(NoticePrefs {
+        by_message,
+        quiet: QuietHours::from_stored(from, to),
+        email,
+        sender,
+    })
+}
+
+/// Saves a person's choices: the kinds they want as messages (every other kind: inbox only),
+/// quiet hours and email address, in one transaction.
+pub async fn save_prefs(
+    db: &Db,
+    user: UserId,
+    by_message: &[NoticeKind],
+    quiet: QuietHours,
+    email: Option<&str>,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM notice_prefs WHERE user_id = $1")
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    for kind in NoticeKind::ALL {
+        sqlx::query("INSERT INTO notice_prefs (user_id, kind, by_message) VALUES ($1, $2, $3)")
+            .bind(user.0)
+            .bind(kind.code())
+            .bind(by_message.contains(&kind))
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE users SET quiet_from = $2, quiet_to = $3, email = $4 WHERE id = $1")
+        .bind(user.0)
+        .bind(i64::from(quiet.from))
+        .bind(i64::from(quiet.to))
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Whether `user` asked to hear when `need` comes back.
+pub async fn watching(db: &Db, user: UserId, need: NeedId) -> Result<bool, AppError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM need_watches WHERE need_id = $1 AND user_id = $2")
+            .bind(need.0)
+            .bind(user.0)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Asks to hear when a claimed need comes back (`on`), or stops asking. Only a need that is
+/// claimed now can be watched (`NotOpen`... it is open: claim it instead; `NeedNotFound`
+/// unless public); at most [`MAX_WATCHES`] at once.
+pub async fn watch(
+    db: &Db,
+    user: UserId,
+    need: NeedId,
+    on: bool,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    if !on {
+        sqlx::query("DELETE FROM need_watches WHERE need_id = $1 AND user_id = $2")
+            .bind(need.0)
+            .bind(user.0)
+            .execute(&db.pool)
+            .await?;
+        return Ok(());
+    }
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM needs WHERE id = $1")
+        .bind(need.0)
+        .fetch_optional(&db.pool)
+        .await?;
+    match status.as_deref() {
+        Some("claimed") => {}
+        Some("published") => return Err(AppError::invalid("need_id", "这条需求还可以认领，不用等。")),
+        Some("fulfilled") => return Err(AppError::NotOpen),
+        _ => return Err(AppError::NeedNotFound),
+    }
+    let mut tx = db.begin().await?;
+    // Under the person's row, so two requests at once cannot both slip under the limit.
+    sqlx::query("UPDATE users SET quiet_from = quiet_from WHERE id = $1")
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM need_watches WHERE user_id = $1")
+        .bind(user.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    if held >= MAX_WATCHES {
+        tx.rollback().await?;
+        return Err(AppError::invalid(
+            "need_id",
+            format!("最多同时关注 {MAX_WATCHES} 条需求。"),
+        ));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO need_watches (user_id, need_id, created_at) SELECT $1, $2, $3 \
+         WHERE NOT EXISTS (SELECT 1 FROM need_watches WHERE need_id = $2 AND user_id = $1)",
+    )
+    .bind(user.0)
+    .bind(need.0)
+    .bind(now.0)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        // Two at once for the same need: the other one saved it.
+        Err(error) if super::is_unique_violation(&error) => tx.rollback().await,
+        Err(error) => Err(error.into()),
+        Ok(_) => tx.commit().await,
+    }
+}
+
+/// Reminds each donor whose open claim runs out within `within` ms of `now`, once per claim.
+/// Returns how many were reminded.
+pub async fn remind_expiring(db: &Db, now: UtcMillis, within: i64) -> Result<usize, AppError> {
+    let due: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT c.id, c.need_id, c.donor_id, c.expires_at, n.title FROM claims c \
+         JOIN needs n ON n.id = c.need_id \
+         WHERE c.status = 'open' AND c.expires_at > $1 AND c.expires_at <= $2 \
+           AND c.reminded_at IS NULL AND c.donor_id IS NOT NULL ORDER BY c.expires_at LIMIT 500",
+    )
+    .bind(now.0)
+    .bind(now.0 + within)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut reminded = 0;
+    for (claim, need, donor, expires_at, title) in due {
+        let mut tx = db.begin().await?;
+        let took = sqlx::query(
+            "UPDATE claims SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL \
+             AND status = 'open'",
+        )
+        .bind(claim)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
+        if took.rows_affected() == 0 {
+            // Another instance reminded them, or the claim moved on.
+            tx.rollback().await?;
+            continue;
+        }
+        let notice =
+            NewNotice::claim_expiring(NeedId(need), claim, &title, UtcMillis(expires_at));
+        send(&mut tx, UserId(donor), &notice, now).await?;
+        tx.commit().await?;
+        reminded += 1;
+    }
+    Ok(reminded)
+}
+
+/// One message to send: the notice, and where it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The outbox row.
+    pub id: i64,
+    pub notice_id: i64,
+    pub user_id: i64,
+    pub kind: NoticeKind,
+    pub body: String,
+    pub link: String,
+    pub created_at: UtcMillis,
+    pub phone: String,
+    pub email: Option<String>,
+    pub quiet: QuietHours,
+    /// Failed tries so far.
+    pub attempts: i64,
+}
+
+/// Leases up to `limit` due messages to this worker until `now + lease_ms`: a row leased by one
+/// worker is not leased by another until its lease runs out (a worker that died mid-send).
+/// On PostgreSQL concurrent workers skip each other's rows; SQLite has one writer.
+pub async fn lease_due(
+    db: &Db,
+    now: UtcMillis,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Outgoing>, AppError> {
+    let skip_locked = match db.backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let leased: Vec<i64> = sqlx::query_scalar(&format!(
+        "UPDATE notice_outbox SET lease_until = $2 WHERE id IN \
+           (SELECT id FROM notice_outbox WHERE sent_at IS NULL AND dead_at IS NULL \
+              AND not_before <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+              ORDER BY id LIMIT $3{skip_locked}) \
+         AND (lease_until IS NULL OR lease_until <= $1) RETURNING id"
+    ))
+    .bind(now.0)
+    .bind(now.0 + lease_ms)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut outgoing = Vec::with_capacity(leased.len());
+    for id in leased {
+        let row = sqlx::query(
+            "SELECT o.id, o.notice_id, o.user_id, o.attempts, n.kind, n.body, n.link, \
+                    n.created_at, u.phone, u.email, u.quiet_from, u.quiet_to \
+             FROM notice_outbox o JOIN notices n ON n.id = o.notice_id \
+             JOIN users u ON u.id = o.user_id WHERE o.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+        outgoing.push(Outgoing {
+            id: row.try_get("id")?,
+            notice_id: row.try_get("notice_id")?,
+            user_id: row.try_get("user_id")?,
+            kind: NoticeKind::parse(row.try_get("kind")?)
+                .map_err(|e| AppError::corrupt("notice", e))?,
+            body: row.try_get("body")?,
+            link: row.try_get("link")?,
+            created_at: UtcMillis(row.try_get("created_at")?),
+            phone: row.try_get("phone")?,
+            email: row.try_get("email")?,
+            quiet: QuietHours::from_stored(row.try_get("quiet_from")?, row.try_get("quiet_to")?),
+            attempts: row.try_get("attempts")?,
+        });
+    }
+    Ok(outgoing)
+}
+
+/// The message went (or, with `skipped`, cannot go and never will: no address); done.
+pub async fn mark_sent(
+    db: &Db,
+    id: i64,
+    skipped: Option<&str>,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE notice_outbox SET sent_at = $2, lease_until = NULL, last_error = $3 \
+         WHERE id = $1 AND sent_at IS NULL",
+    )
+    .bind(id)
+    .bind(now.0)
+    .bind(skipped)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Not now (quiet hours): the message waits until `until`, without counting as a failure.
+pub async fn postpone(db: &Db, id: i64, until: UtcMillis) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE notice_outbox SET not_before = $2, lease_until = NULL \
+         WHERE id = $1 AND sent_at IS NULL",
+    )
+    .bind(id)
+    .bind(until.0)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Sending failed: tried again at `retry_at`, or, on the `max_attempts`-th failure, a dead
+/// letter (shown to admins). `error` is what the adapter said (no secrets in it).
+pub async fn mark_failed(
+    db: &Db,
+    id: i64,
+    error: &str,
+    retry_at: UtcMillis,
+    max_attempts: i64,
+    now: UtcMillis,
+) -> Result<bool, AppError> {
+    let error: String = error.chars().take(300).collect();
+    let dead: Option<Option<i64>> = sqlx::query_scalar(
+        "UPDATE notice_outbox SET attempts = attempts + 1, last_error = $2, lease_until = NULL, \
+           not_before = $3, dead_at = CASE WHEN attempts + 1 >= $4 THEN $5 ELSE NULL END \
+         WHERE id = $1 AND sent_at IS NULL RETURNING dead_at",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(retry_at.0)
+    .bind(max_attempts)
+    .bind(now.0)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(matches!(dead, Some(Some(_))))
+}
+
+/// A message that could not be sent after every try, for the admins' page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub kind: NoticeKind,
+    pub user_name: String,
+    pub attempts: i64,
+    pub last_error: String,
+    pub dead_at: UtcMillis,
+}
+
+/// The newest dead letters (at most 100) and how many there are in all.
+pub async fn dead_letters(db: &Db) -> Result<(Vec<DeadLetter>, i64), AppError> {
+    let rows = sqlx::query(
+        "SELECT o.id, n.kind, u.display_name, o.attempts, o.last_error, o.dead_at \
+         FROM notice_outbox o JOIN notices n ON n.id = o.notice_id \
+         JOIN users u ON u.id = o.user_id WHERE o.dead_at IS NOT NULL \
+         ORDER BY o.dead_at DESC, o.id DESC LIMIT 100",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut letters = Vec::with_capacity(rows.len());
+    for row in rows {
+        letters.push(DeadLetter {
+            id: row.try_get("id")?,
+            kind: NoticeKind::parse(row.try_get("kind")?)
+                .map_err(|e| AppError::corrupt("notice", e))?,
+            user_name: row.try_get("display_name")?,
+            attempts: row.try_get("attempts")?,
+            last_error: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+            dead_at: UtcMillis(row.try_get("dead_at")?),
+        });
+    }
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notice_outbox WHERE dead_at IS NOT NULL")
+            .fetch_one(&db.pool)
+            .await?;
+    Ok((letters, total))
+}
+
+/// Sends every dead letter again from now (an admin fixed the gateway): they get a fresh
+/// count of tries. Returns how many.
+pub async fn retry_dead(db: &Db, now: UtcMillis) -> Result<u64, AppError> {
+    let moved = sqlx::query(
+        "UPDATE notice_outbox SET dead_at = NULL, attempts = 0, not_before = $1, \
+         lease_until = NULL WHERE dead_at IS NOT NULL AND sent_at IS NULL",
+    )
+    .bind(now.0)
+    .execute(&db.pool)
+    .await?;
+    db.notices.outbox.notify_one();
+    Ok(moved.rows_affected())
+}
