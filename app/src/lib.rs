@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("credit") view=pages::credit::CreditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("needs"), ParamSegment("id")) view=pages::need::NeedPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("needs"), ParamSegment("id"), StaticSegment("poster")) view=pages::need::PosterPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("notices")) view=pages::notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("thanks") view=pages::thanks::ThanksPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("review"), StaticSegment("slips"), ParamSegment("claim")) view=pages::thanks::SlipPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("my"), StaticSegment("claims"), ParamSegment("claim"), StaticSegment("certificate")) view=pages::my_claims::CertificatePage ssr=SsrMode::Async/>

@@ -29,6 +29,8 @@ pub struct Settings {
     /// The site's public address for share cards, QR codes and posters; `None`: each
     /// request's own (its Host header).
     pub public_url: Option<crate::share::PublicUrl>,
+    /// How notices leave the app beyond the inbox (none: inbox only).
+    pub notice_sender: crate::domain::SenderKind,
 }
 
 /// Danyang's towns and streets (the default list).

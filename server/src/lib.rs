@@ -121,6 +121,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
                     .map_err(|e| format!("WANSHAN_PUBLIC_URL {url:?}: {e}"))?,
             ),
         },
+        notice_sender: wanshan_app::domain::SenderKind::None,
     };
     let passwords = Passwords::for_this_machine();
     if !config.demo && seed::holds_demo_accounts(&db, &passwords).await? {
@@ -193,8 +194,9 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
 }
 
 /// Releases overdue claims back to the board, live, every `every` (each instance; a claim is
-/// released once whichever instance gets to it first, by a conditional UPDATE), and drops
-/// sign-in counts whose window is over.
+/// released once whichever instance gets to it first, by a conditional UPDATE), reminds donors
+/// whose claims run out within two days (once per claim, the same way), and drops sign-in
+/// counts whose window is over.
 fn spawn_expiry_sweep(db: Db, throttle: SignInThrottle, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -206,6 +208,12 @@ fn spawn_expiry_sweep(db: Db, throttle: SignInThrottle, every: Duration) {
                 Ok(0) => {}
                 Ok(released) => tracing::info!(released, "released overdue claims"),
                 Err(error) => tracing::warn!(?error, "the expiry sweep failed; retrying later"),
+            }
+            let within = wanshan_app::db::notices::REMIND_BEFORE_EXPIRY_MS;
+            match wanshan_app::db::notices::remind_expiring(&db, now, within).await {
+                Ok(0) => {}
+                Ok(reminded) => tracing::info!(reminded, "reminded donors of claims running out"),
+                Err(error) => tracing::warn!(?error, "the reminder sweep failed; retrying later"),
             }
             if let Err(error) = throttle.prune(now).await {
                 tracing::warn!(?error, "pruning sign-in counts failed; retrying later");
@@ -257,6 +265,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
+        // The signed-in person's own stream: "your notices changed" (never the public stream).
+        .route(
+            wanshan_app::pages::notices::NOTICE_STREAM_PATH,
+            get(live::stream_my_notices),
+        )
         // The board page's data, loaded before the page renders.
         .layer(middleware::from_fn_with_state(state.db.clone(), load_board))
         // Who is calling, resolved once per request for the page and every server function.
@@ -381,6 +394,23 @@ async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) 
         }
     }
     let signed_in = viewer.is_some();
+    // A page shows the signed-in person's unread notices in its header: counted here for page
+    // requests only (a GET asking for HTML), never for server function calls.
+    if let Some(viewer) = &viewer {
+        let page = request.method() == http::Method::GET
+            && !request.uri().path().starts_with("/api/")
+            && wanshan_app::functions::wants_html(request.headers());
+        if page {
+            match wanshan_app::db::notices::unread(&db, viewer.id).await {
+                Ok(unread) => {
+                    request
+                        .extensions_mut()
+                        .insert(wanshan_app::functions::UnreadNotices(unread));
+                }
+                Err(error) => return error.into_response(),
+            }
+        }
+    }
     request.extensions_mut().insert(Caller(viewer));
     let mut response = next.run(request).await;
     // What a signed-in person is shown is theirs: never kept by a browser's or a proxy's cache.

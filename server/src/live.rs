@@ -80,3 +80,92 @@ pub async fn stream_events(
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }
+
+/// How long one person's notice stream stays open before the browser reconnects (and its
+/// session is checked again): a signed-out or revoked session stops hearing within this.
+const NOTICE_STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+/// A keep-alive comment this often, so proxies keep the stream open.
+const NOTICE_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// `GET /api/my/notices/events`: the signed-in person's own stream. It says only "your
+/// notices changed" with the unread count (`event: notices`, `data: {"unread":n}`), once on
+/// opening and again whenever a notice of theirs is written or read, on any instance; the
+/// page then asks for its inbox. Nobody else's notices wake it, and it carries no notice's
+/// words. 401 for nobody; it counts against the same stream caps as the public stream.
+pub async fn stream_my_notices(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
+    caller: Option<Extension<wanshan_app::functions::Caller>>,
+) -> Response {
+    let Some(Extension(wanshan_app::functions::Caller(Some(viewer)))) = caller else {
+        return AppError::Unauthorized.into_response();
+    };
+    let Some(slot) = state
+        .streams
+        .take(client.map(|Extension(ClientAddr(ip))| ip))
+    else {
+        return AppError::Busy.into_response();
+    };
+    let db = state.db.clone();
+    let user = viewer.id;
+    // Listening before counting: a notice written in between rings after the first count.
+    let bell = db.notice_wiring().listen();
+    let first = match notice_frame(&db, user).await {
+        Ok(frame) => frame,
+        Err(error) => return error.into_response(),
+    };
+    let mut keep_alive = tokio::time::interval(NOTICE_KEEP_ALIVE);
+    keep_alive.reset();
+    let deadline = tokio::time::Instant::now() + NOTICE_STREAM_LIFETIME;
+    let later = futures::stream::unfold((bell, keep_alive), move |(mut bell, mut keep_alive)| {
+        let db = db.clone();
+        async move {
+            loop {
+                let rang = tokio::select! {
+                    rang = bell.recv() => rang,
+                    _ = keep_alive.tick() => {
+                        let frame = Bytes::from_static(protocol::KEEP_ALIVE_FRAME.as_bytes());
+                        return Some((frame, (bell, keep_alive)));
+                    }
+                    _ = tokio::time::sleep_until(deadline) => return None,
+                };
+                match rang {
+                    Ok(rung) if rung != user.0 => continue,
+                    // Its own ring, or too many rings to tell whose: count again.
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        let frame = notice_frame(&db, user).await.ok()?;
+                        return Some((frame, (bell, keep_alive)));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    let body = futures::stream::once(async move { first })
+        .chain(later)
+        .map(move |frame| {
+            let _held = &slot;
+            Ok::<_, Infallible>(frame)
+        });
+    let mut response = Response::new(Body::from_stream(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// `event: notices` with the person's unread count.
+async fn notice_frame(
+    db: &wanshan_app::db::Db,
+    user: wanshan_app::people::UserId,
+) -> Result<Bytes, AppError> {
+    let unread = wanshan_app::db::notices::unread(db, user).await?;
+    Ok(Bytes::from(format!(
+        "event: {}\ndata: {{\"unread\":{unread}}}\n\n",
+        wanshan_app::pages::notices::NOTICE_EVENT
+    )))
+}

@@ -21,6 +21,18 @@ pub fn signed_in_viewer() -> Option<Viewer> {
     }
 }
 
+/// The signed-in person's unread notices, as counted for this page request.
+fn unread_count() -> i64 {
+    #[cfg(feature = "ssr")]
+    {
+        crate::functions::unread_notices().unwrap_or(0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        0
+    }
+}
+
 /// The header's part: the person's name, links to their work, and signing out.
 #[component]
 pub fn SessionNav() -> impl IntoView {
@@ -39,8 +51,14 @@ pub fn SessionNav() -> impl IntoView {
             })
             .map(|(_, href, label)| view! { <a href=href>{label}</a> })
             .collect_view();
+            let unread = unread_count();
             view! {
                 <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
+                <a href="/my/notices" class="notices-link" data-testid="notices-link"
+                    aria-label=format!("通知，{unread} 条未读")>
+                    "通知"
+                    <span id="unread-count" class="count" data-unread=unread>{unread}</span>
+                </a>
                 {links}
                 // A plain form post: the server ends the session and sends the browser to
                 // the board.

@@ -68,8 +68,12 @@ impl Tx {
         if self.logged {
             self.committed.notify_one();
         }
-        for user in self.noticed {
-            self.notices.ring(user);
+        // On PostgreSQL the NOTIFY sent in the transaction rings every instance, this one
+        // included (through its LISTEN connection): ringing here too would ring twice.
+        if self.backend == Backend::Sqlite {
+            for user in self.noticed {
+                self.notices.ring(user);
+            }
         }
         if self.queued {
             self.notices.outbox.notify_one();

@@ -9,7 +9,8 @@
 
 use super::{Backend, Db, Tx};
 use crate::domain::{
-    Inbox, NeedId, NewNotice, Notice, NoticeKind, NoticePrefs, QuietHours, SenderKind, UtcMillis,
+    DeadLetter, DeadLetters, Inbox, NeedId, NewNotice, Notice, NoticeKind, NoticePrefs, QuietHours,
+    SenderKind, UtcMillis,
 };
 use crate::error::AppError;
 use crate::people::UserId;
@@ -22,6 +23,8 @@ use tokio::sync::{broadcast, Notify};
 pub const NOTIFY_CHANNEL: &str = "wanshan_notices";
 /// An inbox page shows at most this many notices.
 pub const INBOX_PAGE: i64 = 100;
+/// Donors are reminded this long before their claim runs out (two days).
+pub const REMIND_BEFORE_EXPIRY_MS: i64 = 48 * 3_600_000;
 /// A person may watch at most this many needs at once.
 pub const MAX_WATCHES: i64 = 100;
 
@@ -101,7 +104,7 @@ pub async fn send(
         .await?;
         tx.queued |= queued.rows_affected() > 0;
     }
-    if tx.backend == Backend::Postgres {
+    if tx.backend == Backend::Postgres && !tx.noticed.contains(&user.0) {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(NOTIFY_CHANNEL)
             .bind(user.0.to_string())
@@ -225,17 +228,35 @@ pub async fn mark_read(
     .bind(notice)
     .execute(&db.pool)
     .await?;
-    db.notices.ring(user.0);
+    ring_everywhere(db, user).await
+}
+
+/// Tells `user`'s open inboxes on every instance that something changed: through NOTIFY on
+/// PostgreSQL (which reaches this instance too), directly on SQLite (one instance).
+async fn ring_everywhere(db: &Db, user: UserId) -> Result<(), AppError> {
+    match db.backend {
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(NOTIFY_CHANNEL)
+                .bind(user.0.to_string())
+                .execute(&db.pool)
+                .await?;
+        }
+        Backend::Sqlite => db.notices.ring(user.0),
+    }
     Ok(())
 }
 
 /// What a person chose about their notices.
 pub async fn prefs(db: &Db, user: UserId, sender: SenderKind) -> Result<NoticePrefs, AppError> {
-    let chosen: Vec<(String, bool)> =
-        sqlx::query_as("SELECT kind, by_message FROM notice_prefs WHERE user_id = $1")
-            .bind(user.0)
-            .fetch_all(&db.pool)
-            .await?;
+    // As a number: SQLite keeps booleans as integers, which the `Any` driver does not decode
+    // as `bool`.
+    let chosen: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, CASE WHEN by_message THEN 1 ELSE 0 END FROM notice_prefs WHERE user_id = $1",
+    )
+    .bind(user.0)
+    .fetch_all(&db.pool)
+    .await?;
     let (from, to, email): (i64, i64, Option<String>) =
         sqlx::query_as("SELECT quiet_from, quiet_to, email FROM users WHERE id = $1")
             .bind(user.0)
@@ -247,7 +268,7 @@ pub async fn prefs(db: &Db, user: UserId, sender: SenderKind) -> Result<NoticePr
             let choice = chosen
                 .iter()
                 .find(|(code, _)| code == kind.code())
-                .map_or(kind.by_message_unless_chosen(), |(_, on)| *on);
+                .map_or(kind.by_message_unless_chosen(), |(_, on)| *on != 0);
             (kind, choice)
         })
         .collect();
@@ -326,7 +347,9 @@ pub async fn watch(
         .await?;
     match status.as_deref() {
         Some("claimed") => {}
-        Some("published") => return Err(AppError::invalid("need_id", "这条需求还可以认领，不用等。")),
+        Some("published") => {
+            return Err(AppError::invalid("need_id", "这条需求还可以认领，不用等。"))
+        }
         Some("fulfilled") => return Err(AppError::NotOpen),
         _ => return Err(AppError::NeedNotFound),
     }
@@ -367,18 +390,17 @@ pub async fn watch(
 /// Reminds each donor whose open claim runs out within `within` ms of `now`, once per claim.
 /// Returns how many were reminded.
 pub async fn remind_expiring(db: &Db, now: UtcMillis, within: i64) -> Result<usize, AppError> {
-    let due: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT c.id, c.need_id, c.donor_id, c.expires_at, n.title FROM claims c \
-         JOIN needs n ON n.id = c.need_id \
-         WHERE c.status = 'open' AND c.expires_at > $1 AND c.expires_at <= $2 \
-           AND c.reminded_at IS NULL AND c.donor_id IS NOT NULL ORDER BY c.expires_at LIMIT 500",
+    let due: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, need_id, donor_id, expires_at FROM claims \
+         WHERE status = 'open' AND expires_at > $1 AND expires_at <= $2 \
+           AND reminded_at IS NULL AND donor_id IS NOT NULL ORDER BY expires_at LIMIT 500",
     )
     .bind(now.0)
     .bind(now.0 + within)
     .fetch_all(&db.pool)
     .await?;
     let mut reminded = 0;
-    for (claim, need, donor, expires_at, title) in due {
+    for (claim, need, donor, expires_at) in due {
         let mut tx = db.begin().await?;
         let took = sqlx::query(
             "UPDATE claims SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL \
@@ -393,8 +415,11 @@ pub async fn remind_expiring(db: &Db, now: UtcMillis, within: i64) -> Result<usi
             tx.rollback().await?;
             continue;
         }
-        let notice =
-            NewNotice::claim_expiring(NeedId(need), claim, &title, UtcMillis(expires_at));
+        let title: String = sqlx::query_scalar("SELECT title FROM needs WHERE id = $1")
+            .bind(need)
+            .fetch_one(&mut *tx)
+            .await?;
+        let notice = NewNotice::claim_expiring(NeedId(need), claim, &title, UtcMillis(expires_at));
         send(&mut tx, UserId(donor), &notice, now).await?;
         tx.commit().await?;
         reminded += 1;
@@ -532,19 +557,8 @@ pub async fn mark_failed(
     Ok(matches!(dead, Some(Some(_))))
 }
 
-/// A message that could not be sent after every try, for the admins' page.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DeadLetter {
-    pub id: i64,
-    pub kind: NoticeKind,
-    pub user_name: String,
-    pub attempts: i64,
-    pub last_error: String,
-    pub dead_at: UtcMillis,
-}
-
 /// The newest dead letters (at most 100) and how many there are in all.
-pub async fn dead_letters(db: &Db) -> Result<(Vec<DeadLetter>, i64), AppError> {
+pub async fn dead_letters(db: &Db) -> Result<DeadLetters, AppError> {
     let rows = sqlx::query(
         "SELECT o.id, n.kind, u.display_name, o.attempts, o.last_error, o.dead_at \
          FROM notice_outbox o JOIN notices n ON n.id = o.notice_id \
@@ -561,7 +575,9 @@ pub async fn dead_letters(db: &Db) -> Result<(Vec<DeadLetter>, i64), AppError> {
                 .map_err(|e| AppError::corrupt("notice", e))?,
             user_name: row.try_get("display_name")?,
             attempts: row.try_get("attempts")?,
-            last_error: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+            last_error: row
+                .try_get::<Option<String>, _>("last_error")?
+                .unwrap_or_default(),
             dead_at: UtcMillis(row.try_get("dead_at")?),
         });
     }
@@ -569,7 +585,7 @@ pub async fn dead_letters(db: &Db) -> Result<(Vec<DeadLetter>, i64), AppError> {
         sqlx::query_scalar("SELECT COUNT(*) FROM notice_outbox WHERE dead_at IS NOT NULL")
             .fetch_one(&db.pool)
             .await?;
-    Ok((letters, total))
+    Ok(DeadLetters { letters, total })
 }
 
 /// Sends every dead letter again from now (an admin fixed the gateway): they get a fresh

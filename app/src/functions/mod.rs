@@ -8,13 +8,14 @@ pub mod households;
 pub mod impact;
 pub mod intake;
 pub mod needs;
+pub mod notices;
 pub mod reviews;
 pub mod thanks;
 
 #[cfg(feature = "ssr")]
 pub(crate) use server_only::*;
 #[cfg(feature = "ssr")]
-pub use server_only::{session_token_in, wants_html, Caller, ClientAddr};
+pub use server_only::{session_token_in, wants_html, Caller, ClientAddr, UnreadNotices};
 
 #[cfg(feature = "ssr")]
 mod server_only {
@@ -71,6 +72,16 @@ mod server_only {
     /// The client's address, if the server's address layer resolved it.
     pub fn client_addr() -> Option<std::net::IpAddr> {
         Some(request()?.extensions.get::<ClientAddr>()?.0)
+    }
+
+    /// How many unread notices the signed-in person has, counted by the server's session layer
+    /// for page requests only (never for a server function call: the claim path stays lean).
+    #[derive(Clone, Copy, Debug)]
+    pub struct UnreadNotices(pub i64);
+
+    /// The unread count the session layer put in this page request, if any.
+    pub fn unread_notices() -> Option<i64> {
+        Some(request()?.extensions.get::<UnreadNotices>()?.0)
     }
 
     /// The caller the session layer resolved, without waiting: what pages render from.

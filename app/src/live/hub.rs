@@ -4,7 +4,7 @@
 //! missed wake-up delays an event, never loses it.
 
 use super::protocol;
-use crate::db::{events, Backend, Db};
+use crate::db::{events, notices, Backend, Db};
 use crate::domain::EventId;
 use crate::error::AppError;
 use axum::body::Bytes;
@@ -97,7 +97,8 @@ impl LiveHub {
         hub.pumped.store(from.0, Ordering::Relaxed);
         tokio::spawn(hub.clone().pump(from, poll));
         if let (Backend::Postgres, Some(url)) = (hub.db.backend, listen_url) {
-            tokio::spawn(listen(url, Arc::clone(&hub.db.committed)));
+            let notices = Arc::clone(&hub.db.notices);
+            tokio::spawn(listen(url, Arc::clone(&hub.db.committed), notices));
         }
         let sender = hub.sender.clone();
         tokio::spawn(async move {
@@ -207,11 +208,14 @@ impl LiveHub {
 /// Holds this instance's one LISTEN connection and turns each notification into a wake-up.
 /// Whenever the connection is (re)established the pump is woken too, to catch up on anything
 /// committed while nobody was listening.
-async fn listen(url: String, wake: Arc<Notify>) {
+/// The same connection carries "user N has a new notice" ([`notices::NOTIFY_CHANNEL`]) to this
+/// instance's open inbox streams.
+async fn listen(url: String, wake: Arc<Notify>, notices: Arc<notices::Wiring>) {
     use sqlx::postgres::PgListener;
+    let channels = [events::NOTIFY_CHANNEL, notices::NOTIFY_CHANNEL];
     loop {
         let listener = match PgListener::connect(&url).await {
-            Ok(mut listener) => match listener.listen(events::NOTIFY_CHANNEL).await {
+            Ok(mut listener) => match listener.listen_all(channels).await {
                 Ok(()) => Some(listener),
                 Err(error) => {
                     tracing::warn!(%error, "LISTEN failed");
@@ -230,6 +234,11 @@ async fn listen(url: String, wake: Arc<Notify>) {
         wake.notify_one();
         loop {
             match listener.try_recv().await {
+                Ok(Some(notification)) if notification.channel() == notices::NOTIFY_CHANNEL => {
+                    if let Ok(user) = notification.payload().parse::<i64>() {
+                        notices.ring(user);
+                    }
+                }
                 Ok(Some(_)) => wake.notify_one(),
                 // The connection dropped; the next call reconnects and listens again.
                 Ok(None) => {

@@ -2,8 +2,10 @@
 //! aid records by CSV.
 
 use crate::components::session::{Outcome, RoleGate, TownSelect};
+use crate::domain::DeadLetters;
 use crate::functions::accounts::{list_accounts, AssignRole};
 use crate::functions::aid::ImportAid;
+use crate::functions::notices::{list_dead_letters, RetryDeadLetters};
 use crate::people::Role;
 use leptos::prelude::*;
 
@@ -91,6 +93,53 @@ fn AdminDesk() -> impl IntoView {
                     .and_then(Result::err)
                     .map(|error| view! { <p class="form-error import-errors" role="alert">{error.to_string()}</p> })
             }}
+        </section>
+        <DeadLetterDesk/>
+    }
+}
+
+/// Messages the outbox gave up on after every try: which kind, to whom, what the gateway said
+/// last; one button sends them all again.
+#[component]
+fn DeadLetterDesk() -> impl IntoView {
+    let retry = ServerAction::<RetryDeadLetters>::new();
+    let letters = Resource::new(move || retry.version().get(), |_| list_dead_letters());
+    view! {
+        <section class="panel" id="dead-letters">
+            <h2>"发送失败的通知"</h2>
+            <Outcome value=retry.value() done="已重新排队发送。" when="retried"/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let DeadLetters { letters, total } = letters.await.unwrap_or_default();
+                    if total == 0 {
+                        return view! { <p class="empty" data-testid="dead-letters">"没有发送失败的通知。"</p> }.into_any();
+                    }
+                    view! {
+                        <p data-testid="dead-letters" data-total=total>{format!("共 {total} 条多次发送失败（站内通知不受影响）。")}</p>
+                        <table class="accounts">
+                            <thead><tr><th>"时间"</th><th>"通知"</th><th>"收件人"</th><th>"次数"</th><th>"最后的错误"</th></tr></thead>
+                            <tbody>
+                                {letters
+                                    .into_iter()
+                                    .map(|l| view! {
+                                        <tr>
+                                            <td>{l.dead_at.shanghai_text()}</td>
+                                            <td>{l.kind.label()}</td>
+                                            <td>{l.user_name}</td>
+                                            <td>{l.attempts}</td>
+                                            <td>{l.last_error}</td>
+                                        </tr>
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                        <ActionForm action=retry attr:class="stack-form">
+                            <button type="submit" class="btn-secondary">"全部重新发送"</button>
+                        </ActionForm>
+                    }
+                        .into_any()
+                })}
+            </Suspense>
         </section>
     }
 }

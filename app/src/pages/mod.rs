@@ -6,6 +6,7 @@ pub mod impact;
 pub mod intake;
 pub mod my_claims;
 pub mod need;
+pub mod notices;
 pub mod review;
 pub mod thanks;
 

@@ -8,6 +8,7 @@ use crate::components::toast::ClaimToast;
 use crate::domain::{Ask, Fen, LiveChange, Moment, NeedPage, NeedStatus, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use crate::functions::needs::get_need_page;
+use crate::functions::notices::{get_watching, WatchNeed};
 use crate::share::need_path;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -59,6 +60,7 @@ pub fn NeedPage() -> impl IntoView {
                 match page.await {
                     Ok(NeedPage { need, timeline, as_of }) => {
                         let id = need.id;
+                        let need_status = need.status;
                         let url = crate::share::page_url(&need_path(id));
                         let image = crate::share::page_url(&format!("{}/card.png", need_path(id)));
                         let title = format!("{} · 万善丹阳", need.title);
@@ -98,9 +100,12 @@ pub fn NeedPage() -> impl IntoView {
                             </article>
                         }
                             .into_any();
+                        let watch = (donor == Some(true) && need_status == NeedStatus::Claimed)
+                            .then(|| view! { <WatchForm need_id=id.0/> }.into_any());
                         view! {
                             {meta}
                             {article}
+                            {watch}
                             <section class="panel">
                                 <h2>"进展"</h2>
                                 <Timeline timeline/>
@@ -113,6 +118,43 @@ pub fn NeedPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// "有人放弃时提醒我": a donor on a claimed need's page asks to hear when it comes back (a plain
+/// form: it works without JavaScript), or stops asking.
+#[component]
+fn WatchForm(need_id: i64) -> impl IntoView {
+    let watch = ServerAction::<WatchNeed>::new();
+    let watching = Resource::new(
+        move || watch.version().get(),
+        move |_| get_watching(need_id),
+    );
+    view! {
+        <section class="panel watch" data-testid="watch">
+            <crate::components::session::Outcome value=watch.value() done="已保存。"/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let on = watching.await.unwrap_or(false);
+                    view! {
+                        <ActionForm action=watch attr:class="stack-form">
+                            <input type="hidden" name="need_id" value=need_id/>
+                            {(!on).then(|| view! { <input type="hidden" name="watch" value="1"/> })}
+                            <p class="hint">
+                                {if on {
+                                    "已关注：如果认领人放弃或到期未送达，会通知您。"
+                                } else {
+                                    "这条需求已被认领。如果认领人放弃，它会回到需求墙。"
+                                }}
+                            </p>
+                            <button type="submit" class=if on { "btn-secondary" } else { "btn-primary" }>
+                                {if on { "不用提醒了" } else { "有人放弃时提醒我" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

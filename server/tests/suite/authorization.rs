@@ -479,6 +479,71 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         [401, 200, 200, 200, 200, 200],
     ));
 
+    // Notices: each person's own; nobody signed in has none.
+    for (function, fields) in [
+        ("get_inbox", vec![]),
+        ("mark_notices_read", vec![]),
+        ("get_notice_prefs", vec![]),
+        (
+            "save_notice_prefs",
+            vec![
+                ("choices[quiet_from]", "22:00"),
+                ("choices[quiet_to]", "07:00"),
+            ],
+        ),
+    ] {
+        table.push((
+            function,
+            row(app, cast, |who| {
+                let fields = fields.clone();
+                async move { app.post_as(who.as_ref(), function, &fields).await }
+            })
+            .await,
+            [401, 200, 200, 200, 200, 200],
+        ));
+    }
+    table.push((
+        "GET /api/my/notices/events",
+        row(app, cast, |who| async move {
+            app.get_as(
+                who.as_ref(),
+                wanshan_app::pages::notices::NOTICE_STREAM_PATH,
+            )
+            .await
+        })
+        .await,
+        [401, 200, 200, 200, 200, 200],
+    ));
+    // Asking to hear when a claimed need comes back: donors.
+    table.push((
+        "watch_need",
+        row(app, cast, |who| async move {
+            let need = app
+                .publish("关注测试", wanshan_app::domain::Window::Home, "延陵镇")
+                .await;
+            let claimer = app.donor("先认领的人").await;
+            assert_eq!(app.claim_as(&claimer, need.id.0).await.status(), 200);
+            app.post_as(
+                who.as_ref(),
+                "watch_need",
+                &[("need_id", &need.id.0.to_string()), ("watch", "1")],
+            )
+            .await
+        })
+        .await,
+        [401, 200, 403, 403, 403, 403],
+    ));
+    for function in ["list_dead_letters", "retry_dead_letters"] {
+        table.push((
+            function,
+            row(app, cast, |who| async move {
+                app.post_as(who.as_ref(), function, &[]).await
+            })
+            .await,
+            [401, 403, 403, 403, 403, 200],
+        ));
+    }
+
     // Last: it ends every caller's session.
     table.push((
         "sign_out",
@@ -507,5 +572,5 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
     }
     assert_eq!(wrong, 0, "\n{report}");
-    assert_eq!(table.len(), 21);
+    assert_eq!(table.len(), 29);
 }

@@ -22,6 +22,7 @@ mod fulfilment;
 mod fuzz;
 mod instances;
 mod live;
+mod notices;
 mod ops;
 mod overload;
 mod privacy;

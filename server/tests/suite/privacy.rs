@@ -148,6 +148,7 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         "/impact".to_owned(),
         "/credit".to_owned(),
         "/my/claims".to_owned(),
+        "/my/notices".to_owned(),
         "/no-such-page".to_owned(),
     ];
     paths.extend(Window::ALL.iter().map(|w| format!("/?window={}", w.code())));
@@ -215,6 +216,8 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
             ("load_leaderboard", vec![]),
             ("my_claims", vec![]),
             ("my_credit", vec![]),
+            ("get_inbox", vec![]),
+            ("get_notice_prefs", vec![]),
             // Private functions answer a donor or nobody with an error, or with nothing.
             ("list_households", vec![]),
             ("load_review_queue", vec![]),
@@ -234,6 +237,17 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
             );
         }
     }
+    // Every notice written to anyone (the coordinator's, the reviewers', the donor's): no
+    // household data in any of them.
+    let all_notices: Vec<String> = sqlx::query_scalar("SELECT body FROM notices")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(
+        all_notices.len() >= 8,
+        "submissions, approvals, the claim and the confirmation were told: {all_notices:?}"
+    );
+    seen.extend(all_notices);
     let everything = seen.join("\n");
     assert!(
         everything.contains("隐私测试需求一"),

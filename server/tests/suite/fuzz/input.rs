@@ -344,6 +344,8 @@ pub enum Target {
     Ledger,
     /// `GET /api/events`.
     Events,
+    /// `GET /api/my/notices/events` (a person's own stream).
+    NoticeStream,
     /// A page of the app's router.
     Page(String),
 }
@@ -356,6 +358,9 @@ impl Target {
             Target::Photo => "GET /api/claims/{claim}/photo".into(),
             Target::Ledger => "GET /api/credit/ledger.csv".into(),
             Target::Events => "GET /api/events".into(),
+            Target::NoticeStream => {
+                format!("GET {}", wanshan_app::pages::notices::NOTICE_STREAM_PATH)
+            }
             Target::Page(path) => format!("page {path}"),
         }
     }
@@ -407,7 +412,7 @@ impl Target {
                 WrongMethod,
                 RawRequest,
             ],
-            Target::Events => &[
+            Target::Events | Target::NoticeStream => &[
                 WellFormed,
                 RandomQuery,
                 BrokenPercent,
@@ -649,7 +654,9 @@ impl Generator<'_> {
                 fields,
             } => self.server_fn(path, method, fields, kind, valid),
             Target::Deliver => self.deliver(kind, valid),
-            Target::Photo | Target::Ledger | Target::Events => self.get_route(target, kind, valid),
+            Target::Photo | Target::Ledger | Target::Events | Target::NoticeStream => {
+                self.get_route(target, kind, valid)
+            }
             Target::Page(path) => self.page(path, kind, valid),
         };
         // (Not on well-formed or mutated requests: they are to reach the function as sent.)
@@ -1082,6 +1089,7 @@ impl Generator<'_> {
                 format!("/api/credit/{}", self.segment(false))
             }
             Target::Ledger => "/api/credit/ledger.csv".into(),
+            Target::NoticeStream => wanshan_app::pages::notices::NOTICE_STREAM_PATH.into(),
             _ => "/api/events".into(),
         };
         let mut input = Input::new(Method::GET, &base, kind);

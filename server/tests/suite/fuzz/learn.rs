@@ -59,6 +59,7 @@ pub async fn targets(app: &TestApp, names: &[&str]) -> Vec<Target> {
         Target::Photo,
         Target::Ledger,
         Target::Events,
+        Target::NoticeStream,
     ]);
     for listing in leptos_axum::generate_route_list(wanshan_app::App) {
         targets.push(Target::Page(listing.path().to_owned()));

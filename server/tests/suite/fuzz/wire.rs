@@ -214,7 +214,9 @@ pub fn judge(target: &Target, input: &Input, answer: &Answer) -> Option<String> 
                 }
                 Target::Photo => is_photo,
                 Target::Ledger => content_type.starts_with("text/csv"),
-                Target::Events => content_type.starts_with("text/event-stream"),
+                Target::Events | Target::NoticeStream => {
+                    content_type.starts_with("text/event-stream")
+                }
             };
             (!served).then(|| {
                 let method = &input.method;

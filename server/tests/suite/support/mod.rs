@@ -608,3 +608,40 @@ pub fn jpeg_with_gps() -> Vec<u8> {
     jpeg.extend_from_slice(b"\0\0\0\x18ftypmp42 GPS 31.99N 119.57E");
     jpeg
 }
+
+impl TestApp {
+    /// `who`'s inbox, as their page gets it.
+    pub async fn inbox(&self, who: &Person) -> serde_json::Value {
+        let response = self.post_as(Some(who), "get_inbox", &[]).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("inbox JSON")
+    }
+
+    /// The kinds of `who`'s notices, newest first.
+    pub async fn notice_kinds(&self, who: &Person) -> Vec<String> {
+        self.inbox(who).await["notices"]
+            .as_array()
+            .expect("notices")
+            .iter()
+            .map(|n| n["kind"].as_str().expect("kind").to_owned())
+            .collect()
+    }
+
+    /// Opens `who`'s own notice stream.
+    pub async fn notice_stream(&self, who: &Person) -> EventStream {
+        let path = wanshan_app::pages::notices::NOTICE_STREAM_PATH;
+        let request = self
+            .streams
+            .get(self.url(path))
+            .header("cookie", &who.cookie);
+        let response = tokio::time::timeout(EVENT_TIMEOUT, request.send())
+            .await
+            .unwrap_or_else(|_| panic!("GET {path} answered within {EVENT_TIMEOUT:?}"))
+            .expect("stream opens");
+        assert_eq!(response.status(), 200);
+        EventStream {
+            body: Box::pin(response.bytes_stream()),
+            reader: protocol::Reader::default(),
+        }
+    }
+}

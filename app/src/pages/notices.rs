@@ -1,0 +1,216 @@
+//! `/my/notices`: a person's inbox, newest first, live while open (a stream of their own, never
+//! the public one), and their choices: which kinds also come as a message, quiet hours, email.
+
+use crate::components::session::Outcome;
+use crate::components::session::RoleGate;
+use crate::domain::{Inbox, Notice, NoticePrefs, QuietHours, SenderKind};
+use crate::functions::notices::{get_inbox, get_notice_prefs, MarkNoticesRead, SaveNoticePrefs};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// Where this person's stream is served (by the server crate).
+pub const NOTICE_STREAM_PATH: &str = "/api/my/notices/events";
+/// The event the stream sends when the person's notices changed; its data is `{"unread": n}`.
+pub const NOTICE_EVENT: &str = "notices";
+
+#[component]
+pub fn NoticesPage() -> impl IntoView {
+    view! {
+        <RoleGate allowed=|_| true refused="">
+            <Notices/>
+        </RoleGate>
+    }
+}
+
+/// Where the "mark read" forms post: the server function's own address.
+fn mark_read_path() -> &'static str {
+    <MarkNoticesRead as server_fn::ServerFn>::PATH
+}
+
+#[component]
+fn Notices() -> impl IntoView {
+    let inbox = Resource::new(|| (), |_| get_inbox());
+    let save = ServerAction::<SaveNoticePrefs>::new();
+    let prefs = Resource::new(move || save.version().get(), |_| get_notice_prefs());
+    let query = use_query_map();
+    let said = move |key: &'static str, words: &'static str| {
+        move || {
+            query
+                .read()
+                .get(key)
+                .map(|_| view! { <p class="form-ok" role="status">{words}</p> })
+        }
+    };
+    view! {
+        <section class="panel">
+            <h1>"我的通知"</h1>
+            {said("read", "已全部标为已读。")}
+            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+                {move || Suspend::new(async move {
+                    match inbox.await {
+                        Ok(inbox) => view! { <LiveInbox inbox/> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <form method="post" action=mark_read_path() class="stack-form">
+                <button type="submit" class="btn-secondary">"全部标为已读"</button>
+            </form>
+        </section>
+        <section class="panel" id="settings">
+            <h2>"通知方式"</h2>
+            <Outcome value=save.value() done="已保存。" when="saved"/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    prefs.await.map(|prefs| view! { <PrefsForm prefs save/> })
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The inbox, refreshed whenever the person's own stream says it changed. An island.
+#[island]
+fn LiveInbox(inbox: Inbox) -> impl IntoView {
+    let inbox = RwSignal::new(inbox);
+    #[cfg(feature = "hydrate")]
+    follow_my_notices(inbox);
+    view! {
+        <p class="hint" data-testid="unread-line" aria-live="polite">
+            {move || match inbox.with(|i| i.unread) {
+                0 => "没有未读通知。".to_owned(),
+                n => format!("{n} 条未读。"),
+            }}
+        </p>
+        {move || {
+            let notices = inbox.with(|i| i.notices.clone());
+            if notices.is_empty() {
+                view! { <p class="empty">"还没有通知。认领、审核和送达的消息会出现在这里。"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="work-list notices" data-testid="notices">
+                        {notices.into_iter().map(|notice| view! { <NoticeItem notice/> }).collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn NoticeItem(notice: Notice) -> impl IntoView {
+    let Notice {
+        id,
+        kind,
+        body,
+        link,
+        created_at,
+        read,
+    } = notice;
+    view! {
+        <li class="work-item notice" data-unread=if read { "false" } else { "true" } data-kind=kind.code()>
+            <p class="meta">
+                {(!read).then(|| view! { <span class="badge">"未读"</span> " " })}
+                {created_at.shanghai_text()}
+            </p>
+            <p class="notice-body"><a href=link>{body}</a></p>
+            {(!read).then(|| view! {
+                <form method="post" action=mark_read_path()>
+                    <input type="hidden" name="notice_id" value=id/>
+                    <button type="submit" class="link-button">"标为已读"</button>
+                </form>
+            })}
+        </li>
+    }
+}
+
+/// Opens the person's stream and reloads the inbox on every change; the header's count follows.
+#[cfg(feature = "hydrate")]
+fn follow_my_notices(inbox: RwSignal<Inbox>) {
+    use futures::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+    let source = StoredValue::new_local(None::<EventSource>);
+    Effect::new(move |_| {
+        let Ok(mut opened) = EventSource::new(NOTICE_STREAM_PATH) else {
+            return;
+        };
+        let Ok(mut changes) = opened.subscribe(NOTICE_EVENT) else {
+            return;
+        };
+        source.set_value(Some(opened));
+        leptos::task::spawn_local(async move {
+            while let Some(Ok(_)) = changes.next().await {
+                if let Ok(fresh) = get_inbox().await {
+                    set_header_count(fresh.unread);
+                    inbox.set(fresh);
+                }
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let Some(source) = source.try_update_value(Option::take).flatten() {
+            source.close();
+        }
+    });
+}
+
+/// The header's unread count, outside this island: written into its element directly.
+#[cfg(feature = "hydrate")]
+fn set_header_count(unread: i64) {
+    let Some(badge) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("unread-count"))
+    else {
+        return;
+    };
+    badge.set_text_content(Some(&unread.to_string()));
+    let _ = badge.set_attribute("data-unread", &unread.to_string());
+}
+
+#[component]
+fn PrefsForm(prefs: NoticePrefs, save: ServerAction<SaveNoticePrefs>) -> impl IntoView {
+    let NoticePrefs {
+        by_message,
+        quiet,
+        email,
+        sender,
+    } = prefs;
+    let where_to = match sender {
+        SenderKind::None => "本市目前只在站内通知，尚未开通短信或邮件。下面的选择会在开通后生效。",
+        SenderKind::Webhook => "勾选的通知会另外以短信（或微信服务号）发到您注册的手机。",
+        SenderKind::Email => "勾选的通知会另外发到您填写的邮箱。",
+    };
+    let rows = by_message
+        .into_iter()
+        .map(|(kind, on)| {
+            let name = format!("choices[m_{}]", kind.code());
+            view! {
+                <label class="check">
+                    <input type="checkbox" name=name.clone() value="1" checked=on/>
+                    {kind.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <ActionForm action=save attr:class="stack-form" attr:data-testid="notice-prefs">
+            <p class="hint">"所有通知都会出现在站内。" {where_to}</p>
+            <fieldset>
+                <legend>"同时发消息的通知"</legend>
+                {rows}
+            </fieldset>
+            <fieldset>
+                <legend>"免打扰时段（北京时间，这段时间的消息留到结束后再发）"</legend>
+                <label for="quiet_from">"从"</label>
+                <input id="quiet_from" name="choices[quiet_from]" type="time" required value=QuietHours::text(quiet.from)/>
+                <label for="quiet_to">"到"</label>
+                <input id="quiet_to" name="choices[quiet_to]" type="time" required value=QuietHours::text(quiet.to)/>
+                <p class="hint">"两个时间相同表示不设免打扰。"</p>
+            </fieldset>
+            <label for="email">"邮箱（选填，本市开通邮件通知时使用）"</label>
+            <input id="email" name="choices[email]" type="email" maxlength="254" autocomplete="email" value=email.unwrap_or_default()/>
+            <button type="submit" class="btn-primary">"保存"</button>
+        </ActionForm>
+    }
+}
