@@ -48,4 +48,10 @@ test("a claim reaches the coordinator's open inbox live", async ({ browser, base
     "false",
   );
   await expect(volunteer.locator("#unread-count")).toHaveText(String(before));
+
+  // The board is left as it was found: the donor gives the claim back.
+  const mine = await (await donor.request.post("/api/my_claims")).json();
+  const claim = mine.find((c: { need: { id: number } }) => String(c.need.id) === need.id).claim_id;
+  const released = await donor.request.post("/api/release_claim", { form: { claim_id: String(claim) } });
+  expect(released.status()).toBe(200);
 });
