@@ -8,8 +8,8 @@ use super::claims::ClaimRecord;
 use super::{credit, events, needs, notices, Db};
 use crate::credit::PointRules;
 use crate::domain::{
-    ClaimStatus, ClaimTerms, Coordinator, FamilyThanks, Fen, LiveChange, MyClaim, NewNotice, UtcMillis,
-    Window,
+    ClaimStatus, ClaimTerms, Coordinator, FamilyThanks, Fen, LiveChange, MyClaim, NewNotice,
+    UtcMillis, Window,
 };
 use crate::error::AppError;
 use crate::people::UserId;

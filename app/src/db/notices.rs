@@ -326,7 +326,9 @@ pub async fn watch(
         .await?;
     match status.as_deref() {
         Some("claimed") => {}
-        Some("published") => return Err(AppError::invalid("need_id", "这条需求还可以认领，不用等。")),
+        Some("published") => {
+            return Err(AppError::invalid("need_id", "这条需求还可以认领，不用等。"))
+        }
         Some("fulfilled") => return Err(AppError::NotOpen),
         _ => return Err(AppError::NeedNotFound),
     }
@@ -393,8 +395,7 @@ pub async fn remind_expiring(db: &Db, now: UtcMillis, within: i64) -> Result<usi
             tx.rollback().await?;
             continue;
         }
-        let notice =
-            NewNotice::claim_expiring(NeedId(need), claim, &title, UtcMillis(expires_at));
+        let notice = NewNotice::claim_expiring(NeedId(need), claim, &title, UtcMillis(expires_at));
         send(&mut tx, UserId(donor), &notice, now).await?;
         tx.commit().await?;
         reminded += 1;
@@ -561,7 +562,9 @@ pub async fn dead_letters(db: &Db) -> Result<(Vec<DeadLetter>, i64), AppError> {
                 .map_err(|e| AppError::corrupt("notice", e))?,
             user_name: row.try_get("display_name")?,
             attempts: row.try_get("attempts")?,
-            last_error: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+            last_error: row
+                .try_get::<Option<String>, _>("last_error")?
+                .unwrap_or_default(),
             dead_at: UtcMillis(row.try_get("dead_at")?),
         });
     }

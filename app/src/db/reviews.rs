@@ -113,8 +113,15 @@ pub async fn approve(
     if next == NeedStatus::VolunteerReview {
         let notice = NewNotice::review_waiting(id, title, &stored.need.town, "志愿者复核");
         let not = [stored.author, Some(reviewer)];
-        notices::send_to_reviewers(&mut tx, &stored.need.town, ReviewStage::Volunteer, &not, &notice, now)
-            .await?;
+        notices::send_to_reviewers(
+            &mut tx,
+            &stored.need.town,
+            ReviewStage::Volunteer,
+            &not,
+            &notice,
+            now,
+        )
+        .await?;
     }
     if let (NeedStatus::Published, Some(author)) = (next, stored.author) {
         notices::send(&mut tx, author, &NewNotice::need_published(id, title), now).await?;

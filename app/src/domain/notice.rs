@@ -187,7 +187,12 @@ impl NewNotice {
         }
     }
 
-    pub fn delivery_rejected(need_id: NeedId, claim_id: i64, title: &str, reason: &str) -> NewNotice {
+    pub fn delivery_rejected(
+        need_id: NeedId,
+        claim_id: i64,
+        title: &str,
+        reason: &str,
+    ) -> NewNotice {
         NewNotice {
             claim_id: Some(claim_id),
             ..NewNotice::about(
@@ -269,7 +274,10 @@ impl QuietHours {
     const SHANGHAI_OFFSET_MS: i64 = 8 * 3_600_000;
 
     /// 22:00 to 08:00.
-    pub const NIGHT: QuietHours = QuietHours { from: 22 * 60, to: 8 * 60 };
+    pub const NIGHT: QuietHours = QuietHours {
+        from: 22 * 60,
+        to: 8 * 60,
+    };
 
     /// Parses `HH:MM` ends (as a time input posts them).
     pub fn parse(from: &str, to: &str) -> Result<QuietHours, crate::error::AppError> {
@@ -281,7 +289,10 @@ impl QuietHours {
 
     pub fn from_stored(from: i64, to: i64) -> QuietHours {
         let clamp = |m: i64| m.rem_euclid(QuietHours::DAY) as u16;
-        QuietHours { from: clamp(from), to: clamp(to) }
+        QuietHours {
+            from: clamp(from),
+            to: clamp(to),
+        }
     }
 
     /// `22:00`.
@@ -290,11 +301,17 @@ impl QuietHours {
     }
 
     fn minute_of_day(at: UtcMillis) -> i64 {
-        (at.0 + Self::SHANGHAI_OFFSET_MS).div_euclid(Self::MINUTE_MS).rem_euclid(Self::DAY)
+        (at.0 + Self::SHANGHAI_OFFSET_MS)
+            .div_euclid(Self::MINUTE_MS)
+            .rem_euclid(Self::DAY)
     }
 
     pub fn contains(self, at: UtcMillis) -> bool {
-        let (from, to, m) = (i64::from(self.from), i64::from(self.to), Self::minute_of_day(at));
+        let (from, to, m) = (
+            i64::from(self.from),
+            i64::from(self.to),
+            Self::minute_of_day(at),
+        );
         match from.cmp(&to) {
             std::cmp::Ordering::Equal => false,
             std::cmp::Ordering::Less => from <= m && m < to,
@@ -318,7 +335,10 @@ impl QuietHours {
 fn minutes(field: &str, text: &str) -> Result<u16, crate::error::AppError> {
     let invalid = || crate::error::AppError::invalid(field, "请按 22:00 这样的格式填写时间。");
     let (h, m) = text.trim().split_once(':').ok_or_else(invalid)?;
-    let (h, m): (u16, u16) = (h.parse().map_err(|_| invalid())?, m.parse().map_err(|_| invalid())?);
+    let (h, m): (u16, u16) = (
+        h.parse().map_err(|_| invalid())?,
+        m.parse().map_err(|_| invalid())?,
+    );
     if h > 23 || m > 59 {
         return Err(invalid());
     }
@@ -366,7 +386,8 @@ pub fn parse_email(text: &str) -> Result<Option<String>, crate::error::AppError>
     if text.is_empty() {
         return Ok(None);
     }
-    let invalid = || crate::error::AppError::invalid("email", "邮箱地址格式不对，例如 name@example.com。");
+    let invalid =
+        || crate::error::AppError::invalid("email", "邮箱地址格式不对，例如 name@example.com。");
     let (local, domain) = text.split_once('@').ok_or_else(invalid)?;
     let bad = |c: char| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\@".contains(c);
     if text.len() > 254
@@ -403,7 +424,10 @@ mod tests {
         assert!(!night.contains(at(8, 0)));
         assert_eq!(night.next_allowed(at(12, 0)), at(12, 0));
         // 23:30 waits for 08:00 the next day; 03:00 for 08:00 the same day.
-        assert_eq!(night.next_allowed(at(23, 30)), UtcMillis(at(8, 0).0 + 86_400_000));
+        assert_eq!(
+            night.next_allowed(at(23, 30)),
+            UtcMillis(at(8, 0).0 + 86_400_000)
+        );
         assert_eq!(night.next_allowed(at(3, 0)), at(8, 0));
     }
 
@@ -431,9 +455,14 @@ mod tests {
 
     #[test]
     fn email_addresses_are_checked_enough_to_send_to() {
-        assert_eq!(parse_email(" a.b@example.cn ").unwrap().as_deref(), Some("a.b@example.cn"));
+        assert_eq!(
+            parse_email(" a.b@example.cn ").unwrap().as_deref(),
+            Some("a.b@example.cn")
+        );
         assert_eq!(parse_email("").unwrap(), None);
-        for bad in ["a@b", "@x.cn", "a b@x.cn", "a@x.cn>", "a@@x.cn", "a@.cn", "<a@x.cn"] {
+        for bad in [
+            "a@b", "@x.cn", "a b@x.cn", "a@x.cn>", "a@@x.cn", "a@.cn", "<a@x.cn",
+        ] {
             assert!(parse_email(bad).is_err(), "{bad}");
         }
     }
