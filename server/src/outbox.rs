@@ -184,12 +184,7 @@ impl Sender {
 
 /// The webhook channel's settings, checked.
 fn webhook(config: &Config) -> Result<Channel, String> {
-    let text = config
-        .webhook_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|url| !url.is_empty())
-        .ok_or("WANSHAN_WEBHOOK_URL: required when WANSHAN_NOTICE_SENDER=webhook")?;
+    let text = required(&config.webhook_url, "WANSHAN_WEBHOOK_URL", "webhook")?;
     let url = reqwest::Url::parse(text).map_err(|e| format!("WANSHAN_WEBHOOK_URL: {e}"))?;
     match url.scheme() {
         "https" => {}
@@ -202,12 +197,7 @@ fn webhook(config: &Config) -> Result<Channel, String> {
             )
         }
     }
-    let secret = config
-        .webhook_secret
-        .as_deref()
-        .map(str::trim)
-        .filter(|secret| !secret.is_empty())
-        .ok_or("WANSHAN_WEBHOOK_SECRET: required when WANSHAN_NOTICE_SENDER=webhook")?;
+    let secret = required(&config.webhook_secret, "WANSHAN_WEBHOOK_SECRET", "webhook")?;
     if secret.chars().count() < MIN_SECRET_CHARS {
         return Err(format!(
             "WANSHAN_WEBHOOK_SECRET: must be at least {MIN_SECRET_CHARS} characters"
@@ -228,6 +218,15 @@ fn webhook(config: &Config) -> Result<Channel, String> {
     })
 }
 
+/// A setting the chosen sender needs, trimmed; unset or blank is refused by its name.
+fn required<'a>(value: &'a Option<String>, name: &str, sender: &str) -> Result<&'a str, String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| format!("{name}: required when WANSHAN_NOTICE_SENDER={sender}"))
+}
+
 /// Whether a URL's host is this machine.
 fn is_loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or("");
@@ -238,19 +237,8 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 
 /// The SMTP channel's settings, checked.
 fn smtp(config: &Config) -> Result<Channel, String> {
-    let text = config
-        .smtp_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|url| !url.is_empty())
-        .ok_or("WANSHAN_SMTP_URL: required when WANSHAN_NOTICE_SENDER=smtp")?;
-    let from = config
-        .smtp_from
-        .as_deref()
-        .map(str::trim)
-        .filter(|from| !from.is_empty())
-        .ok_or("WANSHAN_SMTP_FROM: required when WANSHAN_NOTICE_SENDER=smtp")?;
-    let from: Mailbox = from
+    let text = required(&config.smtp_url, "WANSHAN_SMTP_URL", "smtp")?;
+    let from: Mailbox = required(&config.smtp_from, "WANSHAN_SMTP_FROM", "smtp")?
         .parse()
         .map_err(|e| format!("WANSHAN_SMTP_FROM: not an email address ({e})"))?;
     let url = reqwest::Url::parse(text).map_err(|e| format!("WANSHAN_SMTP_URL: {e}"))?;
