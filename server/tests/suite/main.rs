@@ -23,6 +23,7 @@ mod fuzz;
 mod instances;
 mod live;
 mod ops;
+mod outbox;
 mod overload;
 mod privacy;
 mod review;
