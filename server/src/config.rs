@@ -164,6 +164,46 @@ pub struct Config {
     )]
     pub metrics_allow: Vec<IpAddr>,
 
+    /// How notices also leave the app as messages: `none` (the inbox only), `webhook` (a
+    /// signed HTTPS POST to the city's SMS gateway or WeChat bridge, WANSHAN_WEBHOOK_URL) or
+    /// `smtp` (email, WANSHAN_SMTP_URL). Each person chooses which kinds they want as messages.
+    #[arg(long, env = "WANSHAN_NOTICE_SENDER", default_value = "none")]
+    pub notice_sender: String,
+
+    /// Where the webhook sender posts: an https:// URL (plain http:// only to this machine:
+    /// 127.0.0.1, ::1 or localhost).
+    #[arg(long, env = "WANSHAN_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+
+    /// The secret every webhook request is signed with (HMAC-SHA256, at least 16 characters);
+    /// the receiver checks the signature with the same secret.
+    #[arg(long, env = "WANSHAN_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+
+    /// The SMTP server for the smtp sender: `smtp://host:25` (plain, for a relay on this
+    /// machine or network), `smtp://user:password@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host:465` (TLS from the start).
+    #[arg(long, env = "WANSHAN_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The From address of notice emails, e.g. `万善丹阳 <noreply@wanshan.example.cn>`.
+    #[arg(long, env = "WANSHAN_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// How often the outbox is looked at without being woken, in milliseconds: the safety net
+    /// for messages queued on another instance, and when retries and quiet hours come due.
+    #[arg(long, env = "WANSHAN_OUTBOX_POLL_MS", default_value_t = 5_000)]
+    pub outbox_poll_ms: u64,
+
+    /// Tries of one message before it becomes a dead letter (listed for admins).
+    #[arg(long, env = "WANSHAN_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
+    pub outbox_max_attempts: u32,
+
+    /// The wait after a failed try, in milliseconds, doubled after each further failure
+    /// (at most an hour): with the defaults 30 s, 1 min, 2 min, … over about an hour in all.
+    #[arg(long, env = "WANSHAN_OUTBOX_BACKOFF_MS", default_value_t = 30_000)]
+    pub outbox_backoff_ms: u64,
+
     /// Log lines as `text` (for people) or `json` (one object a line, for a log collector).
     #[arg(long, env = "WANSHAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -222,6 +262,14 @@ impl Config {
             max_streams: 10_000,
             max_streams_per_address: 50,
             metrics_allow: vec![[127, 0, 0, 1].into(), std::net::Ipv6Addr::LOCALHOST.into()],
+            notice_sender: "none".into(),
+            webhook_url: None,
+            webhook_secret: None,
+            smtp_url: None,
+            smtp_from: None,
+            outbox_poll_ms: 5_000,
+            outbox_max_attempts: 8,
+            outbox_backoff_ms: 30_000,
             log_format: LogFormat::Text,
             site_root: "target/site".into(),
             site_pkg_dir: "pkg".into(),

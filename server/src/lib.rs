@@ -10,6 +10,7 @@ pub mod config;
 pub mod deliveries;
 pub mod live;
 pub mod ops;
+pub mod outbox;
 pub mod share;
 
 use axum::body::Body;
@@ -123,6 +124,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         },
         notice_sender: wanshan_app::domain::SenderKind::None,
     };
+    let sender = outbox::Sender::from_config(config, settings.public_url.clone())?;
     let passwords = Passwords::for_this_machine();
     if !config.demo && seed::holds_demo_accounts(&db, &passwords).await? {
         return Err(format!(
@@ -169,6 +171,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
                 .map_err(|e| format!("WANSHAN_TRUSTED_PROXY_HEADER {name:?}: {e}"))?,
         ),
     };
+    outbox::spawn(&db, sender);
     let leptos_options = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())

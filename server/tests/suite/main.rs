@@ -24,6 +24,7 @@ mod instances;
 mod live;
 mod notices;
 mod ops;
+mod outbox;
 mod overload;
 mod privacy;
 mod review;
