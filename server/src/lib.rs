@@ -78,7 +78,7 @@ pub use ops::init_tracing;
 /// Connects to the database (migrating it), seeds demo needs if asked, starts the live hub.
 pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
     let db = Db::connect(&config.database_url, config.db_pool).await?;
-    let settings = Settings {
+    let mut settings = Settings {
         id_key: IdKey(config::id_key(config)?),
         aid_period_months: config.aid_period_months,
         session_days: config.session_days.max(1),
@@ -125,6 +125,10 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
         notice_sender: wanshan_app::domain::SenderKind::None,
     };
     let sender = outbox::Sender::from_config(config, settings.public_url.clone())?;
+    // The settings page says whether messages go anywhere, and where.
+    if let Some(sender) = &sender {
+        settings.notice_sender = sender.kind();
+    }
     let passwords = Passwords::for_this_machine();
     if !config.demo && seed::holds_demo_accounts(&db, &passwords).await? {
         return Err(format!(

@@ -408,22 +408,22 @@ async fn handle(
     now: UtcMillis,
 ) -> Result<Outcome, AppError> {
     if message.quiet.contains(now) {
-        notices::postpone(db, message.id, message.quiet.next_allowed(now)).await?;
+        notices::postpone(db, message, message.quiet.next_allowed(now)).await?;
         return Ok(Outcome::Postponed);
     }
     match sender.deliver(message).await {
         Ok(Delivered::Sent) => {
-            notices::mark_sent(db, message.id, None, now).await?;
+            notices::mark_sent(db, message, None, now).await?;
             Ok(Outcome::Sent)
         }
         Ok(Delivered::Skipped(why)) => {
-            notices::mark_sent(db, message.id, Some(why), now).await?;
+            notices::mark_sent(db, message, Some(why), now).await?;
             Ok(Outcome::Skipped)
         }
         Err(error) => {
             let retry_at = UtcMillis(now.0.saturating_add(sender.backoff_ms(message.attempts)));
             let dead =
-                notices::mark_failed(db, message.id, &error, retry_at, sender.max_attempts, now)
+                notices::mark_failed(db, message, &error, retry_at, sender.max_attempts, now)
                     .await?;
             let attempts = message.attempts + 1;
             if dead {

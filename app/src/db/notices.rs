@@ -443,6 +443,9 @@ pub struct Outgoing {
     pub quiet: QuietHours,
     /// Failed tries so far.
     pub attempts: i64,
+    /// Until when this worker holds it: marking it is conditional on still holding it, so a
+    /// worker whose lease ran out never clears another's.
+    pub lease_until: i64,
 }
 
 /// Leases up to `limit` due messages to this worker until `now + lease_ms`: a row leased by one
@@ -494,38 +497,43 @@ pub async fn lease_due(
             email: row.try_get("email")?,
             quiet: QuietHours::from_stored(row.try_get("quiet_from")?, row.try_get("quiet_to")?),
             attempts: row.try_get("attempts")?,
+            lease_until: now.0 + lease_ms,
         });
     }
     Ok(outgoing)
 }
 
-/// The message went (or, with `skipped`, cannot go and never will: no address); done.
+/// The message went (or, with `skipped`, cannot go and never will: no address); done. An
+/// earlier failure's error is kept when it went in the end.
 pub async fn mark_sent(
     db: &Db,
-    id: i64,
+    message: &Outgoing,
     skipped: Option<&str>,
     now: UtcMillis,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "UPDATE notice_outbox SET sent_at = $2, lease_until = NULL, last_error = $3 \
-         WHERE id = $1 AND sent_at IS NULL",
+        "UPDATE notice_outbox SET sent_at = $2, lease_until = NULL, \
+           last_error = COALESCE($3, last_error) \
+         WHERE id = $1 AND sent_at IS NULL AND lease_until = $4",
     )
-    .bind(id)
+    .bind(message.id)
     .bind(now.0)
     .bind(skipped)
+    .bind(message.lease_until)
     .execute(&db.pool)
     .await?;
     Ok(())
 }
 
 /// Not now (quiet hours): the message waits until `until`, without counting as a failure.
-pub async fn postpone(db: &Db, id: i64, until: UtcMillis) -> Result<(), AppError> {
+pub async fn postpone(db: &Db, message: &Outgoing, until: UtcMillis) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE notice_outbox SET not_before = $2, lease_until = NULL \
-         WHERE id = $1 AND sent_at IS NULL",
+         WHERE id = $1 AND sent_at IS NULL AND lease_until = $3",
     )
-    .bind(id)
+    .bind(message.id)
     .bind(until.0)
+    .bind(message.lease_until)
     .execute(&db.pool)
     .await?;
     Ok(())
@@ -535,7 +543,7 @@ pub async fn postpone(db: &Db, id: i64, until: UtcMillis) -> Result<(), AppError
 /// letter (shown to admins). `error` is what the adapter said (no secrets in it).
 pub async fn mark_failed(
     db: &Db,
-    id: i64,
+    message: &Outgoing,
     error: &str,
     retry_at: UtcMillis,
     max_attempts: i64,
@@ -545,13 +553,14 @@ pub async fn mark_failed(
     let dead: Option<Option<i64>> = sqlx::query_scalar(
         "UPDATE notice_outbox SET attempts = attempts + 1, last_error = $2, lease_until = NULL, \
            not_before = $3, dead_at = CASE WHEN attempts + 1 >= $4 THEN $5 ELSE NULL END \
-         WHERE id = $1 AND sent_at IS NULL RETURNING dead_at",
+         WHERE id = $1 AND sent_at IS NULL AND lease_until = $6 RETURNING dead_at",
     )
-    .bind(id)
+    .bind(message.id)
     .bind(error)
     .bind(retry_at.0)
     .bind(max_attempts)
     .bind(now.0)
+    .bind(message.lease_until)
     .fetch_optional(&db.pool)
     .await?;
     Ok(matches!(dead, Some(Some(_))))
