@@ -62,21 +62,28 @@ pub async fn stream_events(
         LiveMessage::Resync => Bytes::from_static(protocol::RESYNC_FRAME.as_bytes()),
         LiveMessage::KeepAlive => Bytes::from_static(protocol::KEEP_ALIVE_FRAME.as_bytes()),
     });
-    let body =
-        futures::stream::once(async { Bytes::from_static(protocol::HELLO_FRAME.as_bytes()) })
-            .chain(changes)
-            .map(move |frame| {
-                // The slot lives as long as the stream and is given back when it is dropped.
-                let _held = &slot;
-                Ok::<_, Infallible>(frame)
-            });
+    let hello =
+        futures::stream::once(async { Bytes::from_static(protocol::HELLO_FRAME.as_bytes()) });
+    event_stream(hello.chain(changes), slot, "no-cache")
+}
+
+/// An unbuffered, uncompressed Server-Sent Events response of `frames`, holding its stream
+/// `slot` for as long as it is open (given back when it is dropped).
+fn event_stream<S>(frames: S, slot: crate::clients::StreamSlot, cache: &'static str) -> Response
+where
+    S: futures::Stream<Item = Bytes> + Send + 'static,
+{
+    let body = frames.map(move |frame| {
+        let _held = &slot;
+        Ok::<_, Infallible>(frame)
+    });
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/event-stream"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }
@@ -141,21 +148,12 @@ pub async fn stream_my_notices(
             }
         }
     });
-    let body = futures::stream::once(async move { first })
-        .chain(later)
-        .map(move |frame| {
-            let _held = &slot;
-            Ok::<_, Infallible>(frame)
-        });
-    let mut response = Response::new(Body::from_stream(body));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    // A person's own: never kept by a cache.
+    event_stream(
+        futures::stream::once(async move { first }).chain(later),
+        slot,
+        "no-store",
+    )
 }
 
 /// `event: notices` with the person's unread count.

@@ -239,15 +239,7 @@ impl TestApp {
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
-        let response = tokio::time::timeout(EVENT_TIMEOUT, request.send())
-            .await
-            .unwrap_or_else(|_| panic!("GET {path} answered within {EVENT_TIMEOUT:?}"))
-            .expect("stream opens");
-        assert_eq!(response.status(), 200);
-        EventStream {
-            body: Box::pin(response.bytes_stream()),
-            reader: protocol::Reader::default(),
-        }
+        open_stream(&path, request).await
     }
 }
 
@@ -634,14 +626,19 @@ impl TestApp {
             .streams
             .get(self.url(path))
             .header("cookie", &who.cookie);
-        let response = tokio::time::timeout(EVENT_TIMEOUT, request.send())
-            .await
-            .unwrap_or_else(|_| panic!("GET {path} answered within {EVENT_TIMEOUT:?}"))
-            .expect("stream opens");
-        assert_eq!(response.status(), 200);
-        EventStream {
-            body: Box::pin(response.bytes_stream()),
-            reader: protocol::Reader::default(),
-        }
+        open_stream(path, request).await
+    }
+}
+
+/// Sends a stream's request and waits (bounded) for its 200.
+async fn open_stream(path: &str, request: reqwest::RequestBuilder) -> EventStream {
+    let response = tokio::time::timeout(EVENT_TIMEOUT, request.send())
+        .await
+        .unwrap_or_else(|_| panic!("GET {path} answered within {EVENT_TIMEOUT:?}"))
+        .expect("stream opens");
+    assert_eq!(response.status(), 200);
+    EventStream {
+        body: Box::pin(response.bytes_stream()),
+        reader: protocol::Reader::default(),
     }
 }
