@@ -403,9 +403,32 @@ async fn after_the_last_try_a_message_is_a_dead_letter_until_an_admin_sends_it_a
     assert_eq!(letters[0].kind, NoticeKind::ReviewWaiting);
     assert_eq!(letters[0].dead_at, UtcMillis(t0.0 + 90_000));
 
-    // The gateway is fixed; an admin sends the dead letters again.
+    // The admins' page lists it, and its button sends every dead letter again (a plain form
+    // post, as without JavaScript) once the gateway is fixed.
+    let admin = app.person("管理员", "13900000002", &[("admin", "")]).await;
+    let page = app.get_as(Some(&admin), "/admin").await.text().await.unwrap();
+    assert!(page.contains("共 1 条多次发送失败"), "{page}");
+    assert!(page.contains("webhook: HTTP 500") && page.contains("李志愿"));
     receiver.seen(|seen| seen.fail_first = 0);
-    assert_eq!(notices::retry_dead(&app.state.db, later).await.unwrap(), 1);
+    let retry = app
+        .http
+        .post(app.url("/api/retry_dead_letters"))
+        .header("cookie", &admin.cookie)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.url().path(), "/admin");
+    assert_eq!(retry.url().query(), Some("retried=1"));
+    assert!(retry.text().await.unwrap().contains("没有发送失败的通知"));
+    // Retried from the real clock: the pass runs from then on, whatever the hour (so the
+    // person has no quiet hours from here).
+    let later = UtcMillis(UtcMillis::now().0.max(later.0));
+    sqlx::query("UPDATE users SET quiet_from = 0, quiet_to = 0 WHERE id = $1")
+        .bind(li.id.0)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     let retried = pass(&app, &sender, later).await;
     assert_eq!((retried.leased, retried.sent), (1, 1));
     assert_eq!(
