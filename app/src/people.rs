@@ -184,11 +184,24 @@ impl SignUp {
     pub fn parse(phone: &str, name: &str, kind: &str, password: &str) -> Result<SignUp, AppError> {
         Ok(SignUp {
             phone: Phone::parse(phone)?,
-            name: text_field("name", "称呼或单位名称", name, 1, 30)?,
+            name: refuse_links(text_field("name", "称呼或单位名称", name, 1, 30)?)?,
             kind: DonorKind::parse(kind)?,
             password: Password::parse(password)?,
         })
     }
+}
+
+/// A name is shown to volunteers and, in their notices, sent by SMS or email through the city's
+/// gateway: no web address in it (it would make the city's messages a channel for links).
+fn refuse_links(name: String) -> Result<String, AppError> {
+    let lower = name.to_lowercase();
+    if ["http", "://", "www.", ".com", ".cn", ".net"]
+        .iter()
+        .any(|mark| lower.contains(mark))
+    {
+        return Err(AppError::invalid("name", "称呼里不能有网址。"));
+    }
+    Ok(name)
 }
 
 /// Where to go after signing in: a path on this site only (never another site).
@@ -220,6 +233,22 @@ mod tests {
         assert!(!grant.covers(Role::Reviewer, "吕城镇"));
         assert_eq!(RoleGrant::parse("volunteer", "").unwrap().town, None);
         assert!(RoleGrant::parse("mayor", "").is_err());
+    }
+
+    #[test]
+    fn a_name_carries_no_web_address() {
+        let sign_up = |name: &str| SignUp::parse("13800000000", name, "person", "long-enough");
+        assert_eq!(sign_up("张先生").unwrap().name, "张先生");
+        assert_eq!(sign_up("丹阳市某某公司").unwrap().name, "丹阳市某某公司");
+        for name in [
+            "点击 http://x.cn 领奖",
+            "www.example领取",
+            "看 bit.ly/a.com",
+            "HTTPS领奖",
+        ] {
+            let error = sign_up(name).unwrap_err();
+            assert_eq!(error.code(), "Invalid", "{name}");
+        }
     }
 
     #[test]

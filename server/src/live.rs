@@ -14,6 +14,7 @@ use axum::Extension;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
+use wanshan_app::db::notices;
 use wanshan_app::domain::EventId;
 use wanshan_app::error::AppError;
 use wanshan_app::functions::ClientAddr;
@@ -137,7 +138,7 @@ pub async fn stream_my_notices(
                     _ = tokio::time::sleep_until(deadline) => return None,
                 };
                 match rang {
-                    Ok(rung) if rung != user.0 => continue,
+                    Ok(rung) if rung != user.0 && rung != notices::EVERYONE => continue,
                     // Its own ring, or too many rings to tell whose: count again.
                     Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         let frame = notice_frame(&db, user).await.ok()?;

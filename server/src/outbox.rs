@@ -44,6 +44,8 @@ pub const MAX_BACKOFF_MS: i64 = 3_600_000;
 pub const MIN_SECRET_CHARS: usize = 16;
 /// The subject of every notice email.
 pub const SUBJECT: &str = "万善丹阳通知";
+/// Why a message about a claim is not sent once the claim went back to the board before it.
+pub const CLAIM_GIVEN_BACK: &str = "claim given back";
 /// Why a message to a person without an email address is not sent (not a failure).
 pub const NO_EMAIL: &str = "no email address";
 
@@ -246,13 +248,18 @@ fn smtp(config: &Config) -> Result<Channel, String> {
         .map_err(|e| format!("WANSHAN_SMTP_URL: {e}"))?
         .timeout(Some(SEND_TIMEOUT))
         .build();
-    let tls = url.scheme() == "smtps" || url.query_pairs().any(|(key, _)| key == "tls");
+    // Mail carries donors' phones (to coordinators): to another machine only encrypted, by
+    // smtps:// or STARTTLS required.
+    let tls = url.scheme() == "smtps"
+        || url
+            .query_pairs()
+            .any(|(key, value)| key == "tls" && value == "required");
     if !tls && !is_loopback(&url) {
-        tracing::warn!(
-            host = url.host_str().unwrap_or(""),
-            "WANSHAN_SMTP_URL is plain smtp:// to another machine: mail and any password cross \
-             the network unencrypted (use smtps:// or ?tls=required unless it is a trusted relay)"
-        );
+        return Err(format!(
+            "WANSHAN_SMTP_URL: plain smtp:// to another machine ({}) would send donors' phones \
+             unencrypted: use smtps:// or ?tls=required",
+            url.host_str().unwrap_or("")
+        ));
     }
     Ok(Channel::Smtp { transport, from })
 }
@@ -407,6 +414,10 @@ async fn handle(
     message: &Outgoing,
     now: UtcMillis,
 ) -> Result<Outcome, AppError> {
+    if message.claim_given_back {
+        notices::mark_sent(db, message, Some(CLAIM_GIVEN_BACK), now).await?;
+        return Ok(Outcome::Skipped);
+    }
     if message.quiet.contains(now) {
         notices::postpone(db, message, message.quiet.next_allowed(now)).await?;
         return Ok(Outcome::Postponed);

@@ -25,6 +25,7 @@ CREATE TABLE notice_outbox (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     notice_id   INTEGER NOT NULL UNIQUE REFERENCES notices (id),
     user_id     INTEGER NOT NULL REFERENCES users (id),
+    queued_at   INTEGER NOT NULL,
     not_before  INTEGER NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,
     lease_until INTEGER,
@@ -33,6 +34,8 @@ CREATE TABLE notice_outbox (
     dead_at     INTEGER
 );
 CREATE INDEX notice_outbox_due ON notice_outbox (not_before) WHERE sent_at IS NULL AND dead_at IS NULL;
+-- A person's messages of the last day are counted (at most 30 a day).
+CREATE INDEX notice_outbox_user ON notice_outbox (user_id, queued_at);
 
 -- A person's choice per kind of notice (no row: the kind's default), and their quiet hours
 -- (minutes after midnight, Shanghai time; equal: none) and email address for SMTP.

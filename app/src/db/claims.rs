@@ -159,24 +159,36 @@ pub async fn claim(
         LiveChange::NeedChanged { need: need.clone() }
     };
     events::append(&mut tx, &change, now).await?;
-    let coordinator = match coordinator(&mut tx, need_id).await? {
-        Some((author, coordinator)) => {
-            // The coordinating volunteer hears of it at once, with the donor's contact (the
-            // one notice a donor's phone appears in).
-            let pledged = amount.map(Fen::from_stored);
+    let coordinator = coordinator(&mut tx, need_id).await?;
+    let pledged = amount.map(Fen::from_stored);
+    // The coordinating volunteer hears of it at once, with the donor's contact: the one notice
+    // a donor's phone appears in. Only while they are still a volunteer of the need's town;
+    // otherwise the town's volunteers hear of it without the phone.
+    let author = coordinator.as_ref().map(|(author, _)| *author);
+    let still_coordinating = match author {
+        Some(author) => is_volunteer_of(&mut tx, author, &need.town).await?,
+        None => false,
+    };
+    match author {
+        Some(author) if still_coordinating => {
             let notice = NewNotice::claim_made(
                 need_id,
                 claim_id,
                 &need.title,
                 &donor.name,
-                &contact,
+                Some(&contact),
                 pledged,
             );
             notices::send(&mut tx, author, &notice, now).await?;
-            Some(coordinator)
         }
-        None => None,
-    };
+        _ => {
+            let notice =
+                NewNotice::claim_made(need_id, claim_id, &need.title, &donor.name, None, pledged);
+            let stage = crate::private::ReviewStage::Volunteer;
+            notices::send_to_reviewers(&mut tx, &need.town, stage, &[], &notice, now).await?;
+        }
+    }
+    let coordinator = coordinator.map(|(_, coordinator)| coordinator);
     tx.commit().await?;
     Ok(ClaimReceipt {
         claim_id,
@@ -225,6 +237,23 @@ async fn too_large(db: &Db, need_id: NeedId) -> Result<AppError, AppError> {
             Fen::from_stored(left)
         ),
     ))
+}
+
+/// Whether `user` holds the volunteer role for `town` (or every town) now.
+async fn is_volunteer_of(
+    conn: &mut AnyConnection,
+    user: UserId,
+    town: &str,
+) -> Result<bool, AppError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM user_roles WHERE user_id = $1 AND role = 'volunteer' \
+         AND (town = $2 OR town = '')",
+    )
+    .bind(user.0)
+    .bind(town)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// The volunteer who entered the need, who coordinates its delivery.

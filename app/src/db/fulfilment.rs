@@ -148,6 +148,7 @@ pub(crate) async fn confirm_in(
             town: row.try_get("town")?,
         };
         events::append(tx, &change, now).await?;
+        notices::forget_watches(tx, claim.need_id).await?;
     }
     if let Some(donor) = claim.donor {
         let title: String = sqlx::query_scalar("SELECT title FROM needs WHERE id = $1")

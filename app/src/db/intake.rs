@@ -157,6 +157,9 @@ pub async fn edit(
             AppError::WrongStage
         });
     }
+    if stored.need.title != need.title {
+        notices::retitle(&mut tx, id, &stored.need.title, &need.title).await?;
+    }
     if status == NeedStatus::Published {
         let withdrawn = LiveChange::NeedWithdrawn {
             need_id: id,

@@ -23,10 +23,15 @@ use tokio::sync::{broadcast, Notify};
 pub const NOTIFY_CHANNEL: &str = "wanshan_notices";
 /// An inbox page shows at most this many notices.
 pub const INBOX_PAGE: i64 = 100;
+/// At most this many messages (beyond the inbox) to one person in 24 hours.
+pub const MAX_MESSAGES_A_DAY: i64 = 30;
 /// Donors are reminded this long before their claim runs out (two days).
 pub const REMIND_BEFORE_EXPIRY_MS: i64 = 48 * 3_600_000;
 /// A person may watch at most this many needs at once.
 pub const MAX_WATCHES: i64 = 100;
+
+/// The bell's word for "every person" (no account has id 0).
+pub const EVERYONE: i64 = 0;
 
 /// This instance's wiring: whether notices become messages, the outbox worker's wake-up and
 /// the bell every open inbox stream listens to (it carries a user id, nothing else).
@@ -49,6 +54,12 @@ impl Wiring {
     /// Tells this instance's open inbox of `user` that something changed.
     pub fn ring(&self, user: i64) {
         let _ = self.bell.send(user);
+    }
+
+    /// Tells every open inbox of this instance to count again (after rings may have been
+    /// missed: PostgreSQL's LISTEN connection was down).
+    pub fn ring_everyone(&self) {
+        let _ = self.bell.send(EVERYONE);
     }
 
     pub fn listen(&self) -> broadcast::Receiver<i64> {
@@ -90,16 +101,23 @@ pub async fn send(
     .fetch_one(&mut **tx)
     .await?;
     if tx.notices.by_message.load(Ordering::Relaxed) {
+        // At most MAX_MESSAGES_A_DAY messages to one person in 24 hours (beyond, the inbox
+        // alone): nobody can make the city's gateway flood a volunteer's phone by claiming
+        // and releasing from many accounts.
         let queued = sqlx::query(
-            "INSERT INTO notice_outbox (notice_id, user_id, not_before) SELECT $1, $2, $3 \
+            "INSERT INTO notice_outbox (notice_id, user_id, not_before, queued_at) \
+             SELECT $1, $2, $3, $3 \
              WHERE COALESCE((SELECT by_message FROM notice_prefs \
-                             WHERE user_id = $2 AND kind = $4), $5)",
+                             WHERE user_id = $2 AND kind = $4), $5) \
+               AND (SELECT COUNT(*) FROM notice_outbox \
+                    WHERE user_id = $2 AND queued_at > $3 - 86400000) < $6",
         )
         .bind(id)
         .bind(user.0)
         .bind(now.0)
         .bind(notice.kind.code())
         .bind(notice.kind.by_message_unless_chosen())
+        .bind(MAX_MESSAGES_A_DAY)
         .execute(&mut **tx)
         .await?;
         tx.queued |= queued.rows_affected() > 0;
@@ -172,6 +190,27 @@ pub async fn send_to_watchers(
     Ok(())
 }
 
+/// A need's title was edited: the notices about it say the new one (its old words leave them,
+/// as they leave the event log), messages not yet sent included.
+pub async fn retitle(tx: &mut Tx, need: NeedId, old: &str, new: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE notices SET body = REPLACE(body, $2, $3) WHERE need_id = $1")
+        .bind(need.0)
+        .bind(format!("「{old}」"))
+        .bind(format!("「{new}」"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A need is fulfilled for good: nobody waits for it any more.
+pub async fn forget_watches(tx: &mut Tx, need: NeedId) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM need_watches WHERE need_id = $1")
+        .bind(need.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// A person's newest notices and their unread count.
 pub async fn inbox(db: &Db, user: UserId) -> Result<Inbox, AppError> {
     let rows = sqlx::query(
@@ -219,7 +258,7 @@ pub async fn mark_read(
     now: UtcMillis,
 ) -> Result<(), AppError> {
     // Without an id, `$3` matches every notice of theirs.
-    sqlx::query(
+    let marked = sqlx::query(
         "UPDATE notices SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL \
          AND ($3 IS NULL OR id = $3)",
     )
@@ -228,6 +267,10 @@ pub async fn mark_read(
     .bind(notice)
     .execute(&db.pool)
     .await?;
+    // Nothing changed, nobody is woken (so calling it in a loop wakes no stream).
+    if marked.rows_affected() == 0 {
+        return Ok(());
+    }
     ring_everywhere(db, user).await
 }
 
@@ -290,6 +333,12 @@ pub async fn save_prefs(
     email: Option<&str>,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
+    // Under the person's row: two saves at once (a double tap) take turns instead of both
+    // inserting the same rows.
+    sqlx::query("UPDATE users SET quiet_from = quiet_from WHERE id = $1")
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM notice_prefs WHERE user_id = $1")
         .bind(user.0)
         .execute(&mut *tx)
@@ -443,6 +492,9 @@ pub struct Outgoing {
     pub quiet: QuietHours,
     /// Failed tries so far.
     pub attempts: i64,
+    /// The claim it tells of went back to the board before it was sent: a coordinator need
+    /// not call a donor who gave up (nor learn their phone by message).
+    pub claim_given_back: bool,
     /// Until when this worker holds it: marking it is conditional on still holding it, so a
     /// worker whose lease ran out never clears another's.
     pub lease_until: i64,
@@ -477,9 +529,12 @@ pub async fn lease_due(
     for id in leased {
         let row = sqlx::query(
             "SELECT o.id, o.notice_id, o.user_id, o.attempts, n.kind, n.body, n.link, \
-                    n.created_at, u.phone, u.email, u.quiet_from, u.quiet_to \
+                    n.created_at, u.phone, u.email, u.quiet_from, u.quiet_to, \
+                    CASE WHEN c.status IN ('released', 'expired', 'rejected') \
+                         THEN 1 ELSE 0 END AS given_back \
              FROM notice_outbox o JOIN notices n ON n.id = o.notice_id \
-             JOIN users u ON u.id = o.user_id WHERE o.id = $1",
+             JOIN users u ON u.id = o.user_id LEFT JOIN claims c ON c.id = n.claim_id \
+             WHERE o.id = $1",
         )
         .bind(id)
         .fetch_one(&db.pool)
@@ -498,6 +553,7 @@ pub async fn lease_due(
             quiet: QuietHours::from_stored(row.try_get("quiet_from")?, row.try_get("quiet_to")?),
             attempts: row.try_get("attempts")?,
             lease_until: now.0 + lease_ms,
+            claim_given_back: row.try_get::<i64, _>("given_back")? != 0,
         });
     }
     Ok(outgoing)

@@ -125,22 +125,30 @@ impl NewNotice {
         claim_id: i64,
         title: &str,
         donor_name: &str,
-        donor_contact: &str,
+        donor_contact: Option<&str>,
         pledged: Option<Fen>,
     ) -> NewNotice {
         let what = match pledged {
             Some(amount) => format!("认捐了 {amount}"),
             None => "认领了这条需求".to_owned(),
         };
+        let (whose, then) = match donor_contact {
+            Some(contact) => (
+                format!("您录入的「{title}」：{donor_name}（{contact}）"),
+                "请联系捐赠人安排交付。",
+            ),
+            // To the town's volunteers when its author no longer coordinates: no phone.
+            None => (
+                format!("「{title}」（录入的志愿者已不再负责）：{donor_name}"),
+                "请本镇志愿者接手协调。",
+            ),
+        };
         NewNotice {
             claim_id: Some(claim_id),
             ..NewNotice::about(
                 NoticeKind::ClaimMade,
                 need_id,
-                format!(
-                    "您录入的「{title}」：{donor_name}（{donor_contact}）{what}。\
-                     请联系捐赠人安排交付。"
-                ),
+                format!("{whose}{what}。{then}"),
                 "/review".to_owned(),
             )
         }
@@ -488,7 +496,7 @@ mod tests {
 
     #[test]
     fn the_coordinator_hears_who_claimed_and_how_to_reach_them() {
-        let notice = NewNotice::claim_made(NeedId(7), 3, "轮椅", "张三", "13800000000", None);
+        let notice = NewNotice::claim_made(NeedId(7), 3, "轮椅", "张三", Some("13800000000"), None);
         assert!(notice.body.contains("13800000000"));
         assert!(notice.body.contains("轮椅"));
         assert_eq!(notice.kind, NoticeKind::ClaimMade);

@@ -232,6 +232,8 @@ async fn listen(url: String, wake: Arc<Notify>, notices: Arc<notices::Wiring>) {
             continue;
         };
         wake.notify_one();
+        // Rings sent while nobody listened are lost: every open inbox counts again.
+        notices.ring_everyone();
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) if notification.channel() == notices::NOTIFY_CHANNEL => {

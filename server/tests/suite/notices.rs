@@ -533,3 +533,103 @@ async fn choices_are_saved_and_bad_ones_are_refused_naming_the_field() {
         assert_eq!(on, kind == "NeedBack", "{kind}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_who_no_longer_coordinates_gets_no_donors_phone() {
+    let app = spawn_app().await;
+    let cast = cast(&app).await;
+    let need = app
+        .publish_money("通知测试卸任", "延陵镇", 300, &cast.author)
+        .await;
+    let grant = wanshan_app::people::RoleGrant::parse("volunteer", "延陵镇").unwrap();
+    let phone = wanshan_app::domain::Phone::parse(&cast.author.phone).unwrap();
+    assert!(
+        wanshan_app::db::accounts::revoke(&app.state.db, &phone, &grant)
+            .await
+            .unwrap()
+    );
+    claim(&app, &cast.donor, need).await;
+    assert!(app.notice_kinds(&cast.author).await.is_empty());
+    // The town's volunteers hear of it instead, without the phone.
+    let inbox = app.inbox(&cast.second).await;
+    assert_eq!(inbox["notices"][0]["kind"], "ClaimMade");
+    let text = bodies(&inbox);
+    assert!(
+        text.contains("通知测试卸任") && text.contains("爱心张"),
+        "{text}"
+    );
+    assert!(!text.contains(&cast.donor.phone), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_tap_on_save_saves_once_on_either_backend() {
+    let app = spawn_app().await;
+    let donor = app.donor("连点的人").await;
+    let saves = (0..12).map(|_| {
+        app.post_as(
+            Some(&donor),
+            "save_notice_prefs",
+            &[
+                ("choices[quiet_from]", "22:30"),
+                ("choices[quiet_to]", "07:30"),
+                ("choices[m_need_back]", "1"),
+            ],
+        )
+    });
+    for response in futures::future::join_all(saves).await {
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notice_prefs").await, 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_title_leaves_the_notices_and_a_fulfilled_need_leaves_the_watch_list() {
+    let app = spawn_app().await;
+    let cast = cast(&app).await;
+    let household = app
+        .register_household(&cast.author, "延陵镇", &id_number(302))
+        .await;
+    let need = app
+        .enter_need(&cast.author, household, "medical", "旧标题王家")
+        .await;
+    assert!(bodies(&app.inbox(&cast.council).await).contains("旧标题王家"));
+    let mut form = crate::support::need_form(household, "medical", "改过的新标题");
+    form[0].1 = need.to_string();
+    let edited = app
+        .post_fields(Some(&cast.author), "save_need", &form)
+        .await;
+    assert_eq!(edited.status(), 200, "{:?}", edited.text().await);
+    let text = bodies(&app.inbox(&cast.council).await);
+    assert!(
+        !text.contains("旧标题王家") && text.contains("新标题"),
+        "{text}"
+    );
+
+    // A watch on a need that is then fulfilled goes with it.
+    let money = app
+        .publish_money("通知测试完成", "延陵镇", 200, &cast.author)
+        .await;
+    let claim = claim(&app, &cast.donor, money).await;
+    let watcher = app.donor("关注者").await;
+    let watched = app
+        .post_as(
+            Some(&watcher),
+            "watch_need",
+            &[("need_id", &money.to_string()), ("watch", "1")],
+        )
+        .await;
+    assert_eq!(watched.status(), 200);
+    assert_eq!(app.deliver(&cast.donor, claim, None).await.status(), 204);
+    let confirmed = app
+        .post_as(
+            Some(&cast.second),
+            "confirm_delivery",
+            &[
+                ("claim_id", &claim.to_string()),
+                ("reason", "老人不会用手机，当面确认"),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM need_watches").await, 0);
+}

@@ -253,9 +253,10 @@ fn key(notice: i64) -> String {
     format!("wanshan-notice-{notice}")
 }
 
-/// Someone whose quiet hours are off (the real workers run by the real clock, at any hour).
+/// A volunteer of 延陵镇 whose quiet hours are off (the real workers run by the real clock, at
+/// any hour).
 async fn never_quiet(app: &TestApp, name: &str, phone: &str) -> Person {
-    let person = app.person(name, phone, &[]).await;
+    let person = app.person(name, phone, &[("volunteer", "延陵镇")]).await;
     let by_message: Vec<NoticeKind> = NoticeKind::ALL
         .into_iter()
         .filter(|kind| kind.by_message_unless_chosen())
@@ -406,7 +407,12 @@ async fn after_the_last_try_a_message_is_a_dead_letter_until_an_admin_sends_it_a
     // The admins' page lists it, and its button sends every dead letter again (a plain form
     // post, as without JavaScript) once the gateway is fixed.
     let admin = app.person("管理员", "13900000002", &[("admin", "")]).await;
-    let page = app.get_as(Some(&admin), "/admin").await.text().await.unwrap();
+    let page = app
+        .get_as(Some(&admin), "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("共 1 条多次发送失败"), "{page}");
     assert!(page.contains("webhook: HTTP 500") && page.contains("李志愿"));
     receiver.seen(|seen| seen.fail_first = 0);
@@ -602,7 +608,9 @@ async fn a_notice_written_at_eleven_at_night_goes_at_eight_in_the_morning() {
 async fn only_the_kinds_a_person_wants_as_messages_are_queued_and_none_without_a_sender() {
     // Sender none: a real claim writes the coordinator's notice, and queues nothing.
     let app = spawn_app().await;
-    let author = app.person("周志愿", "13900000009", &[]).await;
+    let author = app
+        .person("周志愿", "13900000009", &[("volunteer", "延陵镇")])
+        .await;
     let need = app
         .publish_money("助学费用缺口", "延陵镇", 1000, &author)
         .await;
@@ -828,7 +836,7 @@ async fn an_email_reaches_the_persons_address_and_someone_without_one_is_skipped
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_sender_setting_stops_the_start_naming_the_variable() {
     type Case = (&'static str, fn(&mut Config), &'static str);
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         (
             "webhook without a secret",
             |c| {
@@ -869,6 +877,15 @@ async fn a_bad_sender_setting_stops_the_start_naming_the_variable() {
             "WANSHAN_SMTP_FROM: required",
         ),
         (
+            "plain smtp to another machine",
+            |c| {
+                c.notice_sender = "smtp".into();
+                c.smtp_url = Some("smtp://user:pw@mail.example.cn:25".into());
+                c.smtp_from = Some("noreply@example.cn".into());
+            },
+            "WANSHAN_SMTP_URL: plain smtp://",
+        ),
+        (
             "smtp with an unknown scheme",
             |c| {
                 c.notice_sender = "smtp".into();
@@ -893,4 +910,54 @@ async fn a_bad_sender_setting_stops_the_start_naming_the_variable() {
             "{what}: {error}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_person_gets_at_most_thirty_messages_a_day_and_none_about_a_claim_given_back() {
+    let app = app_with_messages().await;
+    let (url, receiver) = start_receiver(SECRET, 0).await;
+    let sender = sender(webhook(&url));
+    let li = app.person("李志愿", "13900000001", &[]).await;
+    let t0 = daytime();
+    for i in 0..35 {
+        notify(&app, &li, &format!("通知{i}"), t0).await;
+    }
+    // The inbox has every one; the gateway gets 30 of them that day.
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notices").await, 35);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notice_outbox").await, 30);
+    notify(&app, &li, "第二天的通知", UtcMillis(t0.0 + DAY_MS + 1)).await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notice_outbox").await, 31);
+
+    // A claim made and given back before its message went: the coordinator's message about
+    // it (with the donor's phone) is skipped, not sent.
+    let author = app
+        .person("周志愿", "13900000009", &[("volunteer", "延陵镇")])
+        .await;
+    let need = app.publish_money("放弃测试", "延陵镇", 100, &author).await;
+    let donor = app.donor("放弃的人").await;
+    let receipt: serde_json::Value = app.claim_as(&donor, need).await.json().await.unwrap();
+    let claim = receipt["claim_id"].as_i64().unwrap();
+    let released = app
+        .post_as(
+            Some(&donor),
+            "release_claim",
+            &[("claim_id", &claim.to_string())],
+        )
+        .await;
+    assert_eq!(released.status(), 200);
+    let about_claim = app
+        .scalar("SELECT id FROM notices WHERE kind = 'claim_made'")
+        .await;
+    let later = UtcMillis(t0.0 + DAY_MS + HOUR_MS);
+    while pass(&app, &sender, later).await.leased > 0 {}
+    assert!(!receiver.accepted_once().contains(&key(about_claim)));
+    let (sent, why): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT sent_at, last_error FROM notice_outbox WHERE notice_id = $1")
+            .bind(about_claim)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(sent.is_some());
+    assert_eq!(why.as_deref(), Some("claim given back"));
+    assert_eq!(receiver.accepted_once().len(), 31, "li's 31, nothing else");
 }
