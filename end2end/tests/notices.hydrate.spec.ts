@@ -2,8 +2,8 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { needAt, openClaim, signInAs, signUpDonor, submitClaim, waitForHydration, waitUntilLive } from "./helpers";
 
 // The coordinating volunteer's inbox, open in one browser, hears of a claim made in another,
-// without a reload: the notice (with the donor's contact) appears and the header's count goes
-// up; marking it read takes it down again.
+// without a reload: the header's count goes up and a line says notices came; it shows the
+// notice (with the donor's contact); marking it read takes the count down again.
 
 const VOLUNTEER = "13900000001"; // 志愿者小王, who entered the demo needs
 
@@ -33,13 +33,18 @@ test("a claim reaches the coordinator's open inbox live", async ({ browser, base
   await submitClaim(donor, need.id);
   await expect(donor.getByTestId("claim-outcome")).toBeVisible();
 
+  // Without a reload: the count goes up here and in the header, and a line says notices came.
+  await expect(volunteer.getByTestId("new-notices")).toBeVisible({ timeout: 10_000 });
+  await expect(count).toHaveText(String(before + 1));
+  await expect(volunteer.getByTestId("unread-line")).toContainText(`${before + 1} 条未读`);
+  expect(navigations, "the inbox changed without a reload").toEqual([]);
+  // The line shows them: the notice names the donor and their phone.
+  await volunteer.getByTestId("new-notices").click();
   const notice = volunteer.getByTestId("notices").locator("li", { hasText: donorName });
-  await expect(notice).toBeVisible({ timeout: 10_000 });
+  await expect(notice).toBeVisible();
   await expect(notice).toContainText(need.title);
   await expect(notice).toContainText(/（1\d{10}）/);
   await expect(notice).toHaveAttribute("data-unread", "true");
-  await expect(count).toHaveText(String(before + 1));
-  expect(navigations, "the inbox changed without a reload").toEqual([]);
 
   // Marking it read (a plain form: the page reloads) takes the count down.
   await notice.getByRole("button", { name: "标为已读" }).click();
