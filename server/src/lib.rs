@@ -202,8 +202,8 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
 
 /// Releases overdue claims back to the board, live, every `every` (each instance; a claim is
 /// released once whichever instance gets to it first, by a conditional UPDATE), reminds donors
-/// whose claims run out within two days (once per claim, the same way), and drops sign-in
-/// counts whose window is over.
+/// whose claims run out within two days (once per claim, the same way), prunes notices read
+/// more than 180 days ago, and drops sign-in counts whose window is over.
 fn spawn_expiry_sweep(db: Db, throttle: SignInThrottle, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -221,6 +221,9 @@ fn spawn_expiry_sweep(db: Db, throttle: SignInThrottle, every: Duration) {
                 Ok(0) => {}
                 Ok(reminded) => tracing::info!(reminded, "reminded donors of claims running out"),
                 Err(error) => tracing::warn!(?error, "the reminder sweep failed; retrying later"),
+            }
+            if let Err(error) = wanshan_app::db::notices::prune_read(&db, now).await {
+                tracing::warn!(?error, "pruning old notices failed; retrying later");
             }
             if let Err(error) = throttle.prune(now).await {
                 tracing::warn!(?error, "pruning sign-in counts failed; retrying later");

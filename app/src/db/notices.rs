@@ -23,6 +23,8 @@ use tokio::sync::{broadcast, Notify};
 pub const NOTIFY_CHANNEL: &str = "wanshan_notices";
 /// An inbox page shows at most this many notices.
 pub const INBOX_PAGE: i64 = 100;
+/// Read notices are kept this long (180 days), then pruned with their sent messages.
+pub const KEEP_READ_MS: i64 = 180 * 86_400_000;
 /// At most this many messages (beyond the inbox) to one person in 24 hours.
 pub const MAX_MESSAGES_A_DAY: i64 = 30;
 /// Donors are reminded this long before their claim runs out (two days).
@@ -434,6 +436,30 @@ pub async fn watch(
         Err(error) => Err(error.into()),
         Ok(_) => tx.commit().await,
     }
+}
+
+/// Prunes notices read more than [`KEEP_READ_MS`] before `now` (their time is taken from
+/// when they were written), with their messages once sent. Unread notices, and any whose
+/// message is still to go or dead, stay. Returns how many notices went.
+pub async fn prune_read(db: &Db, now: UtcMillis) -> Result<u64, AppError> {
+    let cutoff = now.0 - KEEP_READ_MS;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "DELETE FROM notice_outbox WHERE sent_at IS NOT NULL AND notice_id IN \
+         (SELECT id FROM notices WHERE read_at IS NOT NULL AND created_at < $1)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?;
+    let pruned = sqlx::query(
+        "DELETE FROM notices WHERE read_at IS NOT NULL AND created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM notice_outbox o WHERE o.notice_id = notices.id)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(pruned.rows_affected())
 }
 
 /// Reminds each donor whose open claim runs out within `within` ms of `now`, once per claim.

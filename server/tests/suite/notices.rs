@@ -633,3 +633,34 @@ async fn an_edited_title_leaves_the_notices_and_a_fulfilled_need_leaves_the_watc
     assert_eq!(confirmed.status(), 200);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM need_watches").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_notices_are_pruned_after_180_days_and_unread_ones_stay() {
+    let app = spawn_app().await;
+    let cast = cast(&app).await;
+    for title in ["通知测试保留一", "通知测试保留二"] {
+        let need = app.publish_money(title, "延陵镇", 100, &cast.author).await;
+        claim(&app, &app.donor("保留测试").await, need).await;
+    }
+    let newest = app.inbox(&cast.author).await["notices"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let read = app
+        .post_as(
+            Some(&cast.author),
+            "mark_notices_read",
+            &[("notice_id", &newest.to_string())],
+        )
+        .await;
+    assert_eq!(read.status(), 200);
+    let db = &app.state.db;
+    let now = UtcMillis::now();
+    // A day short of 180: nothing goes.
+    let early = UtcMillis(now.0 + notices::KEEP_READ_MS - DAY);
+    assert_eq!(notices::prune_read(db, early).await.unwrap(), 0);
+    let late = UtcMillis(now.0 + notices::KEEP_READ_MS + DAY);
+    assert_eq!(notices::prune_read(db, late).await.unwrap(), 1);
+    let inbox = app.inbox(&cast.author).await;
+    assert_eq!(inbox["notices"].as_array().unwrap().len(), 1);
+    assert_eq!(inbox["notices"][0]["read"], false, "the unread one stays");
+}
