@@ -164,13 +164,8 @@ pub async fn claim(
     // The coordinating volunteer hears of it at once, with the donor's contact: the one notice
     // a donor's phone appears in. Only while they are still a volunteer of the need's town;
     // otherwise the town's volunteers hear of it without the phone.
-    let author = coordinator.as_ref().map(|(author, _)| *author);
-    let still_coordinating = match author {
-        Some(author) => is_volunteer_of(&mut tx, author, &need.town).await?,
-        None => false,
-    };
-    match author {
-        Some(author) if still_coordinating => {
+    match &coordinator {
+        Some((author, _, true)) => {
             let notice = NewNotice::claim_made(
                 need_id,
                 claim_id,
@@ -179,7 +174,7 @@ pub async fn claim(
                 Some(&contact),
                 pledged,
             );
-            notices::send(&mut tx, author, &notice, now).await?;
+            notices::send(&mut tx, *author, &notice, now).await?;
         }
         _ => {
             let notice =
@@ -188,7 +183,7 @@ pub async fn claim(
             notices::send_to_reviewers(&mut tx, &need.town, stage, &[], &notice, now).await?;
         }
     }
-    let coordinator = coordinator.map(|(_, coordinator)| coordinator);
+    let coordinator = coordinator.map(|(_, coordinator, _)| coordinator);
     tx.commit().await?;
     Ok(ClaimReceipt {
         claim_id,
@@ -239,36 +234,22 @@ async fn too_large(db: &Db, need_id: NeedId) -> Result<AppError, AppError> {
     ))
 }
 
-/// Whether `user` holds the volunteer role for `town` (or every town) now.
-async fn is_volunteer_of(
-    conn: &mut AnyConnection,
-    user: UserId,
-    town: &str,
-) -> Result<bool, AppError> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM user_roles WHERE user_id = $1 AND role = 'volunteer' \
-         AND (town = $2 OR town = '')",
-    )
-    .bind(user.0)
-    .bind(town)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
-}
-
-/// The volunteer who entered the need, who coordinates its delivery.
+/// The volunteer who entered the need, who coordinates its delivery, and whether they still
+/// hold the volunteer role for the need's town (or every town), in one read.
 async fn coordinator(
     conn: &mut AnyConnection,
     need_id: NeedId,
-) -> Result<Option<(UserId, Coordinator)>, AppError> {
-    let row: Option<(i64, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.display_name, u.phone FROM needs n JOIN users u ON u.id = n.author_id \
-         WHERE n.id = $1",
+) -> Result<Option<(UserId, Coordinator, bool)>, AppError> {
+    let row: Option<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, u.phone, \
+           CASE WHEN EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id \
+             AND r.role = 'volunteer' AND (r.town = n.town OR r.town = '')) THEN 1 ELSE 0 END \
+         FROM needs n JOIN users u ON u.id = n.author_id WHERE n.id = $1",
     )
     .bind(need_id.0)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(id, name, phone)| (UserId(id), Coordinator { name, phone })))
+    Ok(row.map(|(id, name, phone, still)| (UserId(id), Coordinator { name, phone }, still != 0)))
 }
 
 /// How many records of aid in the need's window its household had within the period, now.

@@ -337,10 +337,7 @@ pub async fn save_prefs(
     let mut tx = db.begin().await?;
     // Under the person's row: two saves at once (a double tap) take turns instead of both
     // inserting the same rows.
-    sqlx::query("UPDATE users SET quiet_from = quiet_from WHERE id = $1")
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?;
+    lock_person(&mut tx, user).await?;
     sqlx::query("DELETE FROM notice_prefs WHERE user_id = $1")
         .bind(user.0)
         .execute(&mut *tx)
@@ -361,6 +358,16 @@ pub async fn save_prefs(
         .execute(&mut *tx)
         .await?;
     tx.commit().await
+}
+
+/// Takes the person's row for the rest of the transaction: their own requests at once (a
+/// double tap) take turns instead of racing past a count or a unique key.
+async fn lock_person(tx: &mut Tx, user: UserId) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET quiet_from = quiet_from WHERE id = $1")
+        .bind(user.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Whether `user` asked to hear when `need` comes back.
@@ -406,10 +413,7 @@ pub async fn watch(
     }
     let mut tx = db.begin().await?;
     // Under the person's row, so two requests at once cannot both slip under the limit.
-    sqlx::query("UPDATE users SET quiet_from = quiet_from WHERE id = $1")
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?;
+    lock_person(&mut tx, user).await?;
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM need_watches WHERE user_id = $1")
         .bind(user.0)
         .fetch_one(&mut *tx)
@@ -551,20 +555,28 @@ pub async fn lease_due(
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    let mut outgoing = Vec::with_capacity(leased.len());
-    for id in leased {
-        let row = sqlx::query(
-            "SELECT o.id, o.notice_id, o.user_id, o.attempts, n.kind, n.body, n.link, \
-                    n.created_at, u.phone, u.email, u.quiet_from, u.quiet_to, \
-                    CASE WHEN c.status IN ('released', 'expired', 'rejected') \
-                         THEN 1 ELSE 0 END AS given_back \
-             FROM notice_outbox o JOIN notices n ON n.id = o.notice_id \
-             JOIN users u ON u.id = o.user_id LEFT JOIN claims c ON c.id = n.claim_id \
-             WHERE o.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
+    if leased.is_empty() {
+        return Ok(Vec::new());
+    }
+    // What each leased message needs, in one read for the whole batch.
+    let placeholders: Vec<String> = (1..=leased.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT o.id, o.notice_id, o.user_id, o.attempts, n.kind, n.body, n.link, \
+                n.created_at, u.phone, u.email, u.quiet_from, u.quiet_to, \
+                CASE WHEN c.status IN ('released', 'expired', 'rejected') \
+                     THEN 1 ELSE 0 END AS given_back \
+         FROM notice_outbox o JOIN notices n ON n.id = o.notice_id \
+         JOIN users u ON u.id = o.user_id LEFT JOIN claims c ON c.id = n.claim_id \
+         WHERE o.id IN ({}) ORDER BY o.id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in &leased {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let mut outgoing = Vec::with_capacity(rows.len());
+    for row in rows {
         outgoing.push(Outgoing {
             id: row.try_get("id")?,
             notice_id: row.try_get("notice_id")?,

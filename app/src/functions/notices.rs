@@ -25,7 +25,12 @@ pub async fn mark_notices_read(#[server(default)] notice_id: Option<i64>) -> Res
     let viewer = signed_in().await?;
     let db: Db = from_context()?;
     notices::mark_read(&db, viewer.id, notice_id, UtcMillis::now()).await?;
-    after_form_post("/my/notices?read=1");
+    // Only "all" says so on the page; one notice read just shows the inbox again.
+    after_form_post(if notice_id.is_some() {
+        "/my/notices"
+    } else {
+        "/my/notices?read=1"
+    });
     Ok(())
 }
 

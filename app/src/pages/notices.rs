@@ -33,18 +33,16 @@ fn Notices() -> impl IntoView {
     let save = ServerAction::<SaveNoticePrefs>::new();
     let prefs = Resource::new(move || save.version().get(), |_| get_notice_prefs());
     let query = use_query_map();
-    let said = move |key: &'static str, words: &'static str| {
-        move || {
-            query
-                .read()
-                .get(key)
-                .map(|_| view! { <p class="form-ok" role="status">{words}</p> })
-        }
+    let all_read = move || {
+        query
+            .read()
+            .get("read")
+            .map(|_| view! { <p class="form-ok" role="status">"已全部标为已读。"</p> })
     };
     view! {
         <section class="panel">
             <h1>"我的通知"</h1>
-            {said("read", "已全部标为已读。")}
+            {all_read}
             <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
                 {move || Suspend::new(async move {
                     match inbox.await {
