@@ -58,6 +58,10 @@ pub enum Action<'a> {
     SeeDeliveryPhoto { town: &'a str },
     /// Assign roles, list accounts, import aid records, export the credit ledger.
     Administer,
+    /// Open the supervision desk for `town`, or (`None`) for the whole city: the city's
+    /// officials and admins; a town's officials for their town only. Never a household's
+    /// identity (that is [`Action::ReadHousehold`], which no official role grants).
+    SeeDesk { town: Option<&'a str> },
 }
 
 /// Whether `viewer` holds `role` for `town` (a grant for every town covers it).
@@ -116,6 +120,16 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
             allow(viewer.has(Role::Admin) || staff_of(viewer, town))
         }
         Action::Administer => allow(viewer.has(Role::Admin)),
+        Action::SeeDesk { town } => allow(
+            viewer.has(Role::Admin)
+                || match town {
+                    Some(town) => acts_as(viewer, Role::Official, town),
+                    None => viewer
+                        .roles
+                        .iter()
+                        .any(|grant| grant.role == Role::Official && grant.town.is_none()),
+                },
+        ),
     }
 }
 
@@ -321,6 +335,29 @@ mod tests {
             donor: Some(UserId(12)),
         };
         assert_eq!(outcome(check(&donor_volunteer, own)), "SameReviewer");
+    }
+
+    #[test]
+    fn officials_see_the_desk_of_their_area_and_never_a_household() {
+        let city = person(20, &[("official", "")]);
+        let town = person(21, &[("official", TOWN)]);
+        let desk = |town| Action::SeeDesk { town };
+        assert_eq!(outcome(check(&city, desk(None))), OK);
+        assert_eq!(outcome(check(&city, desk(Some(OTHER)))), OK);
+        assert_eq!(outcome(check(&town, desk(Some(TOWN)))), OK);
+        assert_eq!(outcome(check(&town, desk(Some(OTHER)))), F);
+        assert_eq!(outcome(check(&town, desk(None))), F);
+        assert_eq!(outcome(check(&person(8, &[("admin", "")]), desk(None))), OK);
+        for (who, _) in cast().iter().filter(|(who, _)| *who != "admin") {
+            let viewer = &cast().into_iter().find(|(w, _)| w == who).unwrap().1;
+            assert_eq!(outcome(check(viewer, desk(Some(TOWN)))), F, "{who}");
+        }
+        for official in [&city, &town] {
+            let read = Action::ReadHousehold { town: TOWN };
+            assert_eq!(outcome(check(official, read)), F);
+            assert_eq!(outcome(check(official, Action::Claim)), F);
+            assert_eq!(outcome(check(official, Action::Administer)), F);
+        }
     }
 
     #[test]

@@ -27,10 +27,19 @@ pub enum Role {
     Reviewer,
     /// Assigns roles and imports other agencies' aid records.
     Admin,
+    /// An official of the supervision desk (督导), for the whole city or one town: sees how
+    /// the work goes, never a household's identity.
+    Official,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Donor, Role::Volunteer, Role::Reviewer, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Donor,
+        Role::Volunteer,
+        Role::Reviewer,
+        Role::Admin,
+        Role::Official,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -38,6 +47,7 @@ impl Role {
             Role::Volunteer => "volunteer",
             Role::Reviewer => "reviewer",
             Role::Admin => "admin",
+            Role::Official => "official",
         }
     }
 
@@ -47,6 +57,7 @@ impl Role {
             Role::Volunteer => "志愿者",
             Role::Reviewer => "议事小组审核员",
             Role::Admin => "管理员",
+            Role::Official => "督导（政府工作人员）",
         }
     }
 

@@ -449,3 +449,41 @@ async fn when_password_hashing_is_full_a_sign_in_is_told_to_come_back_and_nothin
         .await;
     assert_eq!(signed_up.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_someone_an_official_of_the_city_or_of_a_town() {
+    let app = spawn_app().await;
+    let admin = app.person("管理员", "13700009001", &[("admin", "")]).await;
+    let city = app.donor("市督导").await;
+    let town = app.donor("镇督导").await;
+    assert_eq!(
+        assign_role(&app, &admin, &city.phone, "official", "")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        assign_role(&app, &admin, &town.phone, "official", "延陵镇")
+            .await
+            .status(),
+        200
+    );
+    let held: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT user_id, town FROM user_roles WHERE role = 'official' ORDER BY user_id",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        held,
+        [(city.id.0, String::new()), (town.id.0, "延陵镇".to_owned())]
+    );
+    // An official is not a volunteer or reviewer: no household's file.
+    let volunteer = app
+        .person("志愿者", "13700009002", &[("volunteer", "延陵镇")])
+        .await;
+    app.register_household(&volunteer, "延陵镇", &crate::support::id_number(401))
+        .await;
+    let households = app.post_as(Some(&town), "list_households", &[]).await;
+    assert_eq!(households.text().await.unwrap(), "[]");
+}
