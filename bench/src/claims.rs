@@ -15,9 +15,9 @@ pub async fn seed_needs(db: &Db, count: usize) -> Vec<i64> {
     for i in 0..count {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
-             urgency, status, created_at, updated_at) VALUES ('medical', $1, \
+             urgency, status, created_at, updated_at, entered_at, published_at) VALUES ('medical', $1, \
              '基准测试用的需求，内容与真实需求长度相近，用于衡量认领吞吐。', '延陵镇', '柳茹村', \
-             'money', 300000, 2, 'published', $2, $2) RETURNING id",
+             'money', 300000, 2, 'published', $2, $2, $2, $2) RETURNING id",
         )
         .bind(format!("基准需求{i}"))
         .bind(now)

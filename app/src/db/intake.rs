@@ -4,6 +4,7 @@
 //! Callers have checked who may do what ([`crate::access`]) and parsed the form
 //! ([`crate::private::NeedEntry`]).
 
+use super::trail::{self, Step};
 use super::{events, needs, notices, Db};
 use crate::access::NeedParties;
 use crate::domain::{LiveChange, NeedId, NeedStatus, NewNeed, NewNotice, PublicNeed, UtcMillis};
@@ -71,13 +72,15 @@ pub async fn create(
     notes: &str,
     now: UtcMillis,
 ) -> Result<NeedId, AppError> {
-    let mut conn = db.pool.acquire().await?;
+    let mut tx = db.begin().await?;
     let intake = needs::Intake {
         household,
         author,
         private_notes: notes,
     };
-    let need = needs::insert(&mut conn, need, NeedStatus::Draft, Some(&intake), now).await?;
+    let need = needs::insert(&mut tx, need, NeedStatus::Draft, Some(&intake), now).await?;
+    trail::append(&mut tx, need.id, Step::Entered, Some(author), "", now).await?;
+    tx.commit().await?;
     Ok(need.id)
 }
 
@@ -101,8 +104,12 @@ pub async fn edit(
 ) -> Result<NeedId, AppError> {
     let id = stored.need.id;
     let status = stored.need.status;
-    // Once anyone has claimed or pledged to it, a need is theirs as it stands.
-    if matches!(status, NeedStatus::Claimed | NeedStatus::Fulfilled) || stored.need.pledged_fen > 0
+    // Once anyone has claimed or pledged to it, a need is theirs as it stands; a referred or
+    // withdrawn one is closed.
+    if matches!(
+        status,
+        NeedStatus::Claimed | NeedStatus::Fulfilled | NeedStatus::Referred | NeedStatus::Withdrawn
+    ) || stored.need.pledged_fen > 0
     {
         return Err(AppError::NotOpen);
     }
@@ -119,6 +126,7 @@ pub async fn edit(
         .bind(now.0)
         .execute(&mut *tx)
         .await?;
+        trail::append(&mut tx, id, Step::Edited, stored.author, "私密备注", now).await?;
         tx.commit().await?;
         return Ok(id);
     }
@@ -132,7 +140,8 @@ pub async fn edit(
     let updated = sqlx::query(
         "UPDATE needs SET aid_window = $3, title = $4, story = $5, ask_kind = $6, \
          amount_fen = $7, urgency = $8, private_notes = $9, status = $10, updated_at = $11, \
-         council_reviewer_id = NULL, volunteer_reviewer_id = NULL, version = version + 1 \
+         council_reviewer_id = NULL, volunteer_reviewer_id = NULL, version = version + 1, \
+         submitted_at = CASE WHEN $10 = 'council_review' THEN $11 ELSE submitted_at END \
          WHERE id = $1 AND status = $2 AND pledged_fen = 0",
     )
     .bind(id.0)
@@ -157,6 +166,12 @@ pub async fn edit(
             AppError::WrongStage
         });
     }
+    let detail = if next == status {
+        "公开内容".to_owned()
+    } else {
+        format!("公开内容，{}", next.label())
+    };
+    trail::append(&mut tx, id, Step::Edited, stored.author, &detail, now).await?;
     if stored.need.title != need.title {
         notices::retitle(&mut tx, id, &stored.need.title, &need.title).await?;
     }
@@ -179,8 +194,8 @@ pub async fn edit(
 pub async fn submit(db: &Db, id: NeedId, now: UtcMillis) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let moved: Option<(String, String, Option<i64>)> = sqlx::query_as(
-        "UPDATE needs SET status = 'council_review', returned_reason = NULL, updated_at = $2 \
-         WHERE id = $1 AND status = 'draft' RETURNING title, town, author_id",
+        "UPDATE needs SET status = 'council_review', returned_reason = NULL, updated_at = $2, \
+         submitted_at = $2 WHERE id = $1 AND status = 'draft' RETURNING title, town, author_id",
     )
     .bind(id.0)
     .bind(now.0)
@@ -190,6 +205,7 @@ pub async fn submit(db: &Db, id: NeedId, now: UtcMillis) -> Result<(), AppError>
         tx.rollback().await?;
         return Err(AppError::WrongStage);
     };
+    trail::append(&mut tx, id, Step::Submitted, author.map(UserId), "", now).await?;
     let notice = NewNotice::review_waiting(id, &title, &town, "村民议事小组审核");
     let not = [author.map(UserId)];
     notices::send_to_reviewers(&mut tx, &town, ReviewStage::Council, &not, &notice, now).await?;

@@ -17,6 +17,7 @@ pub mod reviews;
 pub mod seed;
 pub mod sign_in_tries;
 pub mod thanks;
+pub mod trail;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};

@@ -118,8 +118,10 @@ pub(crate) async fn insert(
 ) -> Result<PublicNeed, AppError> {
     let sql = format!(
         "INSERT INTO needs (aid_window, title, story, town, village, ask_kind, amount_fen, \
-         urgency, status, created_at, updated_at, household_id, author_id, private_notes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) \
+         urgency, status, created_at, updated_at, household_id, author_id, private_notes, \
+         entered_at, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $10, \
+         CASE WHEN $9 = 'published' THEN $10 END) \
          RETURNING {PUBLIC_COLUMNS}"
     );
     let row = sqlx::query(&sql)

@@ -83,7 +83,7 @@ pub async fn approve(
     let mut tx = db.begin().await?;
     // A published need's created_at is when it reached the board (the board's "newest").
     let published_at = if next == NeedStatus::Published {
-        ", created_at = $5"
+        ", created_at = $5, published_at = COALESCE(published_at, $5)"
     } else {
         ""
     };

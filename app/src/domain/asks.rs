@@ -161,6 +161,12 @@ pub enum NeedStatus {
     Published,
     Claimed,
     Fulfilled,
+    /// Sent to a government programme by a reviewer instead of the board; never published.
+    Referred,
+    /// Taken off the board by the town's reviewer while a public report is looked into.
+    Paused,
+    /// Taken down for good after a report.
+    Withdrawn,
 }
 
 impl NeedStatus {
@@ -172,6 +178,9 @@ impl NeedStatus {
             NeedStatus::Published => "published",
             NeedStatus::Claimed => "claimed",
             NeedStatus::Fulfilled => "fulfilled",
+            NeedStatus::Referred => "referred",
+            NeedStatus::Paused => "paused",
+            NeedStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -183,6 +192,9 @@ impl NeedStatus {
             "published" => Ok(NeedStatus::Published),
             "claimed" => Ok(NeedStatus::Claimed),
             "fulfilled" => Ok(NeedStatus::Fulfilled),
+            "referred" => Ok(NeedStatus::Referred),
+            "paused" => Ok(NeedStatus::Paused),
+            "withdrawn" => Ok(NeedStatus::Withdrawn),
             _ => Err(AppError::invalid(
                 "status",
                 format!("unknown status {code}"),
@@ -199,6 +211,9 @@ impl NeedStatus {
             NeedStatus::Published => "已发布",
             NeedStatus::Claimed => "已认领",
             NeedStatus::Fulfilled => "已完成",
+            NeedStatus::Referred => "已转介政府救助",
+            NeedStatus::Paused => "因举报暂停",
+            NeedStatus::Withdrawn => "已撤下",
         }
     }
 }

@@ -1,0 +1,81 @@
+//! A need's trail: the lifecycle steps no other table records (reviews and claims keep their
+//! own rows), appended in the transaction of the change. Append-only (a trigger refuses
+//! updates and deletes). The desk composes the full trail from this, the reviews and the
+//! claims ([`super::desk::trail`]).
+
+use crate::domain::{NeedId, UtcMillis};
+use crate::error::AppError;
+use crate::people::UserId;
+use sqlx::AnyConnection;
+
+/// What happened to a need, as the trail names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Entered,
+    Edited,
+    Submitted,
+    Referred,
+    ReferralOutcome,
+    Reported,
+    Paused,
+    ReportResolved,
+    Resumed,
+    Withdrawn,
+}
+
+impl Step {
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Entered => "entered",
+            Step::Edited => "edited",
+            Step::Submitted => "submitted",
+            Step::Referred => "referred",
+            Step::ReferralOutcome => "referral_outcome",
+            Step::Reported => "reported",
+            Step::Paused => "paused",
+            Step::ReportResolved => "report_resolved",
+            Step::Resumed => "resumed",
+            Step::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// How the desk's trail names it.
+    pub fn label(code: &str) -> &'static str {
+        match code {
+            "entered" => "志愿者录入",
+            "edited" => "修改",
+            "submitted" => "提交议事小组审核",
+            "referred" => "转介政府救助",
+            "referral_outcome" => "转介结果",
+            "reported" => "收到举报/纠错",
+            "paused" => "暂停展示",
+            "report_resolved" => "举报已处理",
+            "resumed" => "恢复展示",
+            "withdrawn" => "撤下",
+            _ => "其他",
+        }
+    }
+}
+
+/// Appends one step, by `actor` (none for the public), with a short `detail`.
+pub async fn append(
+    conn: &mut AnyConnection,
+    need: NeedId,
+    step: Step,
+    actor: Option<UserId>,
+    detail: &str,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO need_trail (need_id, action, actor_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(need.0)
+    .bind(step.code())
+    .bind(actor.map(|a| a.0))
+    .bind(detail)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
