@@ -62,6 +62,9 @@ pub enum Action<'a> {
     /// officials and admins; a town's officials for their town only. Never a household's
     /// identity (that is [`Action::ReadHousehold`], which no official role grants).
     SeeDesk { town: Option<&'a str> },
+    /// Record what a government programme decided about a need of `town` referred to it: the
+    /// town's council reviewers and the officials covering the town.
+    RecordReferral { town: &'a str },
 }
 
 /// Whether `viewer` holds `role` for `town` (a grant for every town covers it).
@@ -130,6 +133,9 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
                         .any(|grant| grant.role == Role::Official && grant.town.is_none()),
                 },
         ),
+        Action::RecordReferral { town } => {
+            allow(acts_as(viewer, Role::Reviewer, town) || acts_as(viewer, Role::Official, town))
+        }
     }
 }
 
@@ -352,6 +358,12 @@ mod tests {
             let viewer = &cast().into_iter().find(|(w, _)| w == who).unwrap().1;
             assert_eq!(outcome(check(viewer, desk(Some(TOWN)))), F, "{who}");
         }
+        let record = |town| Action::RecordReferral { town };
+        assert_eq!(outcome(check(&city, record(TOWN))), OK);
+        assert_eq!(outcome(check(&town, record(TOWN))), OK);
+        assert_eq!(outcome(check(&town, record(OTHER))), F);
+        //                                             none  donor vol  city  ovol rev  orev admin
+        assert_row("record a referral", record(TOWN), [F, F, F, F, F, OK, F, F]);
         for official in [&city, &town] {
             let read = Action::ReadHousehold { town: TOWN };
             assert_eq!(outcome(check(official, read)), F);

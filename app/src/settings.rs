@@ -31,7 +31,14 @@ pub struct Settings {
     pub public_url: Option<crate::share::PublicUrl>,
     /// How notices leave the app beyond the inbox (none: inbox only).
     pub notice_sender: crate::domain::SenderKind,
+    /// How long each stage may take before the desk lists a need as overdue.
+    pub overdue_limits: crate::private::OverdueLimits,
+    /// The government programmes a reviewer may refer a need to.
+    pub referral_programmes: Vec<String>,
 }
+
+/// The programmes needs are referred to by default.
+pub const DEFAULT_PROGRAMMES: [&str; 4] = ["医疗救助", "临时救助", "教育资助", "残疾人帮扶"];
 
 /// Danyang's towns and streets (the default list).
 pub const DANYANG_TOWNS: [&str; 13] = [

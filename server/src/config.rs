@@ -129,6 +129,17 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_POINTS_CONFIRMATION", default_value_t = 2)]
     pub points_confirmation: i64,
 
+    /// Days each stage may take before the desk lists a need as overdue, e.g.
+    /// `council=3,volunteer=3,unclaimed=30,undelivered=7,unconfirmed=7` (any subset; those
+    /// are the defaults, except `unconfirmed`, which defaults to WANSHAN_CONFIRM_WITHIN_DAYS).
+    #[arg(long, env = "WANSHAN_DESK_OVERDUE_DAYS", default_value = "")]
+    pub desk_overdue_days: String,
+
+    /// The government programmes a reviewer may refer a need to, comma-separated; default:
+    /// 医疗救助,临时救助,教育资助,残疾人帮扶.
+    #[arg(long, env = "WANSHAN_REFERRAL_PROGRAMMES", value_delimiter = ',')]
+    pub referral_programmes: Vec<String>,
+
     /// The towns (镇、街道) of the city, comma-separated; default: Danyang's 13.
     #[arg(long, env = "WANSHAN_TOWNS", value_delimiter = ',')]
     pub towns: Vec<String>,
@@ -257,6 +268,8 @@ impl Config {
             points_review: 2,
             points_confirmation: 2,
             towns: Vec::new(),
+            desk_overdue_days: String::new(),
+            referral_programmes: Vec::new(),
             trusted_proxy_header: None,
             impact_every_ms: 1,
             max_streams: 10_000,

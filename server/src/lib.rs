@@ -8,6 +8,7 @@
 pub mod clients;
 pub mod config;
 pub mod deliveries;
+pub mod desk;
 pub mod live;
 pub mod ops;
 pub mod outbox;
@@ -123,6 +124,33 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             ),
         },
         notice_sender: wanshan_app::domain::SenderKind::None,
+        overdue_limits: {
+            let mut limits = wanshan_app::private::OverdueLimits::DEFAULT;
+            limits.0[4] = config.confirm_within_days.clamp(1, 365);
+            wanshan_app::private::OverdueLimits::parse(&config.desk_overdue_days, limits)
+                .map_err(|e| format!("WANSHAN_DESK_OVERDUE_DAYS: {e}"))?
+        },
+        referral_programmes: {
+            let configured: Vec<String> = config
+                .referral_programmes
+                .iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+            if configured.iter().any(|p| p.chars().count() > 30) {
+                return Err(
+                    "WANSHAN_REFERRAL_PROGRAMMES: a programme's name is at most 30 characters"
+                        .into(),
+                );
+            }
+            if configured.is_empty() {
+                wanshan_app::settings::DEFAULT_PROGRAMMES
+                    .map(str::to_owned)
+                    .to_vec()
+            } else {
+                configured
+            }
+        },
     };
     let sender = outbox::Sender::from_config(config, settings.public_url.clone())?;
     // The settings page says whether messages go anywhere, and where.
@@ -273,6 +301,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/claims/{claim}/photo", get(deliveries::photo))
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
+        .route("/desk/export/{file}", get(desk::export))
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
         // The signed-in person's own stream: "your notices changed" (never the public stream).

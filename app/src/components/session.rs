@@ -42,12 +42,15 @@ pub fn SessionNav() -> impl IntoView {
                 (Role::Donor, "/my/claims", "我的认领"),
                 (Role::Volunteer, "/intake", "录入"),
                 (Role::Reviewer, "/review", "审核"),
+                (Role::Official, "/desk", "督导台"),
                 (Role::Admin, "/admin", "管理"),
             ]
             .into_iter()
-            // Volunteers give the second approval, so they review too.
+            // Volunteers give the second approval, so they review too; admins read the desk.
             .filter(|(role, href, _)| {
-                viewer.has(*role) || (*href == "/review" && viewer.has(Role::Volunteer))
+                viewer.has(*role)
+                    || (*href == "/review" && viewer.has(Role::Volunteer))
+                    || (*href == "/desk" && viewer.has(Role::Admin))
             })
             .map(|(_, href, label)| view! { <a href=href>{label}</a> })
             .collect_view();

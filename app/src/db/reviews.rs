@@ -177,7 +177,7 @@ pub async fn send_back(
 
 /// Why a decision about `stored` changed nothing: it was edited since it was read
 /// (`NeedChanged`), or another reviewer moved it on (`WrongStage`).
-async fn moved_on(db: &Db, stored: &Stored) -> AppError {
+pub(crate) async fn moved_on(db: &Db, stored: &Stored) -> AppError {
     let version: Result<Option<i64>, _> =
         sqlx::query_scalar("SELECT version FROM needs WHERE id = $1")
             .bind(stored.need.id.0)

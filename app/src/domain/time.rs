@@ -55,6 +55,20 @@ impl UtcMillis {
         Some(UtcMillis(seconds * 1000))
     }
 
+    /// Midnight at the start of a Shanghai date written `2026-03-15` (or `2026/3/15`), or
+    /// `None` for text that is not a real date.
+    pub fn parse_shanghai_date(text: &str) -> Option<UtcMillis> {
+        let date = text.trim().replace('/', "-");
+        let parts: Vec<&str> = date.split('-').collect();
+        match parts.as_slice() {
+            [y, m, d] => match (y.parse(), m.parse(), d.parse()) {
+                (Ok(y), Ok(m), Ok(d)) => UtcMillis::from_shanghai_date(y, m, d),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The same Shanghai wall-clock moment `months` calendar months earlier (the day clamped to
     /// the end of a shorter month): the start of a "within the last N months" period.
     pub fn months_before(self, months: u32) -> UtcMillis {

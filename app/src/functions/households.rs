@@ -47,10 +47,15 @@ pub async fn list_households() -> Result<Vec<HouseholdView>, AppError> {
     use crate::people::Role;
     let volunteer = signed_in().await?;
     let db: Db = from_context()?;
-    match towns_for(&volunteer, Role::Volunteer) {
-        Some(towns) if towns.is_empty() => Ok(Vec::new()),
-        towns => households::in_towns(&db, towns.as_deref()).await,
-    }
+    let households = match towns_for(&volunteer, Role::Volunteer) {
+        Some(towns) if towns.is_empty() => Vec::new(),
+        towns => households::in_towns(&db, towns.as_deref()).await?,
+    };
+    // Every household file this list shows is an opening, logged for the desk.
+    let opened: Vec<_> = households.iter().map(|h| (h.id, None)).collect();
+    let now = crate::domain::UtcMillis::now();
+    crate::db::file_access::log(&db, volunteer.id, &opened, "录入页", now).await?;
+    Ok(households)
 }
 
 /// The towns of the city, for the pickers. Public.

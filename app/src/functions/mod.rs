@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod aid;
 pub mod claims;
+pub mod desk;
 pub mod households;
 pub mod impact;
 pub mod intake;

@@ -41,11 +41,33 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
             claim_alerts.extend(reviews::claim_alert(&db, stored, warnings, claimed_at).await?);
         }
     }
+    // Every household file this page shows is an opening, logged for the desk.
+    let opened: Vec<_> = stages
+        .iter()
+        .flatten()
+        .map(|item| (item.household.id, Some(item.need.id)))
+        .chain(
+            claim_alerts
+                .iter()
+                .map(|alert| (alert.household.id, Some(alert.need.id))),
+        )
+        .collect();
+    crate::db::file_access::log(&db, reviewer.id, &opened, "审核页", now).await?;
+    let mut referrals = crate::db::desk::referrals(&db, None, false).await?;
+    referrals.retain(|referral| {
+        let town = referral.town.as_str();
+        permits(&reviewer, Action::RecordReferral { town })
+    });
+    for referral in &mut referrals {
+        referral.can_record = true;
+    }
     let [council, volunteer] = stages;
     Ok(ReviewQueue {
         council,
         volunteer,
         claim_alerts,
+        programmes: from_context::<Settings>()?.referral_programmes,
+        referrals,
     })
 }
 
@@ -125,5 +147,43 @@ pub async fn return_need(
     let reason = return_reason(&reason)?;
     reviews::send_back(&db, &stored, stage, reviewer.id, &reason, UtcMillis::now()).await?;
     super::after_form_post(&format!("/review?returned={need_id}"));
+    Ok(())
+}
+
+/// Refers a need to a government programme instead of publishing it, at the stage the caller
+/// reviews (the same people who may approve it then), if it is still the `version` they saw.
+/// `programme` is one of the configured programmes; `due` the date by which the programme
+/// should answer (`2026-12-31`, today to a year ahead).
+#[server(prefix = "/api", endpoint = "refer_need")]
+pub async fn refer_need(
+    need_id: i64,
+    stage: ReviewStage,
+    version: i64,
+    programme: String,
+    due: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::referrals::{self, NewReferral};
+    use crate::db::Db;
+    use crate::domain::UtcMillis;
+    use crate::private::ReferralRequest;
+    use crate::settings::Settings;
+    let reviewer = signed_in().await?;
+    let db: Db = from_context()?;
+    let settings: Settings = from_context()?;
+    let stored = reviewable(&db, &reviewer, need_id, stage, version).await?;
+    let now = UtcMillis::now();
+    let request =
+        ReferralRequest::parse(&settings.referral_programmes, &programme, &due, &note, now)?;
+    let referral = NewReferral {
+        stage,
+        reviewer: reviewer.id,
+        programme: &request.programme,
+        due: request.due,
+        note: &request.note,
+    };
+    referrals::refer(&db, &stored, referral, now).await?;
+    super::after_form_post(&format!("/review?referred={need_id}"));
     Ok(())
 }

@@ -2,6 +2,7 @@ pub mod account;
 pub mod admin;
 pub mod board;
 pub mod credit;
+pub mod desk;
 pub mod impact;
 pub mod intake;
 pub mod my_claims;

@@ -6,10 +6,12 @@ use crate::components::session::{Outcome, RoleGate};
 use crate::domain::Ask;
 use crate::error::AppError;
 use crate::functions::claims::{list_deliveries, ConfirmDelivery, IssueFamilyCode, RejectDelivery};
-use crate::functions::reviews::{load_review_queue, ApproveNeed, ReturnNeed};
+use crate::functions::desk::RecordReferralOutcome;
+use crate::functions::reviews::{load_review_queue, ApproveNeed, ReferNeed, ReturnNeed};
 use crate::people::Role;
 use crate::private::{
-    AidSource, ClaimAlert, DeliveryToConfirm, HouseholdView, ReviewItem, ReviewStage,
+    AidSource, ClaimAlert, DeliveryToConfirm, HouseholdView, Referral, ReferralOutcome, ReviewItem,
+    ReviewStage,
 };
 use leptos::prelude::*;
 
@@ -26,10 +28,24 @@ pub fn ReviewPage() -> impl IntoView {
 fn ReviewDesk() -> impl IntoView {
     let approve = ServerAction::<ApproveNeed>::new();
     let send_back = ServerAction::<ReturnNeed>::new();
+    let refer = ServerAction::<ReferNeed>::new();
+    let record = ServerAction::<RecordReferralOutcome>::new();
     let queue = Resource::new(
-        move || (approve.version().get(), send_back.version().get()),
+        move || {
+            (
+                approve.version().get(),
+                send_back.version().get(),
+                refer.version().get(),
+                record.version().get(),
+            )
+        },
         |_| load_review_queue(),
     );
+    let actions = Decisions {
+        approve,
+        send_back,
+        refer,
+    };
     // Resources are made here, at the top of the page, never inside a <Suspense>'s children.
     let confirm = ServerAction::<ConfirmDelivery>::new();
     let reject = ServerAction::<RejectDelivery>::new();
@@ -41,6 +57,8 @@ fn ReviewDesk() -> impl IntoView {
         <div class="toast-area" role="status" aria-live="polite">
             <Outcome value=approve.value() done="已通过。" when="approved"/>
             <Outcome value=send_back.value() done="已退回给录入的志愿者。" when="returned"/>
+            <Outcome value=refer.value() done="已转介，需求不会发布到需求墙。" when="referred"/>
+            <Outcome value=record.value() done="已记录转介结果。" when="recorded"/>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"正在加载审核队列…"</p> }>
             {move || Suspend::new(async move {
@@ -51,9 +69,10 @@ fn ReviewDesk() -> impl IntoView {
                             <section class="panel">
                                 <h1>"审核"</h1>
                                 {empty.then(|| view! { <p class="empty">"目前没有等待您审核的需求。"</p> })}
-                                <Stage title="待议事小组审核" stage=ReviewStage::Council items=queue.council approve send_back/>
-                                <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer approve send_back/>
+                                <Stage title="待议事小组审核" stage=ReviewStage::Council items=queue.council actions programmes=queue.programmes.clone()/>
+                                <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer actions programmes=queue.programmes/>
                             </section>
+                            <PendingReferrals referrals=queue.referrals record back_to="review"/>
                             <ClaimAlerts alerts=queue.claim_alerts/>
                             <Deliveries deliveries confirm reject/>
                         }
@@ -66,13 +85,21 @@ fn ReviewDesk() -> impl IntoView {
     }
 }
 
+/// The decisions a reviewer can make on one need.
+#[derive(Clone, Copy)]
+struct Decisions {
+    approve: ServerAction<ApproveNeed>,
+    send_back: ServerAction<ReturnNeed>,
+    refer: ServerAction<ReferNeed>,
+}
+
 #[component]
 fn Stage(
     title: &'static str,
     stage: ReviewStage,
     items: Vec<ReviewItem>,
-    approve: ServerAction<ApproveNeed>,
-    send_back: ServerAction<ReturnNeed>,
+    actions: Decisions,
+    programmes: Vec<String>,
 ) -> impl IntoView {
     if items.is_empty() {
         return ().into_any();
@@ -82,7 +109,7 @@ fn Stage(
         <ul class="work-list" data-stage=stage.code()>
             {items
                 .into_iter()
-                .map(|item| view! { <ReviewCard item stage approve send_back/> })
+                .map(|item| view! { <ReviewCard item stage actions programmes=programmes.clone()/> })
                 .collect_view()}
         </ul>
     }
@@ -93,9 +120,14 @@ fn Stage(
 fn ReviewCard(
     item: ReviewItem,
     stage: ReviewStage,
-    approve: ServerAction<ApproveNeed>,
-    send_back: ServerAction<ReturnNeed>,
+    actions: Decisions,
+    programmes: Vec<String>,
 ) -> impl IntoView {
+    let Decisions {
+        approve,
+        send_back,
+        refer,
+    } = actions;
     let ReviewItem {
         need,
         version,
@@ -205,8 +237,105 @@ fn ReviewCard(
                     <button type="submit" class="btn-secondary">"退回给录入人"</button>
                 </ActionForm>
             </details>
+            <details class="refer">
+                <summary class="btn-secondary">"转介政府救助"</summary>
+                <ActionForm action=refer attr:class="stack-form" attr:data-testid="refer-form">
+                    <input type="hidden" name="need_id" value=id/>
+                    <input type="hidden" name="stage" value=stage_code/>
+                    <input type="hidden" name="version" value=version/>
+                    <p class="hint">"转介后需求不会发布到需求墙；救助项目反馈结果后记录在此。"</p>
+                    <label for=format!("programme-{id}")>"救助项目"</label>
+                    <select id=format!("programme-{id}") name="programme" required>
+                        {programmes.into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
+                    </select>
+                    <label for=format!("due-{id}")>"反馈期限"</label>
+                    <input id=format!("due-{id}") name="due" type="date" required/>
+                    <label for=format!("refer-note-{id}")>"转介说明（选填，勿写电话或身份证号）"</label>
+                    <textarea id=format!("refer-note-{id}") name="note" rows="2" maxlength="200"></textarea>
+                    <button type="submit" class="btn-secondary">"转介"</button>
+                </ActionForm>
+            </details>
         </li>
     }
+}
+
+/// Referrals awaiting the programme's answer, by due date, each with a
+/// form to record the answer when the reader may.
+#[component]
+pub fn PendingReferrals(
+    referrals: Vec<Referral>,
+    record: ServerAction<RecordReferralOutcome>,
+    back_to: &'static str,
+) -> impl IntoView {
+    if referrals.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="panel" data-testid="referrals">
+            <h2>"转介待反馈 · " {referrals.len()}</h2>
+            <ul class="work-list">
+                {referrals
+                    .into_iter()
+                    .map(|r| {
+                        let id = r.id;
+                        view! {
+                            <li class="work-item" data-referral-id=id>
+                                <p class="work-head">
+                                    <span class=format!("window window-{}", r.window.code())>{r.window.label()}</span>
+                                    <span class="place">{r.town.clone()}</span>
+                                    <span>{r.household.0.clone()}</span>
+                                </p>
+                                <h3 class="work-title">
+                                    <a href=format!("/desk/needs/{}", r.need_id.0)>{r.title.clone()}</a>
+                                </h3>
+                                <p class="meta">
+                                    {format!(
+                                        "{} · 转介于 {} · 期限 {}",
+                                        r.programme,
+                                        r.referred_at.shanghai_text(),
+                                        r.due_at.shanghai_date_text(),
+                                    )}
+                                </p>
+                                {(!r.note.is_empty()).then(|| view! { <p class="hint">{r.note.clone()}</p> })}
+                                {r.can_record
+                                    .then(|| {
+                                        view! {
+                                            <details>
+                                                <summary class="btn-secondary">"记录结果"</summary>
+                                                <ActionForm action=record attr:class="stack-form" attr:data-testid="record-referral">
+                                                    <input type="hidden" name="referral_id" value=id/>
+                                                    <input type="hidden" name="back_to" value=back_to/>
+                                                    <fieldset>
+                                                        <legend>"结果"</legend>
+                                                        {ReferralOutcome::ALL
+                                                            .into_iter()
+                                                            .map(|o| {
+                                                                view! {
+                                                                    <label class="inline">
+                                                                        <input type="radio" name="outcome" value=o.code() required/>
+                                                                        {o.label()}
+                                                                    </label>
+                                                                }
+                                                            })
+                                                            .collect_view()}
+                                                    </fieldset>
+                                                    <label for=format!("granted-{id}")>"获批金额（元，仅获批时填；实物填 0）"</label>
+                                                    <input id=format!("granted-{id}") name="amount" inputmode="decimal"/>
+                                                    <label for=format!("outcome-note-{id}")>"说明（选填）"</label>
+                                                    <textarea id=format!("outcome-note-{id}") name="note" rows="2" maxlength="200"></textarea>
+                                                    <button type="submit" class="btn-secondary">"保存结果"</button>
+                                                </ActionForm>
+                                            </details>
+                                        }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

@@ -60,18 +60,8 @@ fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, Strin
     if has_control_characters(cause) {
         return Err("事由含有无法显示的字符".into());
     }
-    let date = record[4].trim().replace('/', "-");
-    let at = {
-        let parts: Vec<&str> = date.split('-').collect();
-        match parts.as_slice() {
-            [y, m, d] => match (y.parse(), m.parse(), d.parse()) {
-                (Ok(y), Ok(m), Ok(d)) => UtcMillis::from_shanghai_date(y, m, d),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-    .ok_or_else(|| format!("日期“{}”无效，应为 2026-03-15 这样的格式", record[4].trim()))?;
+    let at = UtcMillis::parse_shanghai_date(&record[4])
+        .ok_or_else(|| format!("日期“{}”无效，应为 2026-03-15 这样的格式", record[4].trim()))?;
     let amount = match record[5].trim() {
         "" => None,
         yuan => Some(Fen::parse_yuan(yuan).map_err(|e| format!("金额：{e}"))?),

@@ -11,6 +11,7 @@ mod account;
 mod aid;
 #[cfg(feature = "ssr")]
 mod aid_import;
+mod desk;
 mod household;
 mod intake;
 mod review;
@@ -19,6 +20,7 @@ pub use account::*;
 pub use aid::*;
 #[cfg(feature = "ssr")]
 pub use aid_import::*;
+pub use desk::*;
 pub use household::*;
 pub use intake::*;
 pub use review::*;

@@ -95,6 +95,13 @@ pub struct ReviewQueue {
     pub volunteer: Vec<ReviewItem>,
     /// Claimed needs that warned of duplicate aid at claim time.
     pub claim_alerts: Vec<ClaimAlert>,
+    /// The government programmes a need may be referred to instead of the board.
+    #[serde(default)]
+    pub programmes: Vec<String>,
+    /// Referrals of the reader's towns awaiting the programme's answer, by due date (for a
+    /// council reviewer, who records it).
+    #[serde(default)]
+    pub referrals: Vec<super::Referral>,
 }
 
 /// What a reviewer writes to approve over a duplicate-aid warning: nothing without warnings;

@@ -17,6 +17,7 @@ mod accounts;
 mod aid;
 mod authorization;
 mod claims;
+mod desk;
 mod edge;
 mod fulfilment;
 mod fuzz;

@@ -90,6 +90,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
 /// A server with the given settings (several may share one database).
 pub async fn spawn_instance(dir: tempfile::TempDir, config: Config) -> TestApp {
+    // `WANSHAN_TEST_LOG=1` shows the servers' logs (an internal error's cause among them).
+    if std::env::var_os("WANSHAN_TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    }
     let (addr, state, _server) = wanshan_server::spawn(config).await.expect("server starts");
     TestApp {
         base: format!("http://{addr}"),

@@ -1,0 +1,58 @@
+//! The desk's CSV exports: plain axum handlers, because an export is a file a browser
+//! downloads with a link. Who may read it is checked exactly as for the page.
+
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde::Deserialize;
+use wanshan_app::error::AppError;
+use wanshan_app::functions::Caller;
+use wanshan_app::private::DeskScope;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ScopeQuery {
+    town: String,
+    from: String,
+    to: String,
+}
+
+/// `GET /desk/export/{list}.csv?town=&from=&to=`: one of the desk's lists as CSV.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    Path(file): Path<String>,
+    Query(query): Query<ScopeQuery>,
+) -> Response {
+    let result = async {
+        let reader = caller
+            .and_then(|Extension(Caller(viewer))| viewer)
+            .ok_or(AppError::Unauthorized)?;
+        let list = file.strip_suffix(".csv").ok_or(AppError::NeedNotFound)?;
+        let asked = DeskScope {
+            town: Some(query.town),
+            from: query.from,
+            to: query.to,
+        };
+        wanshan_app::functions::desk::desk_csv(&state.db, &reader, &state.settings, list, &asked)
+            .await
+    }
+    .await;
+    match result {
+        Ok((name, csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(error) => error.into_response(),
+    }
+}
