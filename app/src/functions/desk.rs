@@ -3,7 +3,9 @@
 //! identity (households are [`HouseholdLabel`](crate::private::HouseholdLabel)s).
 
 use crate::error::AppError;
-use crate::private::{Desk, DeskScope, NeedTrail};
+#[cfg(feature = "ssr")]
+use crate::private::DeskScope;
+use crate::private::{Desk, NeedTrail};
 use leptos::prelude::*;
 
 /// The scope a reader asked for, checked and filled in: a town they may see (or the whole
