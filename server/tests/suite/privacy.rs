@@ -200,7 +200,68 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         );
     }
     seen.push(public);
-    for who in [None, Some(&donor)] {
+    // The city's officials read the desk, every need's trail and every export: never a
+    // household's identity (a desk page they could not read would pass vacuously: checked).
+    let city_official = app
+        .person("市督导", "13700000045", &[("official", "")])
+        .await;
+    let town_official = app
+        .person("镇督导", "13700000046", &[("official", "延陵镇")])
+        .await;
+    paths.push("/desk".to_owned());
+    for (id, _) in &needs {
+        paths.push(format!("/desk/needs/{id}"));
+    }
+    for file in [
+        "council",
+        "volunteer",
+        "unclaimed",
+        "undelivered",
+        "unconfirmed",
+        "flow",
+        "supply",
+        "referrals",
+    ] {
+        paths.push(format!("/desk/export/{file}.csv"));
+    }
+    let trail = app
+        .get_as(Some(&town_official), &format!("/desk/needs/{}", needs[0].0))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        trail.contains("隐私测试需求一") && trail.contains("家庭档案查阅记录"),
+        "the official reads the trail"
+    );
+    for official in [&city_official, &town_official] {
+        for (id, _) in &needs {
+            seen.push(
+                app.post_as(
+                    Some(official),
+                    "get_need_trail",
+                    &[("need_id", &id.to_string())],
+                )
+                .await
+                .text()
+                .await
+                .unwrap(),
+            );
+        }
+        seen.push(
+            app.post_as(Some(official), "get_desk", &[])
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+    for who in [
+        None,
+        Some(&donor),
+        Some(&city_official),
+        Some(&town_official),
+    ] {
         for path in &paths {
             let bytes = app.get_as(who, path).await.bytes().await.unwrap();
             seen.push(String::from_utf8_lossy(&bytes).into_owned());

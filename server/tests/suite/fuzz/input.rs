@@ -342,6 +342,8 @@ pub enum Target {
     Photo,
     /// `GET /api/credit/ledger.csv`.
     Ledger,
+    /// `GET /desk/export/{file}` (a desk list as CSV).
+    DeskExport,
     /// `GET /api/events`.
     Events,
     /// `GET /api/my/notices/events` (a person's own stream).
@@ -357,6 +359,7 @@ impl Target {
             Target::Deliver => "POST /api/deliver/{claim}".into(),
             Target::Photo => "GET /api/claims/{claim}/photo".into(),
             Target::Ledger => "GET /api/credit/ledger.csv".into(),
+            Target::DeskExport => "GET /desk/export/{file}".into(),
             Target::Events => "GET /api/events".into(),
             Target::NoticeStream => {
                 format!("GET {}", wanshan_app::pages::notices::NOTICE_STREAM_PATH)
@@ -404,7 +407,7 @@ impl Target {
                 PlainFormPost,
                 RawRequest,
             ],
-            Target::Photo | Target::Ledger => &[
+            Target::Photo | Target::Ledger | Target::DeskExport => &[
                 WellFormed,
                 NastyPath,
                 RandomQuery,
@@ -654,9 +657,11 @@ impl Generator<'_> {
                 fields,
             } => self.server_fn(path, method, fields, kind, valid),
             Target::Deliver => self.deliver(kind, valid),
-            Target::Photo | Target::Ledger | Target::Events | Target::NoticeStream => {
-                self.get_route(target, kind, valid)
-            }
+            Target::Photo
+            | Target::Ledger
+            | Target::DeskExport
+            | Target::Events
+            | Target::NoticeStream => self.get_route(target, kind, valid),
             Target::Page(path) => self.page(path, kind, valid),
         };
         // (Not on well-formed or mutated requests: they are to reach the function as sent.)
@@ -1089,6 +1094,13 @@ impl Generator<'_> {
                 format!("/api/credit/{}", self.segment(false))
             }
             Target::Ledger => "/api/credit/ledger.csv".into(),
+            Target::DeskExport if kind == NastyPath => {
+                format!("/desk/export/{}", self.segment(false))
+            }
+            Target::DeskExport => {
+                let files = ["council.csv", "flow.csv", "supply.csv", "referrals.csv"];
+                format!("/desk/export/{}", self.rng.pick(&files))
+            }
             Target::NoticeStream => wanshan_app::pages::notices::NOTICE_STREAM_PATH.into(),
             _ => "/api/events".into(),
         };

@@ -58,6 +58,7 @@ pub async fn targets(app: &TestApp, names: &[&str]) -> Vec<Target> {
         Target::Deliver,
         Target::Photo,
         Target::Ledger,
+        Target::DeskExport,
         Target::Events,
         Target::NoticeStream,
     ]);
