@@ -4,6 +4,7 @@
 
 pub mod board;
 pub mod claims;
+pub mod desk;
 pub mod fanout;
 pub mod report;
 pub mod server;

@@ -6,7 +6,7 @@ use wanshan_app::db::{needs, Db};
 use wanshan_app::domain::{Ask, Fen, NewNeed, Urgency, UtcMillis, Window};
 use wanshan_bench::report::{Report, Run};
 use wanshan_bench::server::RunningServer;
-use wanshan_bench::{board, claims, fanout, raise_open_file_limit, signin, size};
+use wanshan_bench::{board, claims, desk, fanout, raise_open_file_limit, signin, size};
 
 #[derive(Parser)]
 #[command(about = "Wanshan benchmarks: writes BENCHMARKS.md")]
@@ -39,9 +39,24 @@ enum Command {
     },
     /// The fan-out floor: a bare tokio broadcaster (started by `run`).
     FloorServer,
+    /// Only the desk benchmark, printing its section (for working on the desk).
+    Desk {
+        #[arg(long)]
+        server: PathBuf,
+        #[arg(long)]
+        site: PathBuf,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = DESK_NEEDS)]
+        needs: usize,
+    },
 }
 
 const CLIENTS: usize = 64;
+/// Needs in the desk benchmark's city.
+const DESK_NEEDS: usize = 100_000;
+/// Requests of each kind the desk benchmark sends, one at a time.
+const DESK_REQUESTS: usize = 30;
 const CONTENDED: usize = 64;
 
 #[tokio::main]
@@ -51,6 +66,24 @@ async fn main() {
             let addr = std::env::var("WANSHAN_ADDR").expect("WANSHAN_ADDR");
             let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
             fanout::floor_server(listener).await;
+        }
+        Command::Desk {
+            server,
+            site,
+            postgres,
+            needs,
+        } => {
+            let bench = Bench {
+                server,
+                site_root: site.to_str().expect("utf-8 path").to_owned(),
+                duration: Duration::from_secs(1),
+            };
+            let mut report = Report::new(raise_open_file_limit());
+            report.desk.push(bench.desk("SQLite", None, needs).await);
+            if let Some(admin) = &postgres {
+                report.desk.push(bench.desk("PostgreSQL", Some(admin), needs).await);
+            }
+            println!("{}", report.desk_section());
         }
         Command::Run {
             server,
@@ -86,6 +119,13 @@ async fn main() {
             }
             eprintln!("board page");
             report.board = Some(bench.board().await);
+            eprintln!("the desk over {DESK_NEEDS} needs");
+            report.desk.push(bench.desk("SQLite", None, DESK_NEEDS).await);
+            if let Some(admin) = &postgres {
+                report
+                    .desk
+                    .push(bench.desk("PostgreSQL", Some(admin), DESK_NEEDS).await);
+            }
             eprintln!("500 sign-ins at once");
             report.sign_ins = Some(bench.sign_ins(500).await);
             eprintln!("client size");
@@ -272,6 +312,36 @@ impl Bench {
         db.pool.close().await;
         let server = self.start(&database).await;
         board::load(&format!("http://{}", server.addr), 32, self.duration).await
+    }
+
+    async fn desk(
+        &self,
+        backend: &'static str,
+        postgres: Option<&str>,
+        needs: usize,
+    ) -> desk::DeskLoad {
+        let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(&dir, postgres, "desk").await;
+        let db = Db::connect(&database, 2).await.expect("database");
+        let seeding = std::time::Instant::now();
+        let cookie = desk::seed(&db, needs).await;
+        let seed_seconds = seeding.elapsed().as_secs_f64();
+        let (needs, reviews, claims) = desk::counts(&db).await;
+        db.pool.close().await;
+        let server = self.start(&database).await;
+        let base = format!("http://{}", server.addr);
+        let (city, town, csv, desk_bytes) = desk::load(&base, &cookie, DESK_REQUESTS).await;
+        desk::DeskLoad {
+            backend,
+            needs,
+            reviews,
+            claims,
+            seed_seconds,
+            city,
+            town,
+            csv,
+            desk_bytes,
+        }
     }
 
     async fn served(&self) -> Vec<(String, u64, String)> {

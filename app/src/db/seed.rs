@@ -13,12 +13,13 @@ use crate::private::{HouseholdForm, IdKey, IdNumber, NewHousehold};
 pub const DEMO_PASSWORD: &str = "wanshan-demo";
 
 /// Demo accounts: (phone, name, role, town).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 7] = [
     ("13900000000", "演示管理员", "admin", ""),
     ("13900000001", "志愿者小王", "volunteer", ""),
     ("13900000002", "志愿者小李", "volunteer", ""),
     ("13900000003", "延陵镇议事小组", "reviewer", "延陵镇"),
     ("13900000004", "司徒镇议事小组", "reviewer", "司徒镇"),
+    ("13900000005", "丹阳市督导", "official", ""),
     ("13900000009", "爱心人士小陈", "donor", ""),
 ];
 
