@@ -449,28 +449,30 @@ pub async fn open_reports(db: &Db, town: Option<&str>) -> Result<i64, AppError> 
     .await?)
 }
 
-/// Referrals of `town` (or all): those awaiting an outcome by due date, then (if
-/// `with_recorded`) the 100 most recently decided.
+/// Referrals of `town` (or all): those awaiting an outcome by due date (at most 1,000), then
+/// (if `with_recorded`) the 1,000 most recently decided.
 pub async fn referrals(
     db: &Db,
-    towns: Option<&[&str]>,
+    town: Option<&str>,
     with_recorded: bool,
 ) -> Result<Vec<Referral>, AppError> {
     let columns = "f.id, f.need_id, n.title, n.aid_window, n.town, h.id_key, f.programme, \
          f.referred_at, f.due_at, f.note, f.outcome, f.outcome_fen, f.outcome_note, f.outcome_at";
     let from = "FROM referrals f JOIN needs n ON n.id = f.need_id \
-         LEFT JOIN households h ON h.id = n.household_id";
+         LEFT JOIN households h ON h.id = n.household_id WHERE ($1 IS NULL OR n.town = $1)";
     let mut rows = sqlx::query(&format!(
-        "SELECT {columns} {from} WHERE f.outcome IS NULL ORDER BY f.due_at, f.id LIMIT 1000"
+        "SELECT {columns} {from} AND f.outcome IS NULL ORDER BY f.due_at, f.id LIMIT 1000"
     ))
+    .bind(town)
     .fetch_all(&db.pool)
     .await?;
     if with_recorded {
         rows.extend(
             sqlx::query(&format!(
-                "SELECT {columns} {from} WHERE f.outcome IS NOT NULL \
-                 ORDER BY f.outcome_at DESC, f.id DESC LIMIT 100"
+                "SELECT {columns} {from} AND f.outcome IS NOT NULL \
+                 ORDER BY f.outcome_at DESC, f.id DESC LIMIT 1000"
             ))
+            .bind(town)
             .fetch_all(&db.pool)
             .await?,
         );
@@ -478,9 +480,6 @@ pub async fn referrals(
     let mut referrals = Vec::new();
     for row in &rows {
         let town: String = row.try_get("town")?;
-        if towns.is_some_and(|towns| !towns.contains(&town.as_str())) {
-            continue;
-        }
         referrals.push(Referral {
             id: row.try_get("id")?,
             need_id: NeedId(row.try_get("need_id")?),

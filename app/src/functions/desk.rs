@@ -112,8 +112,7 @@ pub async fn get_desk(
             .await?,
         );
     }
-    let towns_filter = town.map(|t| vec![t]);
-    let mut referrals = desk::referrals(&db, towns_filter.as_deref(), false).await?;
+    let mut referrals = desk::referrals(&db, town, false).await?;
     for referral in &mut referrals {
         referral.can_record = permits(
             &reader,
@@ -331,8 +330,7 @@ pub async fn desk_csv(
             format!("desk-supply-{area}.csv")
         }
         "referrals" => {
-            let towns = town.map(|t| vec![t]);
-            let referrals = desk::referrals(db, towns.as_deref(), true).await?;
+            let referrals = desk::referrals(db, town, true).await?;
             out.write_record([
                 "需求编号",
                 "需求",
