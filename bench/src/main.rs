@@ -321,7 +321,10 @@ impl Bench {
         needs: usize,
     ) -> desk::DeskLoad {
         let dir = tempfile::tempdir().unwrap();
-        let database = fresh_database(&dir, postgres, "desk").await;
+        let database = match std::env::var("WANSHAN_BENCH_DESK_DB") {
+            Ok(path) if postgres.is_none() => path,
+            _ => fresh_database(&dir, postgres, "desk").await,
+        };
         let db = Db::connect(&database, 2).await.expect("database");
         let seeding = std::time::Instant::now();
         let cookie = desk::seed(&db, needs).await;

@@ -4,7 +4,7 @@
 //! household's identity: households are reached only for their matchable key, turned into a
 //! [`HouseholdLabel`] before anything leaves this module.
 
-use super::{Backend, Db};
+use super::Db;
 use crate::domain::{donor_on_page, Fen, NeedId, NeedStatus, UtcMillis, Window};
 use crate::error::AppError;
 use crate::private::{
@@ -17,16 +17,11 @@ use sqlx::Row;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// `YYYY-MM` of a stored time, in Shanghai.
-fn month_of(backend: Backend, column: &str) -> String {
-    match backend {
-        Backend::Sqlite => {
-            format!("strftime('%Y-%m', ({column} + 28800000) / 1000, 'unixepoch')")
-        }
-        Backend::Postgres => format!(
-            "to_char(to_timestamp(({column} + 28800000) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
-        ),
-    }
+/// The Shanghai day of a stored time, as days since 1970-01-01: an integer both backends
+/// compute cheaply (a calendar function per row cost a second over 100,000 needs); the months
+/// are made from the days in Rust.
+fn day_of(column: &str) -> String {
+    format!("(({column} + 28800000) / 86400000)")
 }
 
 /// The needs of one stage with when they entered it, as a derived table `(id, title,
@@ -167,15 +162,15 @@ pub async fn flow(
     from: UtcMillis,
     to: UtcMillis,
 ) -> Result<Flow, AppError> {
-    let month = |column: &str| month_of(db.backend, column);
+    let month = |column: &str| day_of(column);
     let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
     let town_is = "($3 IS NULL OR n.town = $3)";
     let sql = format!(
-        "SELECT month, aid_window, SUM(entered) AS entered, SUM(returned) AS returned, \
+        "SELECT day, aid_window, SUM(entered) AS entered, SUM(returned) AS returned, \
          SUM(published) AS published, SUM(claimed) AS claimed, SUM(fulfilled) AS fulfilled, \
          SUM(referred) AS referred, SUM(reviewed) AS reviewed, SUM(warned) AS warned, \
          SUM(approved_over_warning) AS approved_over_warning FROM ( \
-           SELECT {m_entered} AS month, n.aid_window, 1 AS entered, 0 AS returned, \
+           SELECT {m_entered} AS day, n.aid_window, 1 AS entered, 0 AS returned, \
              0 AS published, 0 AS claimed, 0 AS fulfilled, 0 AS referred, 0 AS reviewed, \
              0 AS warned, 0 AS approved_over_warning \
            FROM needs n WHERE {p_entered} AND {town_is} \
@@ -197,7 +192,7 @@ pub async fn flow(
          UNION ALL \
            SELECT {m_referred}, n.aid_window, 0, 0, 0, 0, 0, 1, 0, 0, 0 \
            FROM referrals f JOIN needs n ON n.id = f.need_id WHERE {p_referred} AND {town_is} \
-         ) moves GROUP BY month, aid_window ORDER BY month, aid_window",
+         ) moves GROUP BY day, aid_window",
         m_entered = month("n.entered_at"),
         p_entered = in_period("n.entered_at"),
         m_review = month("r.created_at"),
@@ -218,13 +213,15 @@ pub async fn flow(
         .fetch_all(&db.pool)
         .await?;
     let mut total = FlowRow::default();
-    let mut flow_rows = Vec::with_capacity(rows.len());
+    let mut flow_rows: Vec<FlowRow> = Vec::new();
     for row in &rows {
         let count = |name: &str| -> Result<i64, AppError> {
             Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
         };
+        let day: i64 = row.try_get("day")?;
+        let month = UtcMillis(day * DAY_MS).shanghai_date_text()[..7].to_owned();
         let flow_row = FlowRow {
-            month: row.try_get("month")?,
+            month,
             window: Some(Window::parse(&row.try_get::<String, _>("aid_window")?)?),
             entered: count("entered")?,
             returned: count("returned")?,
@@ -237,8 +234,17 @@ pub async fn flow(
             approved_over_warning: count("approved_over_warning")?,
         };
         total.add(&flow_row);
-        flow_rows.push(flow_row);
+        match flow_rows
+            .iter_mut()
+            .find(|r| r.month == flow_row.month && r.window == flow_row.window)
+        {
+            Some(same) => same.add(&flow_row),
+            None => flow_rows.push(flow_row),
+        }
     }
+    flow_rows.sort_by(|a, b| {
+        (&a.month, a.window.map(|w| w.code())).cmp(&(&b.month, b.window.map(|w| w.code())))
+    });
     Ok(Flow {
         rows: flow_rows,
         total,
