@@ -42,6 +42,7 @@ pub fn SessionNav() -> impl IntoView {
                 (Role::Donor, "/my/claims", "我的认领"),
                 (Role::Volunteer, "/intake", "录入"),
                 (Role::Reviewer, "/review", "审核"),
+                (Role::Reviewer, "/review/reports", "举报"),
                 (Role::Admin, "/admin", "管理"),
             ]
             .into_iter()

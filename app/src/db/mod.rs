@@ -13,6 +13,7 @@ pub mod impact;
 pub mod intake;
 pub mod needs;
 pub mod notices;
+pub mod reports;
 pub mod reviews;
 pub mod seed;
 pub mod sign_in_tries;
