@@ -53,6 +53,35 @@ async fn act(app: &TestApp, who: &Person, function: &str, need: i64) -> (u16, St
     .await
 }
 
+/// `donor` pledges `yuan` of money need `need`.
+async fn pledge(app: &TestApp, donor: &Person, need: i64, yuan: &str) -> reqwest::Response {
+    app.post_as(
+        Some(donor),
+        "claim_need",
+        &[("need_id", &need.to_string()), ("amount", yuan)],
+    )
+    .await
+}
+
+async fn pledged_fen(app: &TestApp, need: i64) -> i64 {
+    app.scalar(&format!("SELECT pledged_fen FROM needs WHERE id = {need}"))
+        .await
+}
+
+/// Posts the report form as a browser without JavaScript does, from `address`: the response
+/// is the page the browser lands on.
+async fn report_without_script(app: &TestApp, need: i64, address: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/report_need"))
+        .header("x-real-ip", address)
+        .header("accept", "text/html")
+        .header("referer", app.url(&format!("/needs/{need}/report")))
+        .form(&[("need_id", need.to_string().as_str()), ("reason", "other")])
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn board_ids(app: &TestApp) -> Vec<i64> {
     needs::open_board(&app.state.db, &Default::default())
         .await
@@ -204,29 +233,11 @@ async fn a_fourth_report_from_one_address_within_ten_minutes_is_refused_and_not_
     assert_eq!(elsewhere.status(), 200);
 
     // Without JavaScript: the form posts, and the browser lands on a page that says why.
-    let refused = app
-        .http
-        .post(app.url("/api/report_need"))
-        .header("x-real-ip", "192.0.2.7")
-        .header("accept", "text/html")
-        .header("referer", app.url(&format!("/needs/{need}/report")))
-        .form(&[("need_id", need.to_string().as_str()), ("reason", "other")])
-        .send()
-        .await
-        .unwrap();
+    let refused = report_without_script(&app, need, "192.0.2.7").await;
     assert_eq!(refused.status(), 200);
     let page = refused.text().await.unwrap();
     assert!(page.contains("举报/纠错太频繁"), "{page}");
-    let accepted = app
-        .http
-        .post(app.url("/api/report_need"))
-        .header("x-real-ip", "203.0.113.9")
-        .header("accept", "text/html")
-        .header("referer", app.url(&format!("/needs/{need}/report")))
-        .form(&[("need_id", need.to_string().as_str()), ("reason", "other")])
-        .send()
-        .await
-        .unwrap();
+    let accepted = report_without_script(&app, need, "203.0.113.9").await;
     assert!(accepted.url().as_str().ends_with("/report?sent=1"));
     let page = accepted.text().await.unwrap();
     assert!(page.contains("已收到，谢谢您"), "{page}");
@@ -289,13 +300,7 @@ async fn a_paused_need_leaves_every_board_live_and_resuming_brings_it_back() {
     let other = app.publish("不受影响的需求", Window::Home, "延陵镇").await;
     // A pledge made before the pause stays.
     let donor = app.donor("先认捐的人").await;
-    let pledged = app
-        .post_as(
-            Some(&donor),
-            "claim_need",
-            &[("need_id", &need.to_string()), ("amount", "500")],
-        )
-        .await;
+    let pledged = pledge(&app, &donor, need, "500").await;
     assert_eq!(pledged.status(), 200);
     assert_eq!(
         report(&app, None, need, "not_true", "", "192.0.2.30")
@@ -319,11 +324,7 @@ async fn a_paused_need_leaves_every_board_live_and_resuming_brings_it_back() {
     assert_eq!(board_ids(&app).await, [other.id.0]);
     assert!(!app.page("/").await.contains("暂停测试助医"));
     assert_eq!(app.status_of(need).await, "paused");
-    assert_eq!(
-        app.scalar(&format!("SELECT pledged_fen FROM needs WHERE id = {need}"))
-            .await,
-        50_000
-    );
+    assert_eq!(pledged_fen(&app, need).await, 50_000);
     // Its page says it is being looked into, without its text or a claim form.
     let page = app.page(&format!("/needs/{need}")).await;
     assert!(page.contains("此需求正在核实中"), "{page}");
@@ -369,12 +370,7 @@ async fn a_pledge_given_back_while_paused_leaves_the_need_paused() {
         .publish_money("暂停中放弃", "延陵镇", 2000, &author)
         .await;
     let donor = app.donor("认捐人").await;
-    let receipt: Value = app
-        .post_as(
-            Some(&donor),
-            "claim_need",
-            &[("need_id", &need.to_string()), ("amount", "300")],
-        )
+    let receipt: Value = pledge(&app, &donor, need, "300")
         .await
         .json()
         .await
@@ -386,11 +382,7 @@ async fn a_pledge_given_back_while_paused_leaves_the_need_paused() {
         .await;
     assert_eq!(released.status(), 200);
     assert_eq!(app.status_of(need).await, "paused");
-    assert_eq!(
-        app.scalar(&format!("SELECT pledged_fen FROM needs WHERE id = {need}"))
-            .await,
-        0
-    );
+    assert_eq!(pledged_fen(&app, need).await, 0);
     assert!(!board_ids(&app).await.contains(&need));
 }
 
@@ -406,13 +398,7 @@ async fn withdrawing_releases_open_pledges_tells_their_donors_and_takes_the_need
         .await;
     let (first, second) = (app.donor("认捐人甲").await, app.donor("认捐人乙").await);
     for (donor, yuan) in [(&first, "500"), (&second, "1000")] {
-        let pledged = app
-            .post_as(
-                Some(donor),
-                "claim_need",
-                &[("need_id", &need.to_string()), ("amount", yuan)],
-            )
-            .await;
+        let pledged = pledge(&app, donor, need, yuan).await;
         assert_eq!(pledged.status(), 200);
     }
     for (n, reason) in ["already_helped", "not_true"].into_iter().enumerate() {
@@ -438,11 +424,7 @@ async fn withdrawing_releases_open_pledges_tells_their_donors_and_takes_the_need
     let change: LiveChange = serde_json::from_str(&stream.next().await.data).unwrap();
     assert!(matches!(change, LiveChange::NeedWithdrawn { need_id, .. } if need_id == NeedId(need)));
     assert_eq!(app.status_of(need).await, "withdrawn");
-    assert_eq!(
-        app.scalar(&format!("SELECT pledged_fen FROM needs WHERE id = {need}"))
-            .await,
-        0
-    );
+    assert_eq!(pledged_fen(&app, need).await, 0);
     assert_eq!(
         app.scalar(&format!(
             "SELECT COUNT(*) FROM claims WHERE need_id = {need} AND status = 'released' \
@@ -509,25 +491,14 @@ async fn a_need_someone_already_delivered_to_cannot_be_withdrawn() {
         .publish_money("已送达的需求", "延陵镇", 3000, &author)
         .await;
     let (giver, pledger) = (app.donor("已送达的人").await, app.donor("未送达的人").await);
-    let receipt: Value = app
-        .post_as(
-            Some(&giver),
-            "claim_need",
-            &[("need_id", &need.to_string()), ("amount", "500")],
-        )
+    let receipt: Value = pledge(&app, &giver, need, "500")
         .await
         .json()
         .await
         .unwrap();
     let claim = receipt["claim_id"].as_i64().unwrap();
     assert_eq!(app.deliver(&giver, claim, None).await.status(), 204);
-    let open = app
-        .post_as(
-            Some(&pledger),
-            "claim_need",
-            &[("need_id", &need.to_string()), ("amount", "500")],
-        )
-        .await;
+    let open = pledge(&app, &pledger, need, "500").await;
     assert_eq!(open.status(), 200);
 
     assert_eq!(
@@ -543,11 +514,7 @@ async fn a_need_someone_already_delivered_to_cannot_be_withdrawn() {
         .await,
         2
     );
-    assert_eq!(
-        app.scalar(&format!("SELECT pledged_fen FROM needs WHERE id = {need}"))
-            .await,
-        100_000
-    );
+    assert_eq!(pledged_fen(&app, need).await, 100_000);
     assert!(app.notice_kinds(&pledger).await.is_empty());
     assert!(trail(&app, need).await.is_empty());
 }
