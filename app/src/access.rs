@@ -56,6 +56,9 @@ pub enum Action<'a> {
     },
     /// See a delivery's photo, of a need in `town`.
     SeeDeliveryPhoto { town: &'a str },
+    /// Pause, resume or withdraw a reported need of `town`, or resolve a report of it: the
+    /// town's council reviewers (admins only if they hold that role too).
+    HandleReport { town: &'a str },
     /// Assign roles, list accounts, import aid records, export the credit ledger.
     Administer,
     /// Open the supervision desk for `town`, or (`None`) for the whole city: the city's
@@ -122,6 +125,7 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
         Action::SeeDeliveryPhoto { town } => {
             allow(viewer.has(Role::Admin) || staff_of(viewer, town))
         }
+        Action::HandleReport { town } => allow(acts_as(viewer, Role::Reviewer, town)),
         Action::Administer => allow(viewer.has(Role::Admin)),
         Action::SeeDesk { town } => allow(
             viewer.has(Role::Admin)
@@ -264,6 +268,11 @@ mod tests {
             Action::SeeDeliveryPhoto { town: TOWN },
             [F, F, OK, OK, F, OK, F, OK],
         );
+        assert_row(
+            "handle a report",
+            Action::HandleReport { town: TOWN },
+            [F, F, F, F, F, OK, F, F],
+        );
         assert_row("administer", Action::Administer, [F, F, F, F, F, F, F, OK]);
     }
 
@@ -369,6 +378,17 @@ mod tests {
             assert_eq!(outcome(check(official, read)), F);
             assert_eq!(outcome(check(official, Action::Claim)), F);
             assert_eq!(outcome(check(official, Action::Administer)), F);
+            let report = Action::HandleReport { town: TOWN };
+            assert_eq!(outcome(check(official, report)), F);
+        }
+    }
+
+    #[test]
+    fn an_admin_handles_reports_only_as_a_reviewer_of_the_town() {
+        let both = person(30, &[("admin", ""), ("reviewer", TOWN)]);
+        for (viewer, town, expected) in [(&both, TOWN, OK), (&both, OTHER, F)] {
+            let action = Action::HandleReport { town };
+            assert_eq!(outcome(check(viewer, action)), expected, "{town}");
         }
     }
 

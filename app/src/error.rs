@@ -75,6 +75,13 @@ pub enum AppError {
     /// Too many wrong passwords for this phone lately.
     #[error("密码错误次数过多，请 10 分钟后再试。")]
     TooManyAttempts,
+    /// Too many reports (举报/纠错) from one client address lately.
+    #[error("您提交举报/纠错太频繁了，请 10 分钟后再试。")]
+    TooManyReports,
+    /// The need has as many unresolved reports as are kept: the town's reviewer is already
+    /// looking into it, and one more would change nothing.
+    #[error("这条需求已收到很多举报/纠错，议事小组正在核实，不用再提交了。谢谢您！")]
+    ReportsFull,
     /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
     /// 503 with Retry-After.
     #[error("现在访问的人很多，请稍等几秒再试。")]
@@ -119,6 +126,8 @@ impl AppError {
             AppError::CodeLocked => "CodeLocked",
             AppError::CodeSpent => "CodeSpent",
             AppError::TooManyAttempts => "TooManyAttempts",
+            AppError::TooManyReports => "TooManyReports",
+            AppError::ReportsFull => "ReportsFull",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
@@ -131,9 +140,10 @@ impl AppError {
             AppError::NeedNotFound => 404,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::TooManyAttempts | AppError::TooManyClaimsToday(_) | AppError::CodeLocked => {
-                429
-            }
+            AppError::TooManyAttempts
+            | AppError::TooManyClaimsToday(_)
+            | AppError::CodeLocked
+            | AppError::TooManyReports => 429,
             AppError::WrongCode => 422,
             AppError::CodeSpent => 410,
             AppError::AlreadyClaimed
@@ -145,7 +155,8 @@ impl AppError {
             | AppError::DuplicateAid
             | AppError::TooManyClaims(_)
             | AppError::TooManyUnconfirmed(_)
-            | AppError::NeedChanged => 409,
+            | AppError::NeedChanged
+            | AppError::ReportsFull => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Busy | AppError::Network => 503,
@@ -278,6 +289,8 @@ impl TryFrom<ErrorBody> for AppError {
             "WrongCode" => AppError::WrongCode,
             "CodeLocked" => AppError::CodeLocked,
             "CodeSpent" => AppError::CodeSpent,
+            "TooManyReports" => AppError::TooManyReports,
+            "ReportsFull" => AppError::ReportsFull,
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
@@ -406,6 +419,8 @@ mod tests {
             AppError::WrongCode,
             AppError::CodeLocked,
             AppError::CodeSpent,
+            AppError::TooManyReports,
+            AppError::ReportsFull,
             AppError::Busy,
             AppError::Network,
             AppError::Internal,

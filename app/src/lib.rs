@@ -108,6 +108,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("credit") view=pages::credit::CreditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("needs"), ParamSegment("id")) view=pages::need::NeedPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("needs"), ParamSegment("id"), StaticSegment("poster")) view=pages::need::PosterPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("needs"), ParamSegment("id"), StaticSegment("report")) view=pages::reports::ReportPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("review"), StaticSegment("reports")) view=pages::reports::ReviewReportsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("my"), StaticSegment("notices")) view=pages::notices::NoticesPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("thanks") view=pages::thanks::ThanksPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("review"), StaticSegment("slips"), ParamSegment("claim")) view=pages::thanks::SlipPage ssr=SsrMode::Async/>

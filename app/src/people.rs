@@ -205,13 +205,7 @@ impl SignUp {
 /// A name is shown to volunteers and, in their notices, sent by SMS or email through the city's
 /// gateway: no web address in it (it would make the city's messages a channel for links).
 fn refuse_links(name: String) -> Result<String, AppError> {
-    let lower = name.to_lowercase();
-    if ["http", "://", "www.", ".com", ".cn", ".net"]
-        .iter()
-        .any(|mark| lower.contains(mark))
-    {
-        return Err(AppError::invalid("name", "称呼里不能有网址。"));
-    }
+    crate::domain::refuse_web_addresses("name", "称呼", &name)?;
     Ok(name)
 }
 

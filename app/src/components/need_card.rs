@@ -66,6 +66,7 @@ pub fn NeedCard(
                     </time>
                 </p>
                 <ClaimDetails need_id=id is_money left_yuan claim donor open on_page=false/>
+                <a class="report-link" href=format!("{}/report", crate::share::need_path(id))>"举报/纠错"</a>
             </article>
         </li>
     }

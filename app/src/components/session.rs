@@ -43,6 +43,7 @@ pub fn SessionNav() -> impl IntoView {
                 (Role::Volunteer, "/intake", "录入"),
                 (Role::Reviewer, "/review", "审核"),
                 (Role::Official, "/desk", "督导台"),
+                (Role::Reviewer, "/review/reports", "举报"),
                 (Role::Admin, "/admin", "管理"),
             ]
             .into_iter()

@@ -373,9 +373,11 @@ async fn give_back(
         tx.rollback().await?;
         return Ok(false);
     }
+    // A need paused on a report stays paused (off the board) with less pledged.
     let row = sqlx::query(&format!(
-        "UPDATE needs SET pledged_fen = pledged_fen - COALESCE($2, 0), status = 'published', \
-         updated_at = $3 WHERE id = $1 AND status IN ('published', 'claimed') \
+        "UPDATE needs SET pledged_fen = pledged_fen - COALESCE($2, 0), \
+         status = CASE WHEN status = 'paused' THEN 'paused' ELSE 'published' END, \
+         updated_at = $3 WHERE id = $1 AND status IN ('published', 'claimed', 'paused') \
          RETURNING {}",
         needs::PUBLIC_COLUMNS
     ))
@@ -391,6 +393,7 @@ async fn give_back(
         return Ok(true);
     };
     let need = needs::public_need(&row)?;
+    let paused = need.status == crate::domain::NeedStatus::Paused;
     // It was off the board if nothing was left before this pledge came back (or it is a
     // whole need); otherwise it stayed on the board and only what is left changed.
     let was_off = match need.remaining() {
@@ -412,6 +415,11 @@ async fn give_back(
     };
     if let Some((donor, notice)) = told {
         notices::send(&mut tx, donor, &notice, now).await?;
+    }
+    if paused {
+        // Not back on any board until its reviewer resumes it.
+        tx.commit().await?;
+        return Ok(true);
     }
     if was_off {
         notices::send_to_watchers(&mut tx, claim.need_id, &need.title, now).await?;

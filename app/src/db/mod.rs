@@ -16,6 +16,7 @@ pub mod intake;
 pub mod needs;
 pub mod notices;
 pub mod referrals;
+pub mod reports;
 pub mod reviews;
 pub mod seed;
 pub mod sign_in_tries;

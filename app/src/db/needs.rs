@@ -161,11 +161,15 @@ pub(crate) async fn lock_row(conn: &mut AnyConnection, id: NeedId) -> Result<(),
 }
 
 /// A need anyone may look at: published, claimed or fulfilled. A need in review or withdrawn
-/// for editing is `NeedNotFound`, as is an id that never was.
+/// for editing is `NeedNotFound`, as is an id that never was (and one withdrawn for good).
 pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {
+    find_in(db, id, "'published', 'claimed', 'fulfilled'").await
+}
+
+/// The need in one of `statuses` (an SQL list of literals), else `NeedNotFound`.
+async fn find_in(db: &Db, id: NeedId, statuses: &str) -> Result<PublicNeed, AppError> {
     let row = sqlx::query(&format!(
-        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE id = $1 \
-         AND status IN ('published', 'claimed', 'fulfilled')"
+        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE id = $1 AND status IN ({statuses})"
     ))
     .bind(id.0)
     .fetch_optional(&db.pool)
@@ -174,12 +178,17 @@ pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {
     public_need(&row)
 }
 
-/// A need's public page: the need (as [`find_public`] finds it) and its timeline, as of the
-/// event id read first (so a change that slips in is replayed to the page, never missed).
+/// A need's public page: the need (as [`find_public`] finds it, or paused on a report: its
+/// page says it is being looked into) and its timeline, as of the event id read first (so a
+/// change that slips in is replayed to the page, never missed).
 pub async fn page(db: &Db, id: NeedId) -> Result<crate::domain::NeedPage, AppError> {
     use crate::domain::{donor_on_page, Fen, Happened, Moment, NeedPage};
     let as_of = events::latest(db).await?;
-    let need = find_public(db, id).await?;
+    let mut need = find_in(db, id, "'published', 'claimed', 'fulfilled', 'paused'").await?;
+    if need.status == NeedStatus::Paused {
+        // A report may be about this very text: not shown while it is looked into.
+        need.story.clear();
+    }
     let mut timeline = Vec::new();
     // The last approval of each stage (earlier ones were for a version edited since).
     let reviews = sqlx::query(

@@ -27,10 +27,15 @@ pub enum NoticeKind {
     NeedPublished,
     /// To a donor who asked: a claimed need is back on the board.
     NeedBack,
+    /// To the town's council reviewers: the public reported a need (at most one an hour per
+    /// need).
+    ReportReceived,
+    /// To a donor whose undelivered claim or pledge was released: the need was withdrawn.
+    NeedWithdrawn,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 11] = [
         NoticeKind::ClaimMade,
         NoticeKind::ClaimExpiring,
         NoticeKind::ClaimExpired,
@@ -40,6 +45,8 @@ impl NoticeKind {
         NoticeKind::NeedReturned,
         NoticeKind::NeedPublished,
         NoticeKind::NeedBack,
+        NoticeKind::ReportReceived,
+        NoticeKind::NeedWithdrawn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -53,6 +60,8 @@ impl NoticeKind {
             NoticeKind::NeedReturned => "need_returned",
             NoticeKind::NeedPublished => "need_published",
             NoticeKind::NeedBack => "need_back",
+            NoticeKind::ReportReceived => "report_received",
+            NoticeKind::NeedWithdrawn => "need_withdrawn",
         }
     }
 
@@ -75,6 +84,8 @@ impl NoticeKind {
             NoticeKind::NeedReturned => "我录入的需求被退回修改",
             NoticeKind::NeedPublished => "我录入的需求已发布",
             NoticeKind::NeedBack => "我关注的需求重新开放认领",
+            NoticeKind::ReportReceived => "有需求被举报/纠错，等我核实",
+            NoticeKind::NeedWithdrawn => "我认领的需求已撤下",
         }
     }
 
@@ -89,6 +100,7 @@ impl NoticeKind {
                 | NoticeKind::ReviewWaiting
                 | NoticeKind::NeedReturned
                 | NoticeKind::NeedBack
+                | NoticeKind::ReportReceived
         )
     }
 }
@@ -247,6 +259,34 @@ impl NewNotice {
             format!("您关注的「{title}」有人放弃，重新开放认领了。"),
             NewNotice::need_link(need_id),
         )
+    }
+}
+
+/// The words of the notices about reports.
+impl NewNotice {
+    /// To the town's council reviewers: a need of theirs was reported.
+    pub fn report_received(need_id: NeedId, title: &str, town: &str, reason: &str) -> NewNotice {
+        NewNotice::about(
+            NoticeKind::ReportReceived,
+            need_id,
+            format!("{town}的需求「{title}」收到举报/纠错（{reason}），请核实处理。"),
+            "/review/reports".to_owned(),
+        )
+    }
+
+    /// To a donor whose undelivered claim or pledge the withdrawal released.
+    pub fn need_withdrawn(need_id: NeedId, claim_id: i64, title: &str) -> NewNotice {
+        NewNotice {
+            claim_id: Some(claim_id),
+            ..NewNotice::about(
+                NoticeKind::NeedWithdrawn,
+                need_id,
+                format!(
+                    "您认领的「{title}」经议事小组核实后已撤下，您的认领已取消，不用再送达。谢谢您的善意！"
+                ),
+                "/my/claims".to_owned(),
+            )
+        }
     }
 }
 

@@ -57,6 +57,19 @@ pub fn refuse_contact_details(field: &str, label: &str, text: &str) -> Result<()
     Ok(())
 }
 
+/// Refuses text that carries a web address: a link has no place in a name or a note that
+/// others read (it would send them somewhere else to be asked for money or details).
+pub fn refuse_web_addresses(field: &str, label: &str, text: &str) -> Result<(), AppError> {
+    let lower = text.to_lowercase();
+    if ["http", "://", "www.", ".com", ".cn", ".net"]
+        .iter()
+        .any(|mark| lower.contains(mark))
+    {
+        return Err(AppError::invalid(field, format!("{label}里不能有网址。")));
+    }
+    Ok(())
+}
+
 /// What people write between the groups of a phone number: spaces, dashes, dots, slashes,
 /// brackets, in their ASCII and full-width forms.
 fn is_digit_separator(c: char) -> bool {

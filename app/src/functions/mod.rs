@@ -10,6 +10,7 @@ pub mod impact;
 pub mod intake;
 pub mod needs;
 pub mod notices;
+pub mod reports;
 pub mod reviews;
 pub mod thanks;
 

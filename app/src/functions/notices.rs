@@ -64,6 +64,8 @@ pub struct NoticeChoices {
     pub m_need_returned: String,
     pub m_need_published: String,
     pub m_need_back: String,
+    pub m_report_received: String,
+    pub m_need_withdrawn: String,
 }
 
 /// Saves the person's choices (see [`NoticeChoices`]).
@@ -85,6 +87,8 @@ pub async fn save_notice_prefs(choices: NoticeChoices) -> Result<(), AppError> {
         (NoticeKind::NeedReturned, &choices.m_need_returned),
         (NoticeKind::NeedPublished, &choices.m_need_published),
         (NoticeKind::NeedBack, &choices.m_need_back),
+        (NoticeKind::ReportReceived, &choices.m_report_received),
+        (NoticeKind::NeedWithdrawn, &choices.m_need_withdrawn),
     ];
     let by_message: Vec<NoticeKind> = ticked
         .into_iter()

@@ -8,6 +8,7 @@ pub mod intake;
 pub mod my_claims;
 pub mod need;
 pub mod notices;
+pub mod reports;
 pub mod review;
 pub mod thanks;
 

@@ -65,6 +65,18 @@ pub fn NeedPage() -> impl IntoView {
                         let image = crate::share::page_url(&format!("{}/card.png", need_path(id)));
                         let title = format!("{} · 万善丹阳", need.title);
                         let description = share_text(&need);
+                        // Paused on a report: its text is not shown while it is looked into.
+                        let paused = need_status == NeedStatus::Paused;
+                        let story = if paused {
+                            "此需求正在核实中，内容暂不显示。".to_owned()
+                        } else {
+                            need.story.clone()
+                        };
+                        let report = (need_status != NeedStatus::Fulfilled).then(|| {
+                            view! {
+                                <a class="report-link" href=format!("{}/report", need_path(id)) data-testid="report-link">"举报/纠错"</a>
+                            }
+                        });
                         // Three parts, each erased: one view of them all is a type too deep to
                         // build.
                         let meta = view! {
@@ -88,10 +100,11 @@ pub fn NeedPage() -> impl IntoView {
                                     <span class="place">{need.place()}</span>
                                 </header>
                                 <h1 class="need-title">{need.title.clone()}</h1>
-                                <p class="need-story">{need.story.clone()}</p>
+                                <p class="need-story">{story}</p>
                                 <LiveNeed need as_of donor open claimed_without_script url title/>
                                 <p class="share-links">
-                                    <a href=format!("{}/poster", need_path(id))>"海报（打印或截图）"</a>
+                                    {(!paused).then(|| view! { <a href=format!("{}/poster", need_path(id))>"海报（打印或截图）"</a> " " })}
+                                    {report}
                                 </p>
                                 <figure class="need-qr">
                                     <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt="这条需求页面的二维码"/>
@@ -219,9 +232,10 @@ fn LiveNeed(
     let _ = (apply, as_of);
     let status = move || {
         if withdrawn.get() {
-            return ("withdrawn", "这条需求正在修改，重新审核后再开放认领。");
+            return ("withdrawn", "这条需求暂不开放认领：正在修改或核实中。");
         }
         match need.with(|n| n.status) {
+            NeedStatus::Paused => ("paused", "此需求正在核实中，暂停认领。"),
             NeedStatus::Claimed => ("claimed", "已被爱心人士认领，正在送达。谢谢关注！"),
             NeedStatus::Fulfilled => ("fulfilled", "已完成：帮助已送到家庭。"),
             _ => ("open", "等待认领"),
@@ -339,7 +353,8 @@ pub fn PosterPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(NeedPage { need, .. }) => {
+                    // A need paused on a report has no poster while it is looked into.
+                    Ok(NeedPage { need, .. }) if need.status != NeedStatus::Paused => {
                         let url = crate::share::page_url(&need_path(need.id));
                         view! {
                             <Title text=format!("{} · 海报", need.title)/>
@@ -356,7 +371,7 @@ pub fn PosterPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(crate::error::AppError::NeedNotFound) => view! { <super::NotFound/> }.into_any(),
+                    Ok(_) | Err(crate::error::AppError::NeedNotFound) => view! { <super::NotFound/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}

@@ -2,8 +2,9 @@
 //! 403. Each cell gets its own fresh need or household, so one cell's success cannot decide
 //! another's answer.
 
-use crate::support::{id_number, need_form, spawn_app, Person, TestApp};
+use crate::support::{id_number, need_form, spawn_app_with, Person, TestApp};
 use std::sync::atomic::{AtomicU32, Ordering};
+use wanshan_app::domain::Window;
 
 const CALLERS: [&str; 6] = [
     "anonymous",
@@ -92,7 +93,8 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_mutating_server_function_checks_who_is_calling() {
-    let app = spawn_app().await;
+    // Reports are counted per client address: each cell reports from its own.
+    let app = spawn_app_with(|config| config.trusted_proxy_header = Some("x-real-ip".into())).await;
     let cast = Cast {
         callers: vec![
             None,
@@ -533,6 +535,93 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         .await,
         [401, 200, 403, 403, 403, 403],
     ));
+    // Reports: anyone files one; the need's town's council reviewer acts on it.
+    table.push((
+        "report_need",
+        row(app, cast, |who| async move {
+            let need = app.publish("举报授权", Window::Home, "延陵镇").await;
+            let address = format!("192.0.2.{}", SERIAL.fetch_add(1, Ordering::Relaxed) % 250);
+            app.post_from(
+                who.as_ref(),
+                "report_need",
+                &[("need_id", &need.id.0.to_string()), ("reason", "other")],
+                &address,
+            )
+            .await
+        })
+        .await,
+        [200, 200, 200, 200, 200, 200],
+    ));
+    table.push((
+        "list_reports",
+        row(app, cast, |who| async move {
+            app.post_as(who.as_ref(), "list_reports", &[]).await
+        })
+        .await,
+        [401, 403, 403, 200, 200, 200],
+    ));
+    let council = &cast.council;
+    for (function, from) in [
+        ("pause_need", "published"),
+        ("resume_need", "paused"),
+        ("withdraw_need", "paused"),
+    ] {
+        table.push((
+            function,
+            row(app, cast, |who| async move {
+                let need = app
+                    .publish("举报处理授权", Window::Home, "延陵镇")
+                    .await
+                    .id
+                    .0;
+                let id = need.to_string();
+                if from == "paused" {
+                    let paused = app
+                        .post_as(Some(council), "pause_need", &[("need_id", &id)])
+                        .await;
+                    assert_eq!(paused.status(), 200);
+                }
+                app.post_as(who.as_ref(), function, &[("need_id", &id)])
+                    .await
+            })
+            .await,
+            [401, 403, 403, 403, 200, 403],
+        ));
+    }
+    table.push((
+        "resolve_report",
+        row(app, cast, |who| async move {
+            let need = app
+                .publish("举报处理授权", Window::Home, "延陵镇")
+                .await
+                .id
+                .0;
+            let address = format!(
+                "198.51.100.{}",
+                SERIAL.fetch_add(1, Ordering::Relaxed) % 250
+            );
+            let id = need.to_string();
+            let fields = [("need_id", id.as_str()), ("reason", "other")];
+            let filed = app.post_from(None, "report_need", &fields, &address).await;
+            assert_eq!(filed.status(), 200);
+            let report: i64 = app
+                .scalar(&format!(
+                    "SELECT MAX(id) FROM reports WHERE need_id = {need}"
+                ))
+                .await;
+            app.post_as(
+                who.as_ref(),
+                "resolve_report",
+                &[
+                    ("report_id", &report.to_string()),
+                    ("resolution", "dismissed"),
+                ],
+            )
+            .await
+        })
+        .await,
+        [401, 403, 403, 403, 200, 403],
+    ));
     for function in ["list_dead_letters", "retry_dead_letters"] {
         table.push((
             function,
@@ -572,5 +661,5 @@ async fn every_mutating_server_function_checks_who_is_calling() {
         report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
     }
     assert_eq!(wrong, 0, "\n{report}");
-    assert_eq!(table.len(), 29);
+    assert_eq!(table.len(), 35);
 }

@@ -43,6 +43,8 @@ pub struct Fixtures {
     claims: Vec<i64>,
     /// The phone of an account whose password is [`PASSWORD`].
     phone: String,
+    /// A report from the public of the money need.
+    reports: Vec<i64>,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -97,11 +99,21 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .deliver(&donor, claims[0], Some(("photo.png", png)))
         .await;
     assert_eq!(delivered.status(), 204);
+    let reported = app
+        .post_as(
+            None,
+            "report_need",
+            &[("need_id", &money.to_string()), ("reason", "wrong_info")],
+        )
+        .await;
+    assert_eq!(reported.status(), 200);
+    let report = app.scalar("SELECT MAX(id) FROM reports").await;
     Fixtures {
         household,
         needs: vec![council_stage, volunteer_stage, money, goods],
         claims,
         phone: donor.phone,
+        reports: vec![report],
     }
 }
 
@@ -133,6 +145,8 @@ async fn snapshot(app: &TestApp) -> Vec<(String, i64)> {
         "events",
         "credit_ledger",
         "aid_records",
+        "reports",
+        "need_trail",
     ] {
         let count = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
         counts.push((table.to_owned(), count));

@@ -28,6 +28,7 @@ mod ops;
 mod outbox;
 mod overload;
 mod privacy;
+mod reports;
 mod review;
 mod safety;
 mod share;

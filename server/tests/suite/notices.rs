@@ -579,7 +579,9 @@ async fn a_double_tap_on_save_saves_once_on_either_backend() {
     for response in futures::future::join_all(saves).await {
         assert_eq!(response.status(), 200);
     }
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM notice_prefs").await, 9);
+    // One row per kind of notice.
+    let kinds = wanshan_app::domain::NoticeKind::ALL.len() as i64;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notice_prefs").await, kinds);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

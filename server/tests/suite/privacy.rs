@@ -150,12 +150,13 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         "/my/claims".to_owned(),
         "/my/notices".to_owned(),
         "/no-such-page".to_owned(),
+        "/review/reports".to_owned(),
     ];
     paths.extend(Window::ALL.iter().map(|w| format!("/?window={}", w.code())));
     // Each need's page and poster (the withdrawn one is not found), the thanks page, the slip
     // (the volunteer's alone) and the donor's certificate.
     for (id, _) in &needs {
-        for page in ["", "/poster", "/qr.svg", "/card.png"] {
+        for page in ["", "/poster", "/qr.svg", "/card.png", "/report"] {
             paths.push(format!("/needs/{id}{page}"));
         }
     }
@@ -285,6 +286,7 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
             ("my_needs", vec![]),
             ("list_accounts", vec![]),
             ("list_deliveries", vec![]),
+            ("list_reports", vec![]),
             ("get_need_page", vec![("id", "1")]),
             ("get_need_page", vec![("id", "2")]),
             ("get_need_page", vec![("id", "3")]),
@@ -355,6 +357,29 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         queue.contains(HEAD) && queue.contains(NOTES),
         "the edited need is back in review: {queue}"
     );
+    // A report of the need on the board reaches the town's reviewer with the need's public
+    // text only.
+    let reported = app
+        .post_as(
+            None,
+            "report_need",
+            &[("need_id", &needs[0].0.to_string()), ("reason", "privacy")],
+        )
+        .await;
+    assert_eq!(reported.status(), 200);
+    let reports = app
+        .post_as(Some(&council), "list_reports", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(reports.contains("隐私测试需求一"), "{reports}");
+    for secret in [HEAD, ADDRESS, PHONE, MEMBERS, NOTES] {
+        assert!(
+            !reports.contains(secret),
+            "{secret} reached the list of reports"
+        );
+    }
     // A reviewer of another town does not.
     let elsewhere = app
         .person(

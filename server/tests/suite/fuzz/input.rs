@@ -206,7 +206,13 @@ impl Hints {
             ids(&[fixtures.household]),
             unknown_ids.clone(),
         );
-        hint("claim_id", ids(&fixtures.claims), unknown_ids);
+        hint("claim_id", ids(&fixtures.claims), unknown_ids.clone());
+        hint("report_id", ids(&fixtures.reports), unknown_ids);
+        hint(
+            "resolution",
+            owned(&["dismissed", "corrected"]),
+            owned(&["withdrawn", "DISMISSED"]),
+        );
         let phones = [fixtures.phone.as_str(), "13911112222", "+86 139 1111 2223"];
         hint(
             "phone",
@@ -279,7 +285,12 @@ impl Hints {
             owned(&["已核实，确需帮扶", ""]),
             owned(&["是"]),
         );
-        hint("reason", owned(&["请补充材料"]), owned(&["补"]));
+        // A reviewer's reason, and a report's (from the list).
+        hint(
+            "reason",
+            owned(&["请补充材料", "not_true", "privacy"]),
+            owned(&["补", "spam"]),
+        );
         hint(
             "csv",
             vec![csv],

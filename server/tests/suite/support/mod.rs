@@ -189,14 +189,42 @@ impl TestApp {
         endpoint: &str,
         fields: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = self
+        self.post_request(who, endpoint, fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Posts a form as `who` from the client `address`, as a server configured to trust the
+    /// `X-Real-IP` header of its proxy sees it.
+    pub async fn post_from(
+        &self,
+        who: Option<&Person>,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+        address: &str,
+    ) -> reqwest::Response {
+        self.post_request(who, endpoint, fields)
+            .header("x-real-ip", address)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    fn post_request(
+        &self,
+        who: Option<&Person>,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
+        let request = self
             .http
             .post(self.url(&format!("/api/{endpoint}")))
             .form(fields);
-        if let Some(person) = who {
-            request = request.header("cookie", &person.cookie);
+        match who {
+            Some(person) => request.header("cookie", &person.cookie),
+            None => request,
         }
-        request.send().await.expect("request sent")
     }
 
     /// A GET as `who`.
