@@ -258,7 +258,14 @@ pub async fn seed(db: &Db, count: usize) -> String {
                 Text((*stage).into()),
                 Int(user),
                 Text((*decision).into()),
-                Text(if *decision == "return" { "材料不全" } else { "" }.into()),
+                Text(
+                    if *decision == "return" {
+                        "材料不全"
+                    } else {
+                        ""
+                    }
+                    .into(),
+                ),
                 Int(*warned),
                 Int(*at),
             ]
@@ -312,7 +319,10 @@ pub async fn seed(db: &Db, count: usize) -> String {
     .await;
     tx.commit().await.expect("seed committed");
     if db.backend == wanshan_app::db::Backend::Postgres {
-        sqlx::query("ANALYZE").execute(&db.pool).await.expect("analyze");
+        sqlx::query("ANALYZE")
+            .execute(&db.pool)
+            .await
+            .expect("analyze");
     }
     let token = wanshan_app::db::accounts::start_session(
         db,
@@ -384,5 +394,9 @@ pub async fn counts(db: &Db) -> (i64, i64, i64) {
             .await
             .expect("count")
     };
-    (count("needs").await, count("reviews").await, count("claims").await)
+    (
+        count("needs").await,
+        count("reviews").await,
+        count("claims").await,
+    )
 }

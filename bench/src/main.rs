@@ -81,7 +81,9 @@ async fn main() {
             let mut report = Report::new(raise_open_file_limit());
             report.desk.push(bench.desk("SQLite", None, needs).await);
             if let Some(admin) = &postgres {
-                report.desk.push(bench.desk("PostgreSQL", Some(admin), needs).await);
+                report
+                    .desk
+                    .push(bench.desk("PostgreSQL", Some(admin), needs).await);
             }
             println!("{}", report.desk_section());
         }
@@ -120,7 +122,9 @@ async fn main() {
             eprintln!("board page");
             report.board = Some(bench.board().await);
             eprintln!("the desk over {DESK_NEEDS} needs");
-            report.desk.push(bench.desk("SQLite", None, DESK_NEEDS).await);
+            report
+                .desk
+                .push(bench.desk("SQLite", None, DESK_NEEDS).await);
             if let Some(admin) = &postgres {
                 report
                     .desk
