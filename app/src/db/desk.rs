@@ -512,14 +512,6 @@ pub async fn referrals(
     Ok(referrals)
 }
 
-/// The town of a need, if it exists (what the desk checks a reader against).
-pub async fn town_of(db: &Db, need: NeedId) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar("SELECT town FROM needs WHERE id = $1")
-        .bind(need.0)
-        .fetch_optional(&db.pool)
-        .await?)
-}
-
 /// A staff member as the trail names them: `王芳（志愿者）`.
 fn staff(name: Option<String>, role: &str) -> String {
     match name {

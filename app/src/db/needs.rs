@@ -160,6 +160,15 @@ pub(crate) async fn lock_row(conn: &mut AnyConnection, id: NeedId) -> Result<(),
     Ok(())
 }
 
+/// The town of a need, whatever its status (`None` if there is no such need): what a
+/// reviewer's or an official's rights are checked against.
+pub async fn town_of(db: &Db, id: NeedId) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT town FROM needs WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&db.pool)
+        .await?)
+}
+
 /// A need anyone may look at: published, claimed or fulfilled. A need in review or withdrawn
 /// for editing is `NeedNotFound`, as is an id that never was (and one withdrawn for good).
 pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {

@@ -124,15 +124,6 @@ async fn file_in(
     Ok(id)
 }
 
-/// The town of a need, to check who may act on it; `NeedNotFound` if there is none.
-pub async fn town_of(db: &Db, need: NeedId) -> Result<String, AppError> {
-    sqlx::query_scalar("SELECT town FROM needs WHERE id = $1")
-        .bind(need.0)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NeedNotFound)
-}
-
 /// The need and town of a report; `Invalid` (field `report_id`) if there is none.
 pub async fn need_of(db: &Db, report: i64) -> Result<(NeedId, String), AppError> {
     let found: Option<(i64, String)> = sqlx::query_as(

@@ -73,7 +73,9 @@ async fn handler_of(
     if need.0 <= 0 {
         return Err(AppError::NeedNotFound);
     }
-    let town = crate::db::reports::town_of(db, need).await?;
+    let town = crate::db::needs::town_of(db, need)
+        .await?
+        .ok_or(AppError::NeedNotFound)?;
     check(&viewer, Action::HandleReport { town: &town })?;
     Ok(viewer)
 }

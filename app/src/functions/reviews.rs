@@ -53,11 +53,18 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
         )
         .collect();
     crate::db::file_access::log(&db, reviewer.id, &opened, "审核页", now).await?;
-    let mut referrals = crate::db::desk::referrals(&db, None, false).await?;
-    referrals.retain(|referral| {
-        let town = referral.town.as_str();
-        permits(&reviewer, Action::RecordReferral { town })
-    });
+    // Referrals awaiting an answer, for the council reviewers who record it (of their towns
+    // only: a volunteer's page asks for none).
+    let mut referrals = Vec::new();
+    match crate::access::towns_for(&reviewer, crate::people::Role::Reviewer) {
+        None => referrals = crate::db::desk::referrals(&db, None, false).await?,
+        Some(towns) => {
+            for town in towns {
+                referrals.extend(crate::db::desk::referrals(&db, Some(town), false).await?);
+            }
+            referrals.sort_by_key(|referral| (referral.due_at, referral.id));
+        }
+    }
     for referral in &mut referrals {
         referral.can_record = true;
     }
