@@ -68,6 +68,19 @@ pub enum Action<'a> {
     /// Record what a government programme decided about a need of `town` referred to it: the
     /// town's council reviewers and the officials covering the town.
     RecordReferral { town: &'a str },
+    /// Offer a service in `town`: a provider of that town (or of the whole city).
+    OfferService { town: &'a str },
+    /// Approve or return a service offer serving `town`: the town's volunteers, never the
+    /// offer's own provider.
+    ReviewOffer { town: &'a str, provider: UserId },
+    /// Book a household of `town` onto a service: the town's volunteers.
+    BookService { town: &'a str },
+    /// Cancel a booking of a household of `town`, or say whether the family attended: the
+    /// town's volunteers, or the provider whose offer it is.
+    HandleBooking { town: &'a str, provider: UserId },
+    /// Read the bookings of an offer (who to serve, where): its provider alone (staff read
+    /// their town's households through [`Action::ReadHousehold`]).
+    SeeBookings { provider: UserId },
 }
 
 /// Whether `viewer` holds `role` for `town` (a grant for every town covers it).
@@ -140,6 +153,19 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
         Action::RecordReferral { town } => {
             allow(acts_as(viewer, Role::Reviewer, town) || acts_as(viewer, Role::Official, town))
         }
+        Action::OfferService { town } => allow(acts_as(viewer, Role::Provider, town)),
+        Action::ReviewOffer { town, provider } => {
+            allow(acts_as(viewer, Role::Volunteer, town))?;
+            if provider == viewer.id {
+                return Err(AppError::SameReviewer);
+            }
+            Ok(())
+        }
+        Action::BookService { town } => allow(acts_as(viewer, Role::Volunteer, town)),
+        Action::HandleBooking { town, provider } => {
+            allow(acts_as(viewer, Role::Volunteer, town) || provider == viewer.id)
+        }
+        Action::SeeBookings { provider } => allow(provider == viewer.id),
     }
 }
 
@@ -381,6 +407,43 @@ mod tests {
             let report = Action::HandleReport { town: TOWN };
             assert_eq!(outcome(check(official, report)), F);
         }
+    }
+
+    #[test]
+    fn providers_offer_volunteers_review_and_book_and_only_the_provider_reads_its_bookings() {
+        let provider = person(40, &[("provider", TOWN)]);
+        let city_provider = person(41, &[("provider", "")]);
+        let offer = |town| Action::OfferService { town };
+        assert_eq!(outcome(check(&provider, offer(TOWN))), OK);
+        assert_eq!(outcome(check(&provider, offer(OTHER))), F);
+        assert_eq!(outcome(check(&city_provider, offer(OTHER))), OK);
+        //                                            none  donor vol  city  ovol rev  orev admin
+        assert_row("offer a service", offer(TOWN), [F, F, F, F, F, F, F, F]);
+        let review = Action::ReviewOffer {
+            town: TOWN,
+            provider: UserId(40),
+        };
+        assert_row("review an offer", review, [F, F, OK, OK, F, F, F, F]);
+        // A provider who is also a volunteer never approves their own offer.
+        let both = person(40, &[("provider", TOWN), ("volunteer", TOWN)]);
+        assert_eq!(outcome(check(&both, review)), "SameReviewer");
+        let book = Action::BookService { town: TOWN };
+        assert_row("book a service", book, [F, F, OK, OK, F, F, F, F]);
+        let handle = Action::HandleBooking {
+            town: TOWN,
+            provider: UserId(40),
+        };
+        assert_row("handle a booking", handle, [F, F, OK, OK, F, F, F, F]);
+        assert_eq!(outcome(check(&provider, handle)), OK);
+        assert_eq!(outcome(check(&city_provider, handle)), F);
+        let see = Action::SeeBookings {
+            provider: UserId(40),
+        };
+        assert_row("see an offer's bookings", see, [F, F, F, F, F, F, F, F]);
+        assert_eq!(outcome(check(&provider, see)), OK);
+        // A provider reads no household's file.
+        let read = Action::ReadHousehold { town: TOWN };
+        assert_eq!(outcome(check(&provider, read)), F);
     }
 
     #[test]

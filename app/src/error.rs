@@ -82,6 +82,15 @@ pub enum AppError {
     /// looking into it, and one more would change nothing.
     #[error("这条需求已收到很多举报/纠错，议事小组正在核实，不用再提交了。谢谢您！")]
     ReportsFull,
+    /// No service offer with that id is public (or the caller may not see it).
+    #[error("找不到这项服务，它可能已结束或下线。")]
+    OfferNotFound,
+    /// Every place of the service's time slot is booked.
+    #[error("这个时段的名额刚刚已约满，请选择其他时段。")]
+    SlotFull,
+    /// The household is already booked onto this time slot.
+    #[error("这户家庭已经预约了这个时段。")]
+    AlreadyBooked,
     /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
     /// 503 with Retry-After.
     #[error("现在访问的人很多，请稍等几秒再试。")]
@@ -128,6 +137,9 @@ impl AppError {
             AppError::TooManyAttempts => "TooManyAttempts",
             AppError::TooManyReports => "TooManyReports",
             AppError::ReportsFull => "ReportsFull",
+            AppError::OfferNotFound => "OfferNotFound",
+            AppError::SlotFull => "SlotFull",
+            AppError::AlreadyBooked => "AlreadyBooked",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
@@ -137,7 +149,7 @@ impl AppError {
     /// The HTTP status the server answers this error with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::NeedNotFound => 404,
+            AppError::NeedNotFound | AppError::OfferNotFound => 404,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
             AppError::TooManyAttempts
@@ -156,7 +168,9 @@ impl AppError {
             | AppError::TooManyClaims(_)
             | AppError::TooManyUnconfirmed(_)
             | AppError::NeedChanged
-            | AppError::ReportsFull => 409,
+            | AppError::ReportsFull
+            | AppError::SlotFull
+            | AppError::AlreadyBooked => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Busy | AppError::Network => 503,
@@ -291,6 +305,9 @@ impl TryFrom<ErrorBody> for AppError {
             "CodeSpent" => AppError::CodeSpent,
             "TooManyReports" => AppError::TooManyReports,
             "ReportsFull" => AppError::ReportsFull,
+            "OfferNotFound" => AppError::OfferNotFound,
+            "SlotFull" => AppError::SlotFull,
+            "AlreadyBooked" => AppError::AlreadyBooked,
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
@@ -421,6 +438,9 @@ mod tests {
             AppError::CodeSpent,
             AppError::TooManyReports,
             AppError::ReportsFull,
+            AppError::OfferNotFound,
+            AppError::SlotFull,
+            AppError::AlreadyBooked,
             AppError::Busy,
             AppError::Network,
             AppError::Internal,

@@ -25,6 +25,9 @@ pub struct Impact {
     /// Confirmed deliveries of goods, and of services.
     pub goods_delivered: i64,
     pub services_delivered: i64,
+    /// Service sessions (送服务) a family attended, booked onto a provider's offer.
+    #[serde(default)]
+    pub service_sessions: i64,
     /// Households with at least one confirmed delivery.
     pub households_helped: i64,
     pub by_window: Vec<Tally>,

@@ -111,6 +111,13 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("needs"), ParamSegment("id"), StaticSegment("report")) view=pages::reports::ReportPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("review"), StaticSegment("reports")) view=pages::reports::ReviewReportsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("my"), StaticSegment("notices")) view=pages::notices::NoticesPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("offers") view=pages::offers::OffersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("offers"), StaticSegment("new")) view=pages::offers::NewOfferPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("offers"), ParamSegment("id")) view=pages::offers::OfferDetailPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("offers")) view=pages::offers::MyOffersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("review"), StaticSegment("offers")) view=pages::offers::ReviewOffersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("interests")) view=pages::interests::MyInterestsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("for-you") view=pages::interests::ForYouPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("thanks") view=pages::thanks::ThanksPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("review"), StaticSegment("slips"), ParamSegment("claim")) view=pages::thanks::SlipPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("my"), StaticSegment("claims"), ParamSegment("claim"), StaticSegment("certificate")) view=pages::my_claims::CertificatePage ssr=SsrMode::Async/>

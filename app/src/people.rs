@@ -30,15 +30,20 @@ pub enum Role {
     /// An official of the supervision desk (督导), for the whole city or one town: sees how
     /// the work goes, never a household's identity.
     Official,
+    /// A service provider (服务提供方): an organisation or volunteer who offers services
+    /// (tutoring, legal advice, repairs, culture) to families, for the city or one town; sees
+    /// the households booked onto its own offers as far as delivering needs, never an ID.
+    Provider,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Donor,
         Role::Volunteer,
         Role::Reviewer,
         Role::Admin,
         Role::Official,
+        Role::Provider,
     ];
 
     pub fn code(self) -> &'static str {
@@ -48,6 +53,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::Admin => "admin",
             Role::Official => "official",
+            Role::Provider => "provider",
         }
     }
 
@@ -58,6 +64,7 @@ impl Role {
             Role::Reviewer => "议事小组审核员",
             Role::Admin => "管理员",
             Role::Official => "督导（政府工作人员）",
+            Role::Provider => "服务提供方",
         }
     }
 

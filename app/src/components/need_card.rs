@@ -15,6 +15,9 @@ pub fn NeedCard(
     donor: Option<bool>,
     /// Open the claim form at once (the donor just signed in to claim this need).
     open: bool,
+    /// Why it is recommended (`匹配：助学 · 云阳街道`), on the "为你推荐" view.
+    #[prop(optional)]
+    fit: Option<String>,
 ) -> impl IntoView {
     let remaining = need.remaining();
     let pledged = need.pledged_fen;
@@ -57,6 +60,7 @@ pub fn NeedCard(
                 <h2 class="need-title">
                     <a href=crate::share::need_path(id)>{title}</a>
                 </h2>
+                {fit.map(|line| view! { <p class="fit-line" data-testid="fit-line">{line}</p> })}
                 <p class="need-story">{story}</p>
                 <p class="need-ask">
                     <span class="ask-kind">{ask_label}</span>

@@ -43,6 +43,7 @@ pub fn SessionNav() -> impl IntoView {
                 (Role::Volunteer, "/intake", "录入"),
                 (Role::Reviewer, "/review", "审核"),
                 (Role::Official, "/desk", "督导台"),
+                (Role::Provider, "/my/offers", "我的服务"),
                 (Role::Reviewer, "/review/reports", "举报"),
                 (Role::Admin, "/admin", "管理"),
             ]
@@ -143,6 +144,17 @@ pub fn RoleGate(
     .into_any()
 }
 
+/// The city's towns (镇、街道) as configured, read as the page is rendered on the server
+/// (empty in the browser: pages are rendered on the server only).
+pub fn city_towns() -> Vec<String> {
+    #[cfg(feature = "ssr")]
+    return use_context::<crate::settings::Settings>()
+        .map(|settings| settings.towns)
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    Vec::new()
+}
+
 /// A picker of the city's towns (镇、街道), so a town is never mistyped. `everywhere` adds a
 /// first choice with an empty value (a role for every town). The list is the server's
 /// configuration, read as the page is rendered.
@@ -152,12 +164,7 @@ pub fn TownSelect(
     name: &'static str,
     everywhere: Option<&'static str>,
 ) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let towns = use_context::<crate::settings::Settings>()
-        .map(|settings| settings.towns)
-        .unwrap_or_default();
-    #[cfg(not(feature = "ssr"))]
-    let towns: Vec<String> = Vec::new();
+    let towns = city_towns();
     view! {
         <select id=id name=name required=everywhere.is_none()>
             {everywhere.map(|label| view! { <option value="">{label}</option> })}

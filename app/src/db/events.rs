@@ -45,7 +45,7 @@ pub async fn append(tx: &mut Tx, change: &LiveChange, now: UtcMillis) -> Result<
          RETURNING id",
     )
     .bind(change.kind())
-    .bind(change.need_id().0)
+    .bind(change.need_id().map(|id| id.0))
     .bind(payload)
     .bind(now.0)
     .fetch_one(&mut *conn)
@@ -64,7 +64,7 @@ pub async fn redact_public_text(tx: &mut Tx, withdrawn: &LiveChange) -> Result<(
         "UPDATE events SET kind = $2, payload = $3 \
          WHERE need_id = $1 AND kind IN ('need_published', 'need_changed')",
     )
-    .bind(withdrawn.need_id().0)
+    .bind(withdrawn.need_id().map(|id| id.0))
     .bind(withdrawn.kind())
     .bind(payload)
     .execute(conn)

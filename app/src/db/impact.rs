@@ -12,7 +12,8 @@ pub async fn figures(db: &Db, now: UtcMillis) -> Result<Impact, AppError> {
     let needs = sqlx::query(
         "SELECT n.id, n.aid_window, n.town, n.status, n.created_at, n.fulfilled_at, \
          (SELECT MIN(c.claimed_at) FROM claims c WHERE c.need_id = n.id) AS first_claim \
-         FROM needs n WHERE n.status IN ('published', 'claimed', 'fulfilled')",
+         FROM needs n WHERE n.status IN ('published', 'claimed', 'fulfilled') \
+         AND n.published_at IS NOT NULL",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -108,6 +109,10 @@ pub async fn figures(db: &Db, now: UtcMillis) -> Result<Impact, AppError> {
             households.insert(household);
         }
     }
+    // Service sessions attended (a need matched to a service counts here, not as a claim).
+    let attended = super::offers::attended(db).await?;
+    impact.service_sessions = attended.len() as i64;
+    households.extend(attended);
     impact.households_helped = households.len() as i64;
     Ok(impact)
 }

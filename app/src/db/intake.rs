@@ -108,7 +108,11 @@ pub async fn edit(
     // withdrawn one is closed.
     if matches!(
         status,
-        NeedStatus::Claimed | NeedStatus::Fulfilled | NeedStatus::Referred | NeedStatus::Withdrawn
+        NeedStatus::Claimed
+            | NeedStatus::Fulfilled
+            | NeedStatus::Referred
+            | NeedStatus::Withdrawn
+            | NeedStatus::Matched
     ) || stored.need.pledged_fen > 0
     {
         return Err(AppError::NotOpen);

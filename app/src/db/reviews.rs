@@ -128,6 +128,7 @@ pub async fn approve(
     }
     if next == NeedStatus::Published {
         let need = needs::public_need(&row)?;
+        super::interests::tell_interested(&mut tx, &need, now).await?;
         events::append(&mut tx, &LiveChange::NeedPublished { need }, now).await?;
         let earned =
             points.for_publication(stored.author, [stored.council_reviewer, Some(reviewer)]);
@@ -263,6 +264,7 @@ pub async fn review_item(
         version: stored.version,
         household,
         aid,
+        offers: Vec::new(),
     }))
 }
 

@@ -21,6 +21,10 @@ pub enum Step {
     ReportResolved,
     Resumed,
     Withdrawn,
+    /// Booked onto a service offer at review instead of the board.
+    Matched,
+    /// What came of that booking: attended (fulfilled), or not (back to its author).
+    MatchEnded,
 }
 
 impl Step {
@@ -36,6 +40,8 @@ impl Step {
             Step::ReportResolved => "report_resolved",
             Step::Resumed => "resumed",
             Step::Withdrawn => "withdrawn",
+            Step::Matched => "matched",
+            Step::MatchEnded => "match_ended",
         }
     }
 
@@ -52,6 +58,8 @@ impl Step {
             "report_resolved" => "举报已处理",
             "resumed" => "恢复展示",
             "withdrawn" => "撤下",
+            "matched" => "对接服务",
+            "match_ended" => "服务结果",
             _ => "其他",
         }
     }

@@ -167,6 +167,9 @@ pub enum NeedStatus {
     Paused,
     /// Taken down for good after a report.
     Withdrawn,
+    /// A service need a reviewer booked onto a service offer instead of the board; fulfilled
+    /// when the family attends, back to its author if the booking falls through.
+    Matched,
 }
 
 impl NeedStatus {
@@ -181,6 +184,7 @@ impl NeedStatus {
             NeedStatus::Referred => "referred",
             NeedStatus::Paused => "paused",
             NeedStatus::Withdrawn => "withdrawn",
+            NeedStatus::Matched => "matched",
         }
     }
 
@@ -195,6 +199,7 @@ impl NeedStatus {
             "referred" => Ok(NeedStatus::Referred),
             "paused" => Ok(NeedStatus::Paused),
             "withdrawn" => Ok(NeedStatus::Withdrawn),
+            "matched" => Ok(NeedStatus::Matched),
             _ => Err(AppError::invalid(
                 "status",
                 format!("unknown status {code}"),
@@ -214,6 +219,7 @@ impl NeedStatus {
             NeedStatus::Referred => "已转介政府救助",
             NeedStatus::Paused => "因举报暂停",
             NeedStatus::Withdrawn => "已撤下",
+            NeedStatus::Matched => "已对接服务",
         }
     }
 }

@@ -37,6 +37,12 @@ pub enum LiveChange {
         window: Window,
         town: String,
     },
+    /// A service offer was approved: it appears on every open `/offers` page.
+    OfferPublished { offer: PublicOffer },
+    /// A slot's places changed (a booking, or one cancelled).
+    SlotChanged { offer_id: OfferId, slot: SlotPlaces },
+    /// An offer was closed by its provider: it leaves every `/offers` page.
+    OfferClosed { offer_id: OfferId },
 }
 
 impl LiveChange {
@@ -47,15 +53,22 @@ impl LiveChange {
             LiveChange::NeedWithdrawn { .. } => "need_withdrawn",
             LiveChange::NeedChanged { .. } => "need_changed",
             LiveChange::NeedFulfilled { .. } => "need_fulfilled",
+            LiveChange::OfferPublished { .. } => "offer_published",
+            LiveChange::SlotChanged { .. } => "slot_changed",
+            LiveChange::OfferClosed { .. } => "offer_closed",
         }
     }
 
-    pub fn need_id(&self) -> NeedId {
+    /// The need it is about (`None` for a service offer's change).
+    pub fn need_id(&self) -> Option<NeedId> {
         match self {
-            LiveChange::NeedPublished { need } | LiveChange::NeedChanged { need } => need.id,
+            LiveChange::NeedPublished { need } | LiveChange::NeedChanged { need } => Some(need.id),
             LiveChange::NeedClaimed { need_id, .. }
             | LiveChange::NeedWithdrawn { need_id, .. }
-            | LiveChange::NeedFulfilled { need_id, .. } => *need_id,
+            | LiveChange::NeedFulfilled { need_id, .. } => Some(*need_id),
+            LiveChange::OfferPublished { .. }
+            | LiveChange::SlotChanged { .. }
+            | LiveChange::OfferClosed { .. } => None,
         }
     }
 }

@@ -7,10 +7,12 @@
 
 mod asks;
 mod claim;
+mod interest;
 mod live;
 mod money;
 mod need;
 mod notice;
+mod offer;
 mod report;
 mod text;
 mod thanks;
@@ -19,10 +21,12 @@ mod timeline;
 
 pub use asks::*;
 pub use claim::*;
+pub use interest::*;
 pub use live::*;
 pub use money::*;
 pub use need::*;
 pub use notice::*;
+pub use offer::*;
 pub use report::*;
 pub use text::*;
 pub use thanks::*;

@@ -3,7 +3,7 @@
 //! fields of a need and, for the coordinating volunteer alone, the donor's contact: never from
 //! a household's private file.
 
-use super::{Fen, NeedId, UtcMillis};
+use super::{Fen, NeedId, OfferId, UtcMillis};
 use serde::{Deserialize, Serialize};
 
 /// What a notice is about; each person chooses per kind whether it also comes as a message.
@@ -32,10 +32,17 @@ pub enum NoticeKind {
     ReportReceived,
     /// To a donor whose undelivered claim or pledge was released: the need was withdrawn.
     NeedWithdrawn,
+    /// To a provider: a volunteer approved their service offer, or sent it back with a reason.
+    OfferDecided,
+    /// To a provider: a household was booked onto (or taken off) their offer.
+    ServiceBooked,
+    /// To a donor who said what they want to help with: a matching need was just published
+    /// (at most a few a day).
+    NeedForYou,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 14] = [
         NoticeKind::ClaimMade,
         NoticeKind::ClaimExpiring,
         NoticeKind::ClaimExpired,
@@ -47,6 +54,9 @@ impl NoticeKind {
         NoticeKind::NeedBack,
         NoticeKind::ReportReceived,
         NoticeKind::NeedWithdrawn,
+        NoticeKind::OfferDecided,
+        NoticeKind::ServiceBooked,
+        NoticeKind::NeedForYou,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +72,9 @@ impl NoticeKind {
             NoticeKind::NeedBack => "need_back",
             NoticeKind::ReportReceived => "report_received",
             NoticeKind::NeedWithdrawn => "need_withdrawn",
+            NoticeKind::OfferDecided => "offer_decided",
+            NoticeKind::ServiceBooked => "service_booked",
+            NoticeKind::NeedForYou => "need_for_you",
         }
     }
 
@@ -86,6 +99,9 @@ impl NoticeKind {
             NoticeKind::NeedBack => "我关注的需求重新开放认领",
             NoticeKind::ReportReceived => "有需求被举报/纠错，等我核实",
             NoticeKind::NeedWithdrawn => "我认领的需求已撤下",
+            NoticeKind::OfferDecided => "我发布的服务通过审核或被退回",
+            NoticeKind::ServiceBooked => "有家庭预约了我的服务",
+            NoticeKind::NeedForYou => "有符合我帮扶意向的新需求",
         }
     }
 
@@ -101,6 +117,7 @@ impl NoticeKind {
                 | NoticeKind::NeedReturned
                 | NoticeKind::NeedBack
                 | NoticeKind::ReportReceived
+                | NoticeKind::ServiceBooked
         )
     }
 }
@@ -287,6 +304,44 @@ impl NewNotice {
                 "/my/claims".to_owned(),
             )
         }
+    }
+
+    /// To a provider: their offer was approved (`note` empty) or sent back with `note`.
+    pub fn offer_decided(offer: OfferId, title: &str, approved: bool, note: &str) -> NewNotice {
+        let body = if approved {
+            format!("您发布的服务「{title}」已通过审核，正在服务列表中展示。")
+        } else {
+            format!("您发布的服务「{title}」被退回：{note}")
+        };
+        NewNotice {
+            kind: NoticeKind::OfferDecided,
+            need_id: None,
+            claim_id: None,
+            body,
+            link: format!("/offers/{offer}"),
+        }
+    }
+
+    /// To a provider: a household was booked onto their offer (who, only on its page).
+    pub fn service_booked(offer: OfferId, title: &str, when: &str, cancelled: bool) -> NewNotice {
+        let what = if cancelled { "取消了" } else { "新增了" };
+        NewNotice {
+            kind: NoticeKind::ServiceBooked,
+            need_id: None,
+            claim_id: None,
+            body: format!("「{title}」{when} 的时段{what}一户家庭的预约。"),
+            link: format!("/my/offers#offer-{offer}"),
+        }
+    }
+
+    /// To a donor whose interests match a need just published; `why` is the match line.
+    pub fn need_for_you(need_id: NeedId, title: &str, why: &str) -> NewNotice {
+        NewNotice::about(
+            NoticeKind::NeedForYou,
+            need_id,
+            format!("新需求「{title}」符合您的帮扶意向（{why}）。"),
+            NewNotice::need_link(need_id),
+        )
     }
 }
 

@@ -66,6 +66,9 @@ pub struct NoticeChoices {
     pub m_need_back: String,
     pub m_report_received: String,
     pub m_need_withdrawn: String,
+    pub m_offer_decided: String,
+    pub m_service_booked: String,
+    pub m_need_for_you: String,
 }
 
 /// Saves the person's choices (see [`NoticeChoices`]).
@@ -89,6 +92,9 @@ pub async fn save_notice_prefs(choices: NoticeChoices) -> Result<(), AppError> {
         (NoticeKind::NeedBack, &choices.m_need_back),
         (NoticeKind::ReportReceived, &choices.m_report_received),
         (NoticeKind::NeedWithdrawn, &choices.m_need_withdrawn),
+        (NoticeKind::OfferDecided, &choices.m_offer_decided),
+        (NoticeKind::ServiceBooked, &choices.m_service_booked),
+        (NoticeKind::NeedForYou, &choices.m_need_for_you),
     ];
     let by_message: Vec<NoticeKind> = ticked
         .into_iter()

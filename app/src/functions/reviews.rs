@@ -68,6 +68,20 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
     for referral in &mut referrals {
         referral.can_record = true;
     }
+    // Service needs may be booked onto an offer instead of the board.
+    let mut offered: std::collections::HashMap<(crate::domain::Window, String), _> =
+        std::collections::HashMap::new();
+    for item in stages.iter_mut().flatten() {
+        if item.need.ask != crate::domain::Ask::Service {
+            continue;
+        }
+        let key = (item.need.window, item.need.town.clone());
+        if !offered.contains_key(&key) {
+            let found = crate::db::offers::bookable_for(&db, key.0, &key.1, now).await?;
+            offered.insert(key.clone(), found);
+        }
+        item.offers = offered[&key].clone();
+    }
     let [council, volunteer] = stages;
     Ok(ReviewQueue {
         council,
@@ -76,6 +90,65 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
         programmes: from_context::<Settings>()?.referral_programmes,
         referrals,
     })
+}
+
+/// Books a service need onto a slot of an offer instead of publishing it, at the stage the
+/// caller reviews (the same people who may approve it then), if it is still the `version` they
+/// saw. `slot_id` names the offer's slot. The offer must serve the household's town; the slot must have a free place
+/// (`SlotFull`). The need becomes `matched`: fulfilled once the family attends, back to its
+/// author if the booking falls through.
+#[server(prefix = "/api", endpoint = "match_need")]
+pub async fn match_need(
+    need_id: i64,
+    stage: ReviewStage,
+    version: i64,
+    #[server(default)] slot_id: i64,
+) -> Result<(), AppError> {
+    use super::{from_context, signed_in};
+    use crate::db::offers::{self, MatchedNeed, NewBooking};
+    use crate::db::Db;
+    use crate::domain::{Ask, OfferStatus, UtcMillis};
+    let reviewer = signed_in().await?;
+    let db: Db = from_context()?;
+    let stored = reviewable(&db, &reviewer, need_id, stage, version).await?;
+    if stored.need.ask != Ask::Service {
+        return Err(AppError::invalid("slot_id", "只有服务类需求可以对接服务。"));
+    }
+    let household = stored
+        .household
+        .ok_or_else(|| AppError::invalid("slot_id", "这条需求没有登记家庭，不能预约服务。"))?;
+    let offer_id = offers::offer_of_slot(&db, slot_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("slot_id", "请选择一项服务的一个时段。"))?;
+    let offer = match offers::find(&db, offer_id).await {
+        Ok(offer) if offer.offer.status == OfferStatus::Published => offer,
+        Ok(_) | Err(AppError::OfferNotFound) => {
+            return Err(AppError::invalid("slot_id", "请选择一项正在提供的服务。"))
+        }
+        Err(error) => return Err(error),
+    };
+    let town = offers::household_town(&db, household)
+        .await?
+        .unwrap_or_else(|| stored.need.town.clone());
+    if !offer.offer.towns.contains(&town) {
+        return Err(AppError::invalid(
+            "slot_id",
+            format!("这项服务不在{town}提供。"),
+        ));
+    }
+    let booking = NewBooking {
+        slot: slot_id,
+        household,
+        by: reviewer.id,
+        note: "",
+        need: Some(MatchedNeed {
+            stored: &stored,
+            stage,
+        }),
+    };
+    offers::book(&db, &offer, booking, UtcMillis::now()).await?;
+    super::after_form_post(&format!("/review?matched={need_id}"));
+    Ok(())
 }
 
 /// The need, if `reviewer` may decide `stage` of it now ([`crate::access::Action::Review`])

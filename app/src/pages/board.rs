@@ -113,6 +113,10 @@ fn LiveBoard(
                 needs.update(|list| insert_in_board_order(list, need));
             }
         }
+        // Service offers have their own page.
+        LiveChange::OfferPublished { .. }
+        | LiveChange::SlotChanged { .. }
+        | LiveChange::OfferClosed { .. } => {}
     };
 
     // This donor's successful claim leaves the board at once; the live event confirms it

@@ -58,6 +58,7 @@ fn LiveImpact(figures: Impact) -> impl IntoView {
                 <div><dt>"受助家庭"</dt><dd data-testid="households">{figure(|f| f.households_helped.to_string())}</dd></div>
                 <div><dt>"送达善款"</dt><dd data-testid="money">{figure(|f| Fen::from_stored(f.money_delivered_fen).to_string())}</dd></div>
                 <div><dt>"送达物资 / 服务"</dt><dd>{figure(|f| format!("{} / {}", f.goods_delivered, f.services_delivered))}</dd></div>
+                <div><dt>"服务到场人次"</dt><dd data-testid="service-sessions">{figure(|f| f.service_sessions.to_string())}</dd></div>
                 <div><dt>"认领用时（中位数）"</dt><dd>{figure(|f| f.median_minutes_to_claim.map(duration_text).unwrap_or_else(|| "—".into()))}</dd></div>
                 <div><dt>"完成用时（中位数）"</dt><dd>{figure(|f| f.median_minutes_to_fulfil.map(duration_text).unwrap_or_else(|| "—".into()))}</dd></div>
             </dl>

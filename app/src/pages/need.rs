@@ -193,7 +193,7 @@ fn LiveNeed(
     // Withdrawn for editing while this page is open: it is back in review.
     let withdrawn = RwSignal::new(false);
     let apply = move |change: LiveChange| {
-        if change.need_id() != id {
+        if change.need_id() != Some(id) {
             return;
         }
         match change {
@@ -205,6 +205,7 @@ fn LiveNeed(
                 withdrawn.set(false);
                 need.set(changed);
             }
+            _ => {}
         }
     };
     // This donor's own successful claim: what is left changes at once (the event follows).

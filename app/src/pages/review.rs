@@ -7,7 +7,7 @@ use crate::domain::Ask;
 use crate::error::AppError;
 use crate::functions::claims::{list_deliveries, ConfirmDelivery, IssueFamilyCode, RejectDelivery};
 use crate::functions::desk::RecordReferralOutcome;
-use crate::functions::reviews::{load_review_queue, ApproveNeed, ReferNeed, ReturnNeed};
+use crate::functions::reviews::{load_review_queue, ApproveNeed, MatchNeed, ReferNeed, ReturnNeed};
 use crate::people::Role;
 use crate::private::{
     AidSource, ClaimAlert, DeliveryToConfirm, HouseholdView, Referral, ReferralOutcome, ReviewItem,
@@ -29,6 +29,7 @@ fn ReviewDesk() -> impl IntoView {
     let approve = ServerAction::<ApproveNeed>::new();
     let send_back = ServerAction::<ReturnNeed>::new();
     let refer = ServerAction::<ReferNeed>::new();
+    let match_need = ServerAction::<MatchNeed>::new();
     let record = ServerAction::<RecordReferralOutcome>::new();
     let queue = Resource::new(
         move || {
@@ -36,6 +37,7 @@ fn ReviewDesk() -> impl IntoView {
                 approve.version().get(),
                 send_back.version().get(),
                 refer.version().get(),
+                match_need.version().get(),
                 record.version().get(),
             )
         },
@@ -45,6 +47,7 @@ fn ReviewDesk() -> impl IntoView {
         approve,
         send_back,
         refer,
+        match_need,
     };
     // Resources are made here, at the top of the page, never inside a <Suspense>'s children.
     let confirm = ServerAction::<ConfirmDelivery>::new();
@@ -58,6 +61,7 @@ fn ReviewDesk() -> impl IntoView {
             <Outcome value=approve.value() done="已通过。" when="approved"/>
             <Outcome value=send_back.value() done="已退回给录入的志愿者。" when="returned"/>
             <Outcome value=refer.value() done="已转介，需求不会发布到需求墙。" when="referred"/>
+            <Outcome value=match_need.value() done="已为这户家庭预约服务，需求不会发布到需求墙；到场后即完成。" when="matched"/>
             <Outcome value=record.value() done="已记录转介结果。" when="recorded"/>
         </div>
         <Suspense fallback=|| view! { <p class="loading">"正在加载审核队列…"</p> }>
@@ -91,6 +95,7 @@ struct Decisions {
     approve: ServerAction<ApproveNeed>,
     send_back: ServerAction<ReturnNeed>,
     refer: ServerAction<ReferNeed>,
+    match_need: ServerAction<MatchNeed>,
 }
 
 #[component]
@@ -127,6 +132,7 @@ fn ReviewCard(
         approve,
         send_back,
         refer,
+        match_need,
     } = actions;
     let ReviewItem {
         need,
@@ -137,6 +143,7 @@ fn ReviewCard(
         household,
         aid,
         registered_elsewhere,
+        offers,
     } = item;
     let id = need.id.0;
     let warned = !aid.warnings.is_empty();
@@ -237,6 +244,47 @@ fn ReviewCard(
                     <button type="submit" class="btn-secondary">"退回给录入人"</button>
                 </ActionForm>
             </details>
+            {(!offers.is_empty())
+                .then(|| {
+                    view! {
+                        <details class="match" open=true>
+                            <summary class="btn-secondary">{format!("对接服务（{} 项可预约）", offers.len())}</summary>
+                            <ActionForm action=match_need attr:class="stack-form" attr:data-testid="match-form">
+                                <input type="hidden" name="need_id" value=id/>
+                                <input type="hidden" name="stage" value=stage_code/>
+                                <input type="hidden" name="version" value=version/>
+                                <p class="hint">"本镇有服务可以满足这条需求：为这户家庭预约后，需求不再发布到需求墙，到场后即完成。"</p>
+                                {offers
+                                    .into_iter()
+                                    .map(|offer| {
+                                        let offer_id = offer.id.0;
+                                        view! {
+                                            <fieldset class="choices">
+                                                <legend>
+                                                    <a href=format!("/offers/{offer_id}")>{offer.title.clone()}</a>
+                                                    {format!("（{}）", offer.provider)}
+                                                </legend>
+                                                {offer
+                                                    .slots
+                                                    .iter()
+                                                    .map(|slot| {
+                                                        view! {
+                                                            <label>
+                                                                <input type="radio" name="slot_id" value=slot.id required=true/>
+                                                                {format!(" {} · 余 {} 个名额", slot.when(), slot.free())}
+                                                            </label>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </fieldset>
+                                        }
+                                    })
+                                    .collect_view()}
+                                <button type="submit" class="btn-secondary">"预约服务"</button>
+                            </ActionForm>
+                        </details>
+                    }
+                })}
             <details class="refer">
                 <summary class="btn-secondary">"转介政府救助"</summary>
                 <ActionForm action=refer attr:class="stack-form" attr:data-testid="refer-form">

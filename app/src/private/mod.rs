@@ -15,6 +15,7 @@ mod desk;
 mod household;
 mod intake;
 mod review;
+mod service;
 
 pub use account::*;
 pub use aid::*;
@@ -24,6 +25,7 @@ pub use desk::*;
 pub use household::*;
 pub use intake::*;
 pub use review::*;
+pub use service::*;
 
 #[cfg(test)]
 mod tests;

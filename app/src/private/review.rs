@@ -75,6 +75,10 @@ pub struct ReviewItem {
     /// Other towns where the same ID number is registered: a possible double registration.
     #[serde(default)]
     pub registered_elsewhere: Vec<String>,
+    /// For a need of a service: published offers in its window and town with free places to
+    /// come, which the reviewer may book it onto instead of publishing it.
+    #[serde(default)]
+    pub offers: Vec<crate::domain::PublicOffer>,
 }
 
 /// A claimed need whose household had aid in the same window when it was claimed.

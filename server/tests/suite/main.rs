@@ -31,6 +31,7 @@ mod privacy;
 mod reports;
 mod review;
 mod safety;
+mod services;
 mod share;
 mod thanks;
 mod upgrade;

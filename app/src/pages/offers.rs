@@ -1,0 +1,533 @@
+//! Non-material help: `/offers` (the public list, live), `/offers/{id}` (one offer; a
+//! volunteer of a town it serves books households there), `/offers/new` and `/my/offers` (a
+//! provider's offers and who is booked), `/review/offers` (a volunteer's review). Plain forms:
+//! every page works without JavaScript; only the list's places follow the live stream.
+
+use crate::components::session::{city_towns, signed_in_viewer, Outcome, RoleGate};
+use crate::domain::{EventId, LiveChange, OfferStatus, PublicOffer, ServiceKind, Slot, Window};
+use crate::error::AppError;
+use crate::functions::offers::{
+    get_offer, list_my_offers, list_offers, list_offers_for_review, BookService, CloseOffer,
+    CreateOffer, DecideOffer, OfferList, OfferPage, RecordBooking,
+};
+use crate::people::Role;
+use crate::private::{Booking, BookingStatus, OwnOffer};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// `/offers?town=…&window=…`: published services with a time still to come.
+#[component]
+pub fn OffersPage() -> impl IntoView {
+    let query = use_query_map().read_untracked();
+    let town = query.get("town").unwrap_or_default();
+    let window = query.get("window").unwrap_or_default();
+    let filter = (town.clone(), window.clone());
+    let listed = Resource::new(
+        move || filter.clone(),
+        |(town, window)| list_offers(town, window),
+    );
+    let provider = signed_in_viewer().is_some_and(|v| v.has(Role::Provider));
+    view! {
+        <Title text="爱心服务 · 万善丹阳"/>
+        <section class="panel">
+            <h1>"爱心服务"</h1>
+            <p class="hint">"送思想、送文化、送服务：爱心单位和志愿者提供的学业辅导、法律咨询、健康义诊、上门维修、文化活动等。由本镇志愿者为有需要的家庭预约，名额实时更新；这里不显示任何家庭的信息。"</p>
+            {provider.then(|| view! { <p><a class="btn-primary" href="/offers/new">"发布一项服务"</a></p> })}
+            <form method="get" action="/offers" class="filter-form">
+                <label for="offers-window">"窗口"</label>
+                <select id="offers-window" name="window">
+                    <option value="">"全部"</option>
+                    {Window::ALL
+                        .into_iter()
+                        .map(|w| view! { <option value=w.code() selected=w.code() == window>{w.label()}</option> })
+                        .collect_view()}
+                </select>
+                <label for="offers-town">"镇（街道）"</label>
+                <select id="offers-town" name="town">
+                    <option value="">"全部"</option>
+                    {city_towns()
+                        .into_iter()
+                        .map(|t| {
+                            let selected = t == town;
+                            view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="btn-secondary">"筛选"</button>
+            </form>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match listed.await {
+                    Ok(OfferList { as_of, offers, .. }) => view! { <LiveOffers offers as_of/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The list, with each slot's places kept live. An island: the browser applies the offers'
+/// live changes (a new offer appears on the next load; places and closing show at once).
+#[island]
+fn LiveOffers(offers: Vec<PublicOffer>, as_of: EventId) -> impl IntoView {
+    let offers = RwSignal::new(offers);
+    let apply = move |change: LiveChange| match change {
+        LiveChange::SlotChanged { offer_id, slot } => offers.update(|list| {
+            for offer in list.iter_mut().filter(|o| o.id == offer_id) {
+                for listed in offer.slots.iter_mut().filter(|s| s.id == slot.slot_id) {
+                    listed.booked = slot.booked;
+                    listed.places = slot.places;
+                }
+            }
+        }),
+        LiveChange::OfferClosed { offer_id } => {
+            offers.update(|list| list.retain(|o| o.id != offer_id))
+        }
+        _ => {}
+    };
+    let live = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    crate::live::client::follow(
+        as_of,
+        apply,
+        || {
+            let _ = window().location().reload();
+        },
+        live,
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (apply, as_of);
+    view! {
+        <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
+            <span aria-live="polite">{move || format!("{} 项服务可预约", offers.with(Vec::len))}</span>
+        </p>
+        <Show when=move || offers.with(Vec::is_empty)>
+            <p class="empty">"目前没有可预约的服务。"</p>
+        </Show>
+        <ul class="offers" data-testid="offers">
+            <For each=move || offers.get() key=|offer| (offer.id, offer.slots.iter().map(|s| s.booked).sum::<i64>()) let:offer>
+                <OfferCard offer/>
+            </For>
+        </ul>
+    }
+}
+
+#[component]
+fn OfferCard(offer: PublicOffer) -> impl IntoView {
+    let id = offer.id.0;
+    let free = offer.free_places();
+    view! {
+        <li class="offer need" data-offer-id=id data-free=free>
+            <article>
+                <header class="need-head">
+                    <span class=format!("window window-{}", offer.window.code())>{offer.window.label()}</span>
+                    <span class="service-kind">{offer.kind.label()}</span>
+                    <span class="place">{offer.towns.join("、")}</span>
+                </header>
+                <h2 class="need-title"><a href=format!("/offers/{id}")>{offer.title.clone()}</a></h2>
+                <p class="meta">{format!("提供：{}", offer.provider)}</p>
+                <p class="need-story">{offer.description.clone()}</p>
+                <SlotList slots=offer.slots.clone()/>
+            </article>
+        </li>
+    }
+}
+
+#[component]
+fn SlotList(slots: Vec<Slot>) -> impl IntoView {
+    view! {
+        <ul class="slots">
+            {slots
+                .into_iter()
+                .map(|slot| {
+                    let free = slot.free();
+                    view! {
+                        <li class="slot" data-slot-id=slot.id data-free=free>
+                            <time datetime=slot.starts_at.0.to_string()>{slot.when()}</time>
+                            " · "
+                            {if free > 0 { format!("余 {free} / {} 个名额", slot.places) } else { "已约满".to_owned() }}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// `/offers/{id}`: one offer. A volunteer of a town it serves books a household of their town
+/// here and records what came of their town's bookings.
+#[component]
+pub fn OfferDetailPage() -> impl IntoView {
+    let id = use_params_map()
+        .read_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or(0);
+    let book = ServerAction::<BookService>::new();
+    let record = ServerAction::<RecordBooking>::new();
+    let page = Resource::new(
+        move || (book.version().get(), record.version().get()),
+        move |_| get_offer(id),
+    );
+    view! {
+        <Title text="服务详情 · 万善丹阳"/>
+        <div class="toast-area" role="status" aria-live="polite">
+            <Outcome value=book.value() done="已预约。服务方会收到通知。" when="booked"/>
+            <Outcome value=record.value() done="已登记。" when="recorded"/>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(OfferPage { offer, staff, own }) => {
+                        let offer_id = offer.id.0;
+                        let bookable = offer.slots.iter().any(|s| s.free() > 0);
+                        let staff = staff.map(|staff| {
+                            let form = (bookable && !staff.households.is_empty()).then(|| {
+                                let slots = offer.slots.clone();
+                                view! {
+                                    <ActionForm action=book attr:class="stack-form" attr:data-testid="book-form">
+                                        <input type="hidden" name="offer_id" value=offer_id/>
+                                        <label for="book-slot">"时段"</label>
+                                        <select id="book-slot" name="slot_id" required=true>
+                                            {slots
+                                                .into_iter()
+                                                .filter(|s| s.free() > 0)
+                                                .map(|s| view! { <option value=s.id>{format!("{}（余 {} 个）", s.when(), s.free())}</option> })
+                                                .collect_view()}
+                                        </select>
+                                        <label for="book-household">"家庭"</label>
+                                        <select id="book-household" name="household_id" required=true>
+                                            {staff
+                                                .households
+                                                .iter()
+                                                .map(|h| view! { <option value=h.id>{h.label.clone()}</option> })
+                                                .collect_view()}
+                                        </select>
+                                        <label for="book-note">"给服务方的备注（选填，如需要上门；勿写电话或身份证号）"</label>
+                                        <input id="book-note" name="note" maxlength="200"/>
+                                        <button type="submit" class="btn-primary">"预约"</button>
+                                    </ActionForm>
+                                }
+                            });
+                            view! {
+                                <section class="panel" data-testid="staff-bookings">
+                                    <h2>"为本镇家庭预约"</h2>
+                                    {form}
+                                    <BookingList bookings=staff.bookings record back_to=format!("/offers/{offer_id}")/>
+                                </section>
+                            }
+                        });
+                        view! {
+                            <section class="panel offer-page" data-offer-id=offer_id data-status=offer.status.code()>
+                                <p class="work-head">
+                                    <span class=format!("window window-{}", offer.window.code())>{offer.window.label()}</span>
+                                    <span class="service-kind">{offer.kind.label()}</span>
+                                    <span class="place">{offer.towns.join("、")}</span>
+                                </p>
+                                <h1>{offer.title.clone()}</h1>
+                                <p class="meta">{format!("提供：{} · {}", offer.provider, offer.status.label())}</p>
+                                <p class="need-story">{offer.description.clone()}</p>
+                                <SlotList slots=offer.slots.clone()/>
+                                {own.then(|| view! { <p><a href="/my/offers">"管理我的服务和预约"</a></p> })}
+                                <p class="hint">"需要这项服务的家庭，请联系本村（社区）的志愿者代为预约。"</p>
+                            </section>
+                            {staff}
+                        }
+                            .into_any()
+                    }
+                    Err(AppError::OfferNotFound) => view! { <super::NotFound/> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Bookings with their family's contact and a form to record what came of each.
+#[component]
+fn BookingList(
+    bookings: Vec<Booking>,
+    record: ServerAction<RecordBooking>,
+    back_to: String,
+) -> impl IntoView {
+    if bookings.is_empty() {
+        return view! { <p class="empty">"还没有预约。"</p> }.into_any();
+    }
+    view! {
+        <ul class="work-list bookings" data-testid="bookings">
+            {bookings
+                .into_iter()
+                .map(|b| {
+                    let id = b.id;
+                    let back_to = back_to.clone();
+                    let form = (b.status == BookingStatus::Booked).then(|| {
+                        view! {
+                            <ActionForm action=record attr:class="inline-form booking-outcome">
+                                <input type="hidden" name="booking_id" value=id/>
+                                <input type="hidden" name="back_to" value=back_to/>
+                                <label class="visually-hidden" for=format!("outcome-{id}")>"登记结果"</label>
+                                <select id=format!("outcome-{id}") name="outcome" required=true>
+                                    <option value="attended">"已到场"</option>
+                                    <option value="absent">"未到场"</option>
+                                    <option value="cancelled">"取消预约"</option>
+                                </select>
+                                <button type="submit" class="btn-secondary">"登记"</button>
+                            </ActionForm>
+                        }
+                    });
+                    view! {
+                        <li class="work-item booking" data-booking-id=id data-status=b.status.code()>
+                            <p class="work-head">
+                                <span>{b.slot.when()}</span>
+                                <span class="need-state">{b.status.label()}</span>
+                            </p>
+                            <p>
+                                <strong>{b.head_name.clone()}</strong>
+                                {format!(" · {} · {} · {}", b.town, b.village, b.phone)}
+                            </p>
+                            <p class="meta">{format!("地址：{}", b.address)}</p>
+                            {(!b.note.is_empty()).then(|| view! { <p class="hint">{format!("备注：{}", b.note)}</p> })}
+                            <p class="meta">{format!("{} 由 {} 预约{}", b.booked_at.shanghai_text(), b.booked_by, if b.need_id.is_some() { "（审核时对接的需求）" } else { "" })}</p>
+                            {form}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// `/offers/new`: a provider's form. It waits for a volunteer's review before it is public.
+#[component]
+pub fn NewOfferPage() -> impl IntoView {
+    view! {
+        <Title text="发布服务 · 万善丹阳"/>
+        <RoleGate allowed=|v| v.has(Role::Provider) refused="发布服务需要“服务提供方”身份，请联系管理员开通。">
+            <NewOfferForm/>
+        </RoleGate>
+    }
+}
+
+#[component]
+fn NewOfferForm() -> impl IntoView {
+    let create = ServerAction::<CreateOffer>::new();
+    // The towns this provider may serve: every town for a city-wide provider.
+    let mine = signed_in_viewer().and_then(|v| {
+        crate::access::towns_for(&v, Role::Provider)
+            .map(|t| t.into_iter().map(str::to_owned).collect::<Vec<_>>())
+    });
+    let towns: Vec<String> = city_towns()
+        .into_iter()
+        .filter(|town| mine.as_ref().is_none_or(|mine| mine.contains(town)))
+        .collect();
+    view! {
+        <section class="panel">
+            <h1>"发布一项服务"</h1>
+            <p class="hint">"服务经本镇志愿者审核后公开展示。请写清楚服务内容和要求；不要写电话号码、网址或任何家庭的信息。"</p>
+            <Outcome value=create.value() done="已提交，等待志愿者审核。"/>
+            <ActionForm action=create attr:class="stack-form" attr:data-testid="offer-form">
+                <label for="offer-kind">"服务类型"</label>
+                <select id="offer-kind" name="offer[kind]" required=true>
+                    {ServiceKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
+                </select>
+                <label for="offer-window">"帮扶窗口"</label>
+                <select id="offer-window" name="offer[window]" required=true>
+                    {Window::ALL
+                        .into_iter()
+                        .map(|w| view! { <option value=w.code() selected=w == Window::Services>{w.label()}</option> })
+                        .collect_view()}
+                </select>
+                <label for="offer-title">"服务名称（4–40 字）"</label>
+                <input id="offer-title" name="offer[title]" required=true maxlength="40"/>
+                <label for="offer-description">"服务内容（10–1000 字）"</label>
+                <textarea id="offer-description" name="offer[description]" rows="4" required=true maxlength="1000"></textarea>
+                <fieldset class="choices">
+                    <legend>"服务的镇（街道）"</legend>
+                    {towns
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, town)| {
+                            view! {
+                                <label>
+                                    <input type="checkbox" name=format!("offer[towns][{index}]") value=town.clone()/>
+                                    " " {town.clone()}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <label for="offer-slots">"时段（每行一个，如 2026-12-05 14:00-16:00）"</label>
+                <textarea id="offer-slots" name="offer[slots]" rows="3" required=true></textarea>
+                <label for="offer-repeat">"每周重复几次（0–12，选填）"</label>
+                <input id="offer-repeat" name="offer[repeat_weeks]" type="number" min="0" max="12" value="0"/>
+                <label for="offer-places">"每个时段的名额（1–500）"</label>
+                <input id="offer-places" name="offer[places]" type="number" min="1" max="500" required=true/>
+                <button type="submit" class="btn-primary">"提交审核"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/my/offers`: a provider's offers, their status, and who is booked (what they need to
+/// deliver: the family's contact and address; never an ID number).
+#[component]
+pub fn MyOffersPage() -> impl IntoView {
+    view! {
+        <Title text="我的服务 · 万善丹阳"/>
+        <RoleGate allowed=|v| v.has(Role::Provider) refused="这里是服务提供方的页面。">
+            <MyOffers/>
+        </RoleGate>
+    }
+}
+
+#[component]
+fn MyOffers() -> impl IntoView {
+    let close = ServerAction::<CloseOffer>::new();
+    let record = ServerAction::<RecordBooking>::new();
+    let listed = Resource::new(
+        move || (close.version().get(), record.version().get()),
+        |_| list_my_offers(),
+    );
+    let created = use_query_map().read_untracked().get("created").is_some();
+    view! {
+        <div class="toast-area" role="status" aria-live="polite">
+            {created.then(|| view! { <p class="form-ok" role="status">"已提交，等待志愿者审核。"</p> })}
+            <Outcome value=close.value() done="服务已结束，不再展示。" when="closed"/>
+            <Outcome value=record.value() done="已登记。" when="recorded"/>
+        </div>
+        <section class="panel">
+            <h1>"我的服务"</h1>
+            <p><a class="btn-primary" href="/offers/new">"发布一项服务"</a></p>
+            <p class="privacy-note">"预约家庭的联系方式只用于提供这项服务，请勿外传。"</p>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match listed.await {
+                    Ok(own) if own.is_empty() => view! { <p class="empty">"还没有发布服务。"</p> }.into_any(),
+                    Ok(own) => view! {
+                        <ul class="work-list" data-testid="my-offers">
+                            {own.into_iter().map(|o| view! { <OwnOfferItem own=o close record/> }).collect_view()}
+                        </ul>
+                    }
+                        .into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OwnOfferItem(
+    own: OwnOffer,
+    close: ServerAction<CloseOffer>,
+    record: ServerAction<RecordBooking>,
+) -> impl IntoView {
+    let OwnOffer {
+        offer,
+        review_note,
+        bookings,
+    } = own;
+    let id = offer.id.0;
+    let closable = offer.status != OfferStatus::Closed;
+    view! {
+        <li class="work-item" id=format!("offer-{id}") data-offer-id=id data-status=offer.status.code()>
+            <p class="work-head">
+                <span class="service-kind">{offer.kind.label()}</span>
+                <span class="place">{offer.towns.join("、")}</span>
+                <span class="need-state">{offer.status.label()}</span>
+            </p>
+            <h3 class="work-title"><a href=format!("/offers/{id}")>{offer.title.clone()}</a></h3>
+            {(offer.status == OfferStatus::Returned && !review_note.is_empty())
+                .then(|| view! { <p class="aid-warning">{format!("退回理由：{review_note}")}</p> })}
+            <SlotList slots=offer.slots.clone()/>
+            <BookingList bookings record back_to="/my/offers".to_owned()/>
+            {closable.then(|| view! {
+                <ActionForm action=close attr:class="inline-form">
+                    <input type="hidden" name="offer_id" value=id/>
+                    <button type="submit" class="btn-secondary">"结束这项服务"</button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}
+
+/// `/review/offers`: offers awaiting a volunteer of a town they serve.
+#[component]
+pub fn ReviewOffersPage() -> impl IntoView {
+    view! {
+        <Title text="服务审核 · 万善丹阳"/>
+        <RoleGate allowed=|v| v.has(Role::Volunteer) refused="审核服务需要志愿者身份。">
+            <OfferReviews/>
+        </RoleGate>
+    }
+}
+
+#[component]
+fn OfferReviews() -> impl IntoView {
+    let decide = ServerAction::<DecideOffer>::new();
+    let listed = Resource::new(move || decide.version().get(), |_| list_offers_for_review());
+    view! {
+        <div class="toast-area" role="status" aria-live="polite">
+            <Outcome value=decide.value() done="已处理，服务方会收到通知。" when="decided"/>
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match listed.await {
+                    Ok(items) => {
+                        let empty = items.is_empty();
+                        view! {
+                            <section class="panel">
+                                <h1>"服务审核"</h1>
+                                <p class="hint">"服务方发布的服务，经本镇志愿者审核后公开。请核实服务内容真实、适合困难家庭，且不收费。"</p>
+                                {empty.then(|| view! { <p class="empty">"没有待审核的服务。"</p> })}
+                                <ul class="work-list" data-testid="offers-to-review">
+                                    {items
+                                        .into_iter()
+                                        .map(|item| {
+                                            let offer = item.offer;
+                                            let id = offer.id.0;
+                                            view! {
+                                                <li class="work-item" data-offer-id=id>
+                                                    <p class="work-head">
+                                                        <span class=format!("window window-{}", offer.window.code())>{offer.window.label()}</span>
+                                                        <span class="service-kind">{offer.kind.label()}</span>
+                                                        <span class="place">{offer.towns.join("、")}</span>
+                                                    </p>
+                                                    <h3 class="work-title">{offer.title.clone()}</h3>
+                                                    <p class="meta">{format!("提供：{}", offer.provider)}</p>
+                                                    <p class="need-story">{offer.description.clone()}</p>
+                                                    <SlotList slots=offer.slots.clone()/>
+                                                    <ActionForm action=decide attr:class="inline-form">
+                                                        <input type="hidden" name="offer_id" value=id/>
+                                                        <input type="hidden" name="decision" value="approve"/>
+                                                        <button type="submit" class="btn-primary">"通过"</button>
+                                                    </ActionForm>
+                                                    <details class="return">
+                                                        <summary class="btn-secondary">"退回"</summary>
+                                                        <ActionForm action=decide attr:class="stack-form">
+                                                            <input type="hidden" name="offer_id" value=id/>
+                                                            <input type="hidden" name="decision" value="return"/>
+                                                            <label for=format!("offer-note-{id}")>"退回理由"</label>
+                                                            <textarea id=format!("offer-note-{id}") name="note" rows="2" maxlength="300" required=true></textarea>
+                                                            <button type="submit" class="btn-secondary">"退回给服务方"</button>
+                                                        </ActionForm>
+                                                    </details>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
