@@ -77,6 +77,7 @@ pub fn SessionNav() -> impl IntoView {
     };
     view! {
         <nav class="session-nav" aria-label="账号">
+            <a href="/offers">"服务"</a>
             <a href="/impact">"成效"</a>
             <a href="/credit">"积分榜"</a>
             {signed_in}

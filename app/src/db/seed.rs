@@ -13,13 +13,14 @@ use crate::private::{HouseholdForm, IdKey, IdNumber, NewHousehold};
 pub const DEMO_PASSWORD: &str = "wanshan-demo";
 
 /// Demo accounts: (phone, name, role, town).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 7] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 8] = [
     ("13900000000", "演示管理员", "admin", ""),
     ("13900000001", "志愿者小王", "volunteer", ""),
     ("13900000002", "志愿者小李", "volunteer", ""),
     ("13900000003", "延陵镇议事小组", "reviewer", "延陵镇"),
     ("13900000004", "司徒镇议事小组", "reviewer", "司徒镇"),
     ("13900000005", "丹阳市督导", "official", ""),
+    ("13900000006", "丹阳市青少年活动中心", "provider", ""),
     ("13900000009", "爱心人士小陈", "donor", ""),
 ];
 
@@ -156,6 +157,14 @@ pub async fn seed_demo_if_empty(
             .execute(&db.pool)
             .await?;
     }
+    // One service on offer: weekend tutoring on the next four Saturdays, five places each.
+    let provider: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
+        .bind(DEMO_ACCOUNTS[6].0)
+        .fetch_optional(&db.pool)
+        .await?;
+    if let Some(provider) = provider {
+        seed_offer(db, UserId(provider), now).await?;
+    }
     // The first household (a medical need) was helped by the city charity three months ago:
     // a new medical need for it warns its reviewers.
     let admin = ids.first().copied().unwrap_or(UserId(0));
@@ -172,6 +181,31 @@ pub async fn seed_demo_if_empty(
     .execute(&db.pool)
     .await?;
     Ok(demos.len())
+}
+
+/// The demo provider's offer, published: Saturday tutoring in two towns.
+async fn seed_offer(db: &Db, provider: UserId, now: UtcMillis) -> Result<(), AppError> {
+    use crate::domain::NewOffer;
+    let first = UtcMillis(now.0 + 2 * 86_400_000).shanghai_date_text();
+    let offer = NewOffer::parse(
+        "tutoring",
+        "education",
+        "周末初中数学英语辅导",
+        "青少年活动中心的老师和师范生志愿者，每周六上午为初中生辅导数学和英语，免费，自带练习册即可。",
+        &["云阳街道".to_owned(), "珥陵镇".to_owned()],
+        &["云阳街道".to_owned(), "珥陵镇".to_owned()],
+        &format!("{first} 09:00-11:00"),
+        "3",
+        "5",
+        now,
+    )?;
+    let id = super::offers::create(db, provider, &offer, now).await?;
+    sqlx::query("UPDATE offers SET status = 'published', reviewed_at = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(now.0)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

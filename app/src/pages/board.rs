@@ -46,7 +46,11 @@ pub fn BoardPage() -> impl IntoView {
     match loaded {
         (filter, Ok(board)) => {
             let towns = board.towns.clone();
+            let for_you = (donor == Some(true)).then(|| view! {
+                <p class="for-you-link"><a href="/for-you">"为你推荐"</a>" · "<a href="/my/interests">"我的帮扶意向"</a></p>
+            });
             view! {
+                {for_you}
                 <FilterBar filter=filter.clone() towns/>
                 <LiveBoard board filter donor open claimed_without_script/>
             }

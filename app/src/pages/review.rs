@@ -72,6 +72,9 @@ fn ReviewDesk() -> impl IntoView {
                         view! {
                             <section class="panel">
                                 <h1>"审核"</h1>
+                                {crate::components::session::signed_in_viewer()
+                                    .is_some_and(|v| v.has(Role::Volunteer))
+                                    .then(|| view! { <p><a href="/review/offers">"服务审核"</a>" · "<a href="/offers">"为家庭预约服务"</a></p> })}
                                 {empty.then(|| view! { <p class="empty">"目前没有等待您审核的需求。"</p> })}
                                 <Stage title="待议事小组审核" stage=ReviewStage::Council items=queue.council actions programmes=queue.programmes.clone()/>
                                 <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer actions programmes=queue.programmes/>
