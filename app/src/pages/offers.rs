@@ -23,6 +23,7 @@ pub fn OffersPage() -> impl IntoView {
     let town = query.get("town").unwrap_or_default();
     let window = query.get("window").unwrap_or_default();
     let filter = (town.clone(), window.clone());
+    let (shown_town, shown_window) = (town.clone(), window.clone());
     let listed = Resource::new(
         move || filter.clone(),
         |(town, window)| list_offers(town, window),
@@ -58,22 +59,43 @@ pub fn OffersPage() -> impl IntoView {
             </form>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let (town, window) = (shown_town.clone(), Window::parse(&shown_window).ok());
+                Suspend::new(async move {
                 match listed.await {
-                    Ok(OfferList { as_of, offers, .. }) => view! { <LiveOffers offers as_of/> }.into_any(),
+                    Ok(OfferList { as_of, offers, .. }) => {
+                        view! { <LiveOffers offers as_of town window/> }.into_any()
+                    }
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
 /// The list, with each slot's places kept live. An island: the browser applies the offers'
-/// live changes (a new offer appears on the next load; places and closing show at once).
+/// live changes: a newly approved offer of the shown town and window appears first, places
+/// change and a closed offer leaves.
 #[island]
-fn LiveOffers(offers: Vec<PublicOffer>, as_of: EventId) -> impl IntoView {
+fn LiveOffers(
+    offers: Vec<PublicOffer>,
+    as_of: EventId,
+    /// The filter shown (empty town, no window: all).
+    town: String,
+    window: Option<Window>,
+) -> impl IntoView {
     let offers = RwSignal::new(offers);
     let apply = move |change: LiveChange| match change {
+        LiveChange::OfferPublished { offer } => {
+            let shown = (town.is_empty() || offer.towns.contains(&town))
+                && window.is_none_or(|w| w == offer.window);
+            if shown {
+                offers.update(|list| {
+                    list.retain(|o| o.id != offer.id);
+                    list.insert(0, offer);
+                });
+            }
+        }
         LiveChange::SlotChanged { offer_id, slot } => offers.update(|list| {
             for offer in list.iter_mut().filter(|o| o.id == offer_id) {
                 for listed in offer.slots.iter_mut().filter(|s| s.id == slot.slot_id) {
