@@ -51,31 +51,51 @@ const OFFER_COLUMNS: &str = "o.id, o.provider_id, o.kind, o.aid_window, o.title,
                              o.status, o.review_note, u.display_name";
 
 /// Reads offers (rows of [`OFFER_COLUMNS`]) with their towns and slots (those ending after
-/// `from`; every slot when `None`).
+/// `from`; every slot when `None`): three statements however many offers.
 async fn complete(
     db: &Db,
     rows: Vec<AnyRow>,
     from: Option<UtcMillis>,
 ) -> Result<Vec<StoredOffer>, AppError> {
+    use std::collections::HashMap;
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<i64, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers from the database, so the list is safe to write into the statement.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut towns: HashMap<i64, Vec<String>> = HashMap::new();
+    let town_rows = sqlx::query(&format!(
+        "SELECT offer_id, town FROM offer_towns WHERE offer_id IN ({list}) ORDER BY town"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    for row in &town_rows {
+        towns
+            .entry(row.try_get("offer_id")?)
+            .or_default()
+            .push(row.try_get("town")?);
+    }
+    let mut slots: HashMap<i64, Vec<Slot>> = HashMap::new();
+    let slot_rows = sqlx::query(&format!(
+        "SELECT id, offer_id, starts_at, ends_at, places, booked FROM offer_slots \
+         WHERE offer_id IN ({list}) AND ends_at > $1 ORDER BY starts_at, id"
+    ))
+    .bind(from.map_or(i64::MIN, |f| f.0))
+    .fetch_all(&db.pool)
+    .await?;
+    for row in &slot_rows {
+        slots
+            .entry(row.try_get("offer_id")?)
+            .or_default()
+            .push(slot(row)?);
+    }
     let mut offers = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: i64 = row.try_get("id")?;
-        let towns: Vec<String> =
-            sqlx::query_scalar("SELECT town FROM offer_towns WHERE offer_id = $1 ORDER BY town")
-                .bind(id)
-                .fetch_all(&db.pool)
-                .await?;
-        let slots = sqlx::query(
-            "SELECT id, starts_at, ends_at, places, booked FROM offer_slots \
-             WHERE offer_id = $1 AND ends_at > $2 ORDER BY starts_at, id",
-        )
-        .bind(id)
-        .bind(from.map_or(i64::MIN, |f| f.0))
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(slot)
-        .collect::<Result<Vec<_>, _>>()?;
         offers.push(StoredOffer {
             offer: PublicOffer {
                 id: OfferId(id),
@@ -84,9 +104,9 @@ async fn complete(
                 window: Window::parse(row.try_get("aid_window")?).map_err(corrupt)?,
                 title: row.try_get("title")?,
                 description: row.try_get("description")?,
-                towns,
+                towns: towns.remove(&id).unwrap_or_default(),
                 status: OfferStatus::parse(row.try_get("status")?).map_err(corrupt)?,
-                slots,
+                slots: slots.remove(&id).unwrap_or_default(),
             },
             provider: UserId(row.try_get("provider_id")?),
             review_note: row.try_get("review_note")?,
@@ -255,24 +275,30 @@ pub async fn awaiting_review(
     db: &Db,
     towns: Option<&[&str]>,
 ) -> Result<Vec<OfferForReview>, AppError> {
-    let rows = sqlx::query(&format!(
+    let serving = match towns {
+        None => String::new(),
+        Some([]) => return Ok(Vec::new()),
+        Some(towns) => {
+            let marks: Vec<String> = (1..=towns.len()).map(|n| format!("${n}")).collect();
+            format!(
+                "AND EXISTS (SELECT 1 FROM offer_towns t WHERE t.offer_id = o.id \
+                 AND t.town IN ({}))",
+                marks.join(", ")
+            )
+        }
+    };
+    let sql = format!(
         "SELECT {OFFER_COLUMNS} FROM offers o JOIN users u ON u.id = o.provider_id \
-         WHERE o.status = 'review' ORDER BY o.id LIMIT {LIST_LIMIT}"
-    ))
-    .fetch_all(&db.pool)
-    .await?;
+         WHERE o.status = 'review' {serving} ORDER BY o.id LIMIT {LIST_LIMIT}"
+    );
+    let mut query = sqlx::query(&sql);
+    for town in towns.unwrap_or_default() {
+        query = query.bind(*town);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
     Ok(complete(db, rows, None)
         .await?
         .into_iter()
-        .filter(|stored| {
-            towns.is_none_or(|towns| {
-                stored
-                    .offer
-                    .towns
-                    .iter()
-                    .any(|t| towns.contains(&t.as_str()))
-            })
-        })
         .map(|stored| OfferForReview {
             provider_id: stored.provider.0,
             offer: stored.offer,

@@ -45,6 +45,10 @@ pub struct Fixtures {
     phone: String,
     /// A report from the public of the money need.
     reports: Vec<i64>,
+    /// A published service offer of 延陵镇, its slot, and a booking of the household on it.
+    offers: Vec<i64>,
+    slots: Vec<i64>,
+    bookings: Vec<i64>,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -108,12 +112,68 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await;
     assert_eq!(reported.status(), 200);
     let report = app.scalar("SELECT MAX(id) FROM reports").await;
+    // A service offer, approved by the author, with the household booked on it.
+    let provider = app
+        .person("模糊服务方", "13600000014", &[("provider", "延陵镇")])
+        .await;
+    let date =
+        wanshan_app::domain::UtcMillis(wanshan_app::domain::UtcMillis::now().0 + 3 * 86_400_000)
+            .shanghai_date_text();
+    let fields = [
+        ("offer[kind]", "legal".to_owned()),
+        ("offer[window]", "services".to_owned()),
+        ("offer[title]", "模糊测试法律咨询".to_owned()),
+        (
+            "offer[description]",
+            "律师上门解答家庭纠纷问题，免费。".to_owned(),
+        ),
+        ("offer[towns][0]", "延陵镇".to_owned()),
+        ("offer[slots]", format!("{date} 14:00-16:00")),
+        ("offer[places]", "5".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let offer: i64 = app
+        .post_as(Some(&provider), "create_offer", &fields)
+        .await
+        .json()
+        .await
+        .expect("offer created");
+    let approved = app
+        .post_as(
+            Some(&author),
+            "decide_offer",
+            &[("offer_id", &offer.to_string()), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    let slot = app
+        .scalar(&format!(
+            "SELECT MIN(id) FROM offer_slots WHERE offer_id = {offer}"
+        ))
+        .await;
+    let booking: i64 = app
+        .post_as(
+            Some(&author),
+            "book_service",
+            &[
+                ("offer_id", &offer.to_string()),
+                ("slot_id", &slot.to_string()),
+                ("household_id", &household.to_string()),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("booked");
     Fixtures {
         household,
         needs: vec![council_stage, volunteer_stage, money, goods],
         claims,
         phone: donor.phone,
         reports: vec![report],
+        offers: vec![offer],
+        slots: vec![slot],
+        bookings: vec![booking],
     }
 }
 
@@ -147,6 +207,10 @@ async fn snapshot(app: &TestApp) -> Vec<(String, i64)> {
         "aid_records",
         "reports",
         "need_trail",
+        "offers",
+        "offer_slots",
+        "bookings",
+        "donor_interests",
     ] {
         let count = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
         counts.push((table.to_owned(), count));

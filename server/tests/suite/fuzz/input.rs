@@ -207,7 +207,16 @@ impl Hints {
             unknown_ids.clone(),
         );
         hint("claim_id", ids(&fixtures.claims), unknown_ids.clone());
-        hint("report_id", ids(&fixtures.reports), unknown_ids);
+        hint("report_id", ids(&fixtures.reports), unknown_ids.clone());
+        hint("offer_id", ids(&fixtures.offers), unknown_ids.clone());
+        hint("slot_id", ids(&fixtures.slots), unknown_ids.clone());
+        hint("booking_id", ids(&fixtures.bookings), unknown_ids);
+        hint(
+            "outcome",
+            owned(&["attended", "absent", "cancelled"]),
+            owned(&["booked", "ATTENDED"]),
+        );
+        hint("decision", owned(&["approve", "return"]), owned(&["maybe"]));
         hint(
             "resolution",
             owned(&["dismissed", "corrected"]),
