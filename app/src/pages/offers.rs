@@ -64,7 +64,7 @@ pub fn OffersPage() -> impl IntoView {
                 Suspend::new(async move {
                 match listed.await {
                     Ok(OfferList { as_of, offers, .. }) => {
-                        view! { <LiveOffers offers as_of town window/> }.into_any()
+                        view! { <LiveOffers offers as_of only_town=town only_window=window/> }.into_any()
                     }
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
@@ -81,14 +81,14 @@ fn LiveOffers(
     offers: Vec<PublicOffer>,
     as_of: EventId,
     /// The filter shown (empty town, no window: all).
-    town: String,
-    window: Option<Window>,
+    only_town: String,
+    only_window: Option<Window>,
 ) -> impl IntoView {
     let offers = RwSignal::new(offers);
     let apply = move |change: LiveChange| match change {
         LiveChange::OfferPublished { offer } => {
-            let shown = (town.is_empty() || offer.towns.contains(&town))
-                && window.is_none_or(|w| w == offer.window);
+            let shown = (only_town.is_empty() || offer.towns.contains(&only_town))
+                && only_window.is_none_or(|w| w == offer.window);
             if shown {
                 offers.update(|list| {
                     list.retain(|o| o.id != offer.id);
