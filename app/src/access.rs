@@ -68,6 +68,11 @@ pub enum Action<'a> {
     /// Record what a government programme decided about a need of `town` referred to it: the
     /// town's council reviewers and the officials covering the town.
     RecordReferral { town: &'a str },
+    /// Record one's own volunteer hours for `town`: its volunteers (city-wide ones too).
+    RecordHours { town: &'a str },
+    /// Confirm or refuse hours `volunteer` recorded in `town`: the town's council reviewers
+    /// and its other volunteers, never the volunteer themselves (two people, as for reviews).
+    ConfirmHours { town: &'a str, volunteer: UserId },
 }
 
 /// Whether `viewer` holds `role` for `town` (a grant for every town covers it).
@@ -139,6 +144,14 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
         ),
         Action::RecordReferral { town } => {
             allow(acts_as(viewer, Role::Reviewer, town) || acts_as(viewer, Role::Official, town))
+        }
+        Action::RecordHours { town } => allow(acts_as(viewer, Role::Volunteer, town)),
+        Action::ConfirmHours { town, volunteer } => {
+            allow(staff_of(viewer, town))?;
+            if volunteer == viewer.id {
+                return Err(AppError::SameReviewer);
+            }
+            Ok(())
         }
     }
 }
@@ -381,6 +394,35 @@ mod tests {
             let report = Action::HandleReport { town: TOWN };
             assert_eq!(outcome(check(official, report)), F);
         }
+    }
+
+    #[test]
+    fn hours_are_recorded_by_the_towns_volunteers_and_confirmed_by_someone_else_of_the_town() {
+        //                                                    none  donor vol  city  ovol rev  orev admin
+        let record = Action::RecordHours { town: TOWN };
+        assert_row("record hours", record, [F, F, OK, OK, F, F, F, F]);
+        let confirm = Action::ConfirmHours {
+            town: TOWN,
+            volunteer: UserId(99),
+        };
+        assert_row("confirm hours", confirm, [F, F, OK, OK, F, OK, F, F]);
+        // The volunteer never confirms their own, whatever else they are.
+        let own = Action::ConfirmHours {
+            town: TOWN,
+            volunteer: UserId(3),
+        };
+        assert_eq!(
+            outcome(check(&person(3, &[("volunteer", TOWN)]), own)),
+            "SameReviewer"
+        );
+        let both = person(3, &[("volunteer", TOWN), ("reviewer", TOWN)]);
+        assert_eq!(outcome(check(&both, own)), "SameReviewer");
+        // Another town's staff hear Forbidden first.
+        let other = Action::ConfirmHours {
+            town: OTHER,
+            volunteer: UserId(3),
+        };
+        assert_eq!(outcome(check(&person(6, &[("reviewer", TOWN)]), other)), F);
     }
 
     #[test]

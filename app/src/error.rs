@@ -82,6 +82,10 @@ pub enum AppError {
     /// looking into it, and one more would change nothing.
     #[error("这条需求已收到很多举报/纠错，议事小组正在核实，不用再提交了。谢谢您！")]
     ReportsFull,
+    /// A volunteer recorded as many activities (or had as many hours certificates issued) in
+    /// 24 hours as allowed.
+    #[error("24 小时内最多登记或开具 {0} 次，请明天再来。")]
+    HoursLimit(u32),
     /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
     /// 503 with Retry-After.
     #[error("现在访问的人很多，请稍等几秒再试。")]
@@ -128,6 +132,7 @@ impl AppError {
             AppError::TooManyAttempts => "TooManyAttempts",
             AppError::TooManyReports => "TooManyReports",
             AppError::ReportsFull => "ReportsFull",
+            AppError::HoursLimit(_) => "HoursLimit",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
@@ -143,7 +148,8 @@ impl AppError {
             AppError::TooManyAttempts
             | AppError::TooManyClaimsToday(_)
             | AppError::CodeLocked
-            | AppError::TooManyReports => 429,
+            | AppError::TooManyReports
+            | AppError::HoursLimit(_) => 429,
             AppError::WrongCode => 422,
             AppError::CodeSpent => 410,
             AppError::AlreadyClaimed
@@ -291,6 +297,7 @@ impl TryFrom<ErrorBody> for AppError {
             "CodeSpent" => AppError::CodeSpent,
             "TooManyReports" => AppError::TooManyReports,
             "ReportsFull" => AppError::ReportsFull,
+            "HoursLimit" => AppError::HoursLimit(number_in(body.message.trim_start_matches("24"))),
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
@@ -421,6 +428,7 @@ mod tests {
             AppError::CodeSpent,
             AppError::TooManyReports,
             AppError::ReportsFull,
+            AppError::HoursLimit(20),
             AppError::Busy,
             AppError::Network,
             AppError::Internal,

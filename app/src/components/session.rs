@@ -44,6 +44,8 @@ pub fn SessionNav() -> impl IntoView {
                 (Role::Reviewer, "/review", "审核"),
                 (Role::Official, "/desk", "督导台"),
                 (Role::Reviewer, "/review/reports", "举报"),
+                (Role::Volunteer, "/my/hours", "志愿时长"),
+                (Role::Reviewer, "/review/hours", "时长确认"),
                 (Role::Admin, "/admin", "管理"),
             ]
             .into_iter()

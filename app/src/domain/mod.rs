@@ -7,6 +7,7 @@
 
 mod asks;
 mod claim;
+mod hours;
 mod live;
 mod money;
 mod need;
@@ -19,6 +20,7 @@ mod timeline;
 
 pub use asks::*;
 pub use claim::*;
+pub use hours::*;
 pub use live::*;
 pub use money::*;
 pub use need::*;

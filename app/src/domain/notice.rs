@@ -32,10 +32,12 @@ pub enum NoticeKind {
     ReportReceived,
     /// To a donor whose undelivered claim or pledge was released: the need was withdrawn.
     NeedWithdrawn,
+    /// To a volunteer: a coordinator confirmed or refused hours they recorded.
+    HoursDecided,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 12] = [
         NoticeKind::ClaimMade,
         NoticeKind::ClaimExpiring,
         NoticeKind::ClaimExpired,
@@ -47,6 +49,7 @@ impl NoticeKind {
         NoticeKind::NeedBack,
         NoticeKind::ReportReceived,
         NoticeKind::NeedWithdrawn,
+        NoticeKind::HoursDecided,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +65,7 @@ impl NoticeKind {
             NoticeKind::NeedBack => "need_back",
             NoticeKind::ReportReceived => "report_received",
             NoticeKind::NeedWithdrawn => "need_withdrawn",
+            NoticeKind::HoursDecided => "hours_decided",
         }
     }
 
@@ -86,6 +90,7 @@ impl NoticeKind {
             NoticeKind::NeedBack => "我关注的需求重新开放认领",
             NoticeKind::ReportReceived => "有需求被举报/纠错，等我核实",
             NoticeKind::NeedWithdrawn => "我认领的需求已撤下",
+            NoticeKind::HoursDecided => "我登记的志愿服务时长有了审核结果",
         }
     }
 
@@ -286,6 +291,35 @@ impl NewNotice {
                 ),
                 "/my/claims".to_owned(),
             )
+        }
+    }
+}
+
+/// The words of the notices about volunteer hours.
+impl NewNotice {
+    /// To the volunteer: a coordinator confirmed (`refusal` none) or refused their activity.
+    pub fn hours_decided(
+        day: UtcMillis,
+        kind_label: &str,
+        minutes: i64,
+        refusal: Option<&str>,
+    ) -> NewNotice {
+        let what = format!(
+            "您登记的 {} {}（{}）",
+            day.shanghai_date_text(),
+            kind_label,
+            super::hours_text(minutes)
+        );
+        let body = match refusal {
+            None => format!("{what}已确认，计入您的志愿服务时长。"),
+            Some(reason) => format!("{what}未通过确认。原因：{reason}"),
+        };
+        NewNotice {
+            kind: NoticeKind::HoursDecided,
+            need_id: None,
+            claim_id: None,
+            body,
+            link: "/my/hours".to_owned(),
         }
     }
 }

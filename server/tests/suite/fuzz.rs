@@ -45,6 +45,8 @@ pub struct Fixtures {
     phone: String,
     /// A report from the public of the money need.
     reports: Vec<i64>,
+    /// A volunteer's pending activity (volunteer hours).
+    activities: Vec<i64>,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -108,12 +110,28 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await;
     assert_eq!(reported.status(), 200);
     let report = app.scalar("SELECT MAX(id) FROM reports").await;
+    let yesterday = UtcMillis(UtcMillis::now().0 - 86_400_000).shanghai_date_text();
+    let recorded = app
+        .post_as(
+            Some(&author),
+            "record_hours",
+            &[
+                ("kind", "delivery"),
+                ("town", "延陵镇"),
+                ("date", &yesterday),
+                ("hours", "1.5"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), 200);
+    let activity: i64 = recorded.json().await.expect("an activity id");
     Fixtures {
         household,
         needs: vec![council_stage, volunteer_stage, money, goods],
         claims,
         phone: donor.phone,
         reports: vec![report],
+        activities: vec![activity],
     }
 }
 
@@ -147,6 +165,8 @@ async fn snapshot(app: &TestApp) -> Vec<(String, i64)> {
         "aid_records",
         "reports",
         "need_trail",
+        "volunteer_activities",
+        "hours_certificates",
     ] {
         let count = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
         counts.push((table.to_owned(), count));
