@@ -81,6 +81,11 @@ pub enum Action<'a> {
     /// Read the bookings of an offer (who to serve, where): its provider alone (staff read
     /// their town's households through [`Action::ReadHousehold`]).
     SeeBookings { provider: UserId },
+    /// Record one's own volunteer hours for `town`: its volunteers (city-wide ones too).
+    RecordHours { town: &'a str },
+    /// Confirm or refuse hours `volunteer` recorded in `town`: the town's council reviewers
+    /// and its other volunteers, never the volunteer themselves (two people, as for reviews).
+    ConfirmHours { town: &'a str, volunteer: UserId },
 }
 
 /// Whether `viewer` holds `role` for `town` (a grant for every town covers it).
@@ -166,6 +171,14 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
             allow(acts_as(viewer, Role::Volunteer, town) || provider == viewer.id)
         }
         Action::SeeBookings { provider } => allow(provider == viewer.id),
+        Action::RecordHours { town } => allow(acts_as(viewer, Role::Volunteer, town)),
+        Action::ConfirmHours { town, volunteer } => {
+            allow(staff_of(viewer, town))?;
+            if volunteer == viewer.id {
+                return Err(AppError::SameReviewer);
+            }
+            Ok(())
+        }
     }
 }
 
@@ -444,6 +457,35 @@ mod tests {
         // A provider reads no household's file.
         let read = Action::ReadHousehold { town: TOWN };
         assert_eq!(outcome(check(&provider, read)), F);
+    }
+
+    #[test]
+    fn hours_are_recorded_by_the_towns_volunteers_and_confirmed_by_someone_else_of_the_town() {
+        //                                                    none  donor vol  city  ovol rev  orev admin
+        let record = Action::RecordHours { town: TOWN };
+        assert_row("record hours", record, [F, F, OK, OK, F, F, F, F]);
+        let confirm = Action::ConfirmHours {
+            town: TOWN,
+            volunteer: UserId(99),
+        };
+        assert_row("confirm hours", confirm, [F, F, OK, OK, F, OK, F, F]);
+        // The volunteer never confirms their own, whatever else they are.
+        let own = Action::ConfirmHours {
+            town: TOWN,
+            volunteer: UserId(3),
+        };
+        assert_eq!(
+            outcome(check(&person(3, &[("volunteer", TOWN)]), own)),
+            "SameReviewer"
+        );
+        let both = person(3, &[("volunteer", TOWN), ("reviewer", TOWN)]);
+        assert_eq!(outcome(check(&both, own)), "SameReviewer");
+        // Another town's staff hear Forbidden first.
+        let other = Action::ConfirmHours {
+            town: OTHER,
+            volunteer: UserId(3),
+        };
+        assert_eq!(outcome(check(&person(6, &[("reviewer", TOWN)]), other)), F);
     }
 
     #[test]

@@ -110,6 +110,9 @@ pub struct Standing {
     /// The display name if its owner chose to show it, else masked ([`masked_name`]).
     pub name: String,
     pub points: i64,
+    /// Confirmed volunteer hours, in minutes (0 for none).
+    #[serde(default)]
+    pub hours_minutes: i64,
 }
 
 /// A name as the public sees it unless its owner chose to show it: the first character and a

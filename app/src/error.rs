@@ -91,6 +91,10 @@ pub enum AppError {
     /// The household is already booked onto this time slot.
     #[error("这户家庭已经预约了这个时段。")]
     AlreadyBooked,
+    /// A volunteer recorded as many activities (or had as many hours certificates issued) in
+    /// 24 hours as allowed.
+    #[error("24 小时内最多登记或开具 {0} 次，请明天再来。")]
+    HoursLimit(u32),
     /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
     /// 503 with Retry-After.
     #[error("现在访问的人很多，请稍等几秒再试。")]
@@ -140,6 +144,7 @@ impl AppError {
             AppError::OfferNotFound => "OfferNotFound",
             AppError::SlotFull => "SlotFull",
             AppError::AlreadyBooked => "AlreadyBooked",
+            AppError::HoursLimit(_) => "HoursLimit",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
@@ -155,7 +160,8 @@ impl AppError {
             AppError::TooManyAttempts
             | AppError::TooManyClaimsToday(_)
             | AppError::CodeLocked
-            | AppError::TooManyReports => 429,
+            | AppError::TooManyReports
+            | AppError::HoursLimit(_) => 429,
             AppError::WrongCode => 422,
             AppError::CodeSpent => 410,
             AppError::AlreadyClaimed
@@ -308,6 +314,7 @@ impl TryFrom<ErrorBody> for AppError {
             "OfferNotFound" => AppError::OfferNotFound,
             "SlotFull" => AppError::SlotFull,
             "AlreadyBooked" => AppError::AlreadyBooked,
+            "HoursLimit" => AppError::HoursLimit(number_in(body.message.trim_start_matches("24"))),
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
@@ -441,6 +448,7 @@ mod tests {
             AppError::OfferNotFound,
             AppError::SlotFull,
             AppError::AlreadyBooked,
+            AppError::HoursLimit(20),
             AppError::Busy,
             AppError::Network,
             AppError::Internal,

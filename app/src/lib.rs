@@ -121,6 +121,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("thanks") view=pages::thanks::ThanksPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("review"), StaticSegment("slips"), ParamSegment("claim")) view=pages::thanks::SlipPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("my"), StaticSegment("claims"), ParamSegment("claim"), StaticSegment("certificate")) view=pages::my_claims::CertificatePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("hours")) view=pages::hours::MyHoursPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("my"), StaticSegment("hours"), StaticSegment("certificate")) view=pages::hours::HoursCertificatePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hours"), StaticSegment("verify"), ParamSegment("code")) view=pages::hours::VerifyHoursPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("review"), StaticSegment("hours")) view=pages::hours::ReviewHoursPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

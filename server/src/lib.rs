@@ -9,6 +9,7 @@ pub mod clients;
 pub mod config;
 pub mod deliveries;
 pub mod desk;
+pub mod hours;
 pub mod live;
 pub mod ops;
 pub mod outbox;
@@ -302,6 +303,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/claims/{claim}/photo", get(deliveries::photo))
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
         .route("/desk/export/{file}", get(desk::export))
+        .route("/admin/export/hours.csv", get(hours::export))
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
         // The signed-in person's own stream: "your notices changed" (never the public stream).

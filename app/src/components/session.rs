@@ -45,6 +45,8 @@ pub fn SessionNav() -> impl IntoView {
                 (Role::Official, "/desk", "督导台"),
                 (Role::Provider, "/my/offers", "我的服务"),
                 (Role::Reviewer, "/review/reports", "举报"),
+                (Role::Volunteer, "/my/hours", "志愿时长"),
+                (Role::Reviewer, "/review/hours", "时长确认"),
                 (Role::Admin, "/admin", "管理"),
             ]
             .into_iter()

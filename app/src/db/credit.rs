@@ -48,10 +48,18 @@ pub async fn balance(db: &Db, user: UserId) -> Result<i64, AppError> {
 /// owner chose to show it; no phone ever appears.
 pub async fn leaderboard(db: &Db, limit: i64) -> Result<Vec<Standing>, AppError> {
     let rows = sqlx::query(
-        "SELECT u.display_name, u.show_name, CAST(SUM(l.points) AS BIGINT) AS points \
-         FROM credit_ledger l JOIN users u ON u.id = l.user_id \
-         GROUP BY u.id, u.display_name, u.show_name \
-         HAVING SUM(l.points) > 0 ORDER BY points DESC, u.id LIMIT $1",
+        // Everyone with points, and every volunteer with confirmed hours (shown beside them).
+        "SELECT * FROM (SELECT u.id, u.display_name, u.show_name, \
+           CAST(COALESCE((SELECT SUM(l.points) FROM credit_ledger l WHERE l.user_id = u.id), 0) \
+             AS BIGINT) AS points, \
+           CAST(COALESCE((SELECT SUM(a.minutes) FROM volunteer_activities a \
+             WHERE a.volunteer_id = u.id AND a.status = 'confirmed'), 0) AS BIGINT) AS hours_minutes \
+           FROM users u \
+           WHERE EXISTS (SELECT 1 FROM credit_ledger l WHERE l.user_id = u.id) \
+              OR EXISTS (SELECT 1 FROM volunteer_activities a \
+                WHERE a.volunteer_id = u.id AND a.status = 'confirmed')) s \
+         WHERE s.points > 0 OR s.hours_minutes > 0 \
+         ORDER BY s.points DESC, s.hours_minutes DESC, s.id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(&db.pool)
@@ -68,6 +76,7 @@ pub async fn leaderboard(db: &Db, limit: i64) -> Result<Vec<Standing>, AppError>
                     crate::credit::masked_name(row.try_get("display_name")?)
                 },
                 points: row.try_get("points")?,
+                hours_minutes: row.try_get("hours_minutes")?,
             })
         })
         .collect()

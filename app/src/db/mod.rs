@@ -10,6 +10,7 @@ pub mod desk;
 pub mod events;
 pub mod file_access;
 pub mod fulfilment;
+pub mod hours;
 pub mod households;
 pub mod impact;
 pub mod intake;

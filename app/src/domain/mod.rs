@@ -7,6 +7,7 @@
 
 mod asks;
 mod claim;
+mod hours;
 mod interest;
 mod live;
 mod money;
@@ -21,6 +22,7 @@ mod timeline;
 
 pub use asks::*;
 pub use claim::*;
+pub use hours::*;
 pub use interest::*;
 pub use live::*;
 pub use money::*;

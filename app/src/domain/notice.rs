@@ -39,10 +39,12 @@ pub enum NoticeKind {
     /// To a donor who said what they want to help with: a matching need was just published
     /// (at most a few a day).
     NeedForYou,
+    /// To a volunteer: a coordinator confirmed or refused hours they recorded.
+    HoursDecided,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 14] = [
+    pub const ALL: [NoticeKind; 15] = [
         NoticeKind::ClaimMade,
         NoticeKind::ClaimExpiring,
         NoticeKind::ClaimExpired,
@@ -57,6 +59,7 @@ impl NoticeKind {
         NoticeKind::OfferDecided,
         NoticeKind::ServiceBooked,
         NoticeKind::NeedForYou,
+        NoticeKind::HoursDecided,
     ];
 
     pub fn code(self) -> &'static str {
@@ -75,6 +78,7 @@ impl NoticeKind {
             NoticeKind::OfferDecided => "offer_decided",
             NoticeKind::ServiceBooked => "service_booked",
             NoticeKind::NeedForYou => "need_for_you",
+            NoticeKind::HoursDecided => "hours_decided",
         }
     }
 
@@ -102,6 +106,7 @@ impl NoticeKind {
             NoticeKind::OfferDecided => "我发布的服务通过审核或被退回",
             NoticeKind::ServiceBooked => "有家庭预约了我的服务",
             NoticeKind::NeedForYou => "有符合我帮扶意向的新需求",
+            NoticeKind::HoursDecided => "我登记的志愿服务时长有了审核结果",
         }
     }
 
@@ -342,6 +347,35 @@ impl NewNotice {
             format!("新需求「{title}」符合您的帮扶意向（{why}）。"),
             NewNotice::need_link(need_id),
         )
+    }
+}
+
+/// The words of the notices about volunteer hours.
+impl NewNotice {
+    /// To the volunteer: a coordinator confirmed (`refusal` none) or refused their activity.
+    pub fn hours_decided(
+        day: UtcMillis,
+        kind_label: &str,
+        minutes: i64,
+        refusal: Option<&str>,
+    ) -> NewNotice {
+        let what = format!(
+            "您登记的 {} {}（{}）",
+            day.shanghai_date_text(),
+            kind_label,
+            super::hours_text(minutes)
+        );
+        let body = match refusal {
+            None => format!("{what}已确认，计入您的志愿服务时长。"),
+            Some(reason) => format!("{what}未通过确认。原因：{reason}"),
+        };
+        NewNotice {
+            kind: NoticeKind::HoursDecided,
+            need_id: None,
+            claim_id: None,
+            body,
+            link: "/my/hours".to_owned(),
+        }
     }
 }
 

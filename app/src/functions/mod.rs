@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod aid;
 pub mod claims;
 pub mod desk;
+pub mod hours;
 pub mod households;
 pub mod impact;
 pub mod intake;

@@ -69,6 +69,7 @@ pub struct NoticeChoices {
     pub m_offer_decided: String,
     pub m_service_booked: String,
     pub m_need_for_you: String,
+    pub m_hours_decided: String,
 }
 
 /// Saves the person's choices (see [`NoticeChoices`]).
@@ -95,6 +96,7 @@ pub async fn save_notice_prefs(choices: NoticeChoices) -> Result<(), AppError> {
         (NoticeKind::OfferDecided, &choices.m_offer_decided),
         (NoticeKind::ServiceBooked, &choices.m_service_booked),
         (NoticeKind::NeedForYou, &choices.m_need_for_you),
+        (NoticeKind::HoursDecided, &choices.m_hours_decided),
     ];
     let by_message: Vec<NoticeKind> = ticked
         .into_iter()

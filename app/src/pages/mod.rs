@@ -3,6 +3,7 @@ pub mod admin;
 pub mod board;
 pub mod credit;
 pub mod desk;
+pub mod hours;
 pub mod impact;
 pub mod intake;
 pub mod interests;

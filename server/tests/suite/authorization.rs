@@ -663,3 +663,162 @@ async fn every_mutating_server_function_checks_who_is_calling() {
     assert_eq!(wrong, 0, "\n{report}");
     assert_eq!(table.len(), 35);
 }
+
+/// Volunteer hours' functions and routes, by the same six callers. The activities decided are
+/// recorded by a city-wide volunteer who is none of the callers, one fresh activity per cell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_volunteer_hours_function_and_route_checks_who_is_calling() {
+    let app = spawn_app_with(|_| {}).await;
+    let callers = vec![
+        None,
+        Some(
+            app.person("爱心人士", "13600000101", &[("donor", "")])
+                .await,
+        ),
+        Some(
+            app.person("志愿者", "13600000102", &[("volunteer", "延陵镇")])
+                .await,
+        ),
+        Some(
+            app.person("吕城镇审核员", "13600000103", &[("reviewer", "吕城镇")])
+                .await,
+        ),
+        Some(
+            app.person("延陵镇审核员", "13600000104", &[("reviewer", "延陵镇")])
+                .await,
+        ),
+        Some(app.person("管理员", "13600000105", &[("admin", "")]).await),
+    ];
+    let recorder = app
+        .person("登记时长的志愿者", "13600000106", &[("volunteer", "")])
+        .await;
+    let yesterday =
+        wanshan_app::domain::UtcMillis(wanshan_app::domain::UtcMillis::now().0 - 86_400_000)
+            .shanghai_date_text();
+    let app = &app;
+    let (recorder, yesterday) = (&recorder, yesterday.as_str());
+    let activity = || async move {
+        let response = app
+            .post_as(
+                Some(recorder),
+                "record_hours",
+                &[
+                    ("kind", "delivery"),
+                    ("town", "延陵镇"),
+                    ("date", yesterday),
+                    ("hours", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json::<i64>().await.unwrap().to_string()
+    };
+    let row = |call: &'static str| {
+        let callers = callers.clone();
+        async move {
+            let mut statuses = Vec::new();
+            for who in &callers {
+                let who = who.as_ref();
+                let response = match call {
+                    "record_hours" => {
+                        app.post_as(
+                            who,
+                            call,
+                            &[
+                                ("kind", "training"),
+                                ("town", "延陵镇"),
+                                ("date", yesterday),
+                                ("hours", "1"),
+                            ],
+                        )
+                        .await
+                    }
+                    "confirm_hours" => {
+                        let id = activity().await;
+                        app.post_as(who, call, &[("activity_id", &id)]).await
+                    }
+                    "refuse_hours" => {
+                        let id = activity().await;
+                        app.post_as(who, call, &[("activity_id", &id), ("reason", "不属实")])
+                            .await
+                    }
+                    "get_hours_certificate" => {
+                        app.post_as(who, call, &[("from", yesterday), ("to", yesterday)])
+                            .await
+                    }
+                    "verify_hours" => app.post_as(who, call, &[("code", "ABCD-EFGH-JKMN")]).await,
+                    route if route.starts_with('/') => app.get_as(who, route).await,
+                    function => app.post_as(who, function, &[]).await,
+                };
+                statuses.push(response.status().as_u16());
+            }
+            statuses
+        }
+    };
+    let table: Vec<(&str, Vec<u16>, [u16; 6])> = vec![
+        (
+            "record_hours",
+            row("record_hours").await,
+            [401, 403, 200, 403, 403, 403],
+        ),
+        (
+            "confirm_hours",
+            row("confirm_hours").await,
+            [401, 403, 200, 403, 200, 403],
+        ),
+        (
+            "refuse_hours",
+            row("refuse_hours").await,
+            [401, 403, 200, 403, 200, 403],
+        ),
+        (
+            "get_my_hours",
+            row("get_my_hours").await,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "list_pending_hours",
+            row("list_pending_hours").await,
+            [401, 403, 200, 200, 200, 403],
+        ),
+        (
+            "get_hours_certificate",
+            row("get_hours_certificate").await,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "verify_hours",
+            row("verify_hours").await,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET /admin/export/hours.csv",
+            row("/admin/export/hours.csv").await,
+            [401, 403, 403, 403, 403, 200],
+        ),
+    ];
+    let mut report = format!("{:<40}{}\n", "", CALLERS.join(" | "));
+    let mut wrong = 0;
+    for (function, got, expected) in &table {
+        let cells: Vec<String> = got
+            .iter()
+            .zip(expected)
+            .map(|(g, e)| {
+                if g == e {
+                    g.to_string()
+                } else {
+                    wrong += 1;
+                    format!("{g} (want {e})")
+                }
+            })
+            .collect();
+        report.push_str(&format!("{function:<40}{}\n", cells.join(" | ")));
+    }
+    assert_eq!(wrong, 0, "\n{report}");
+    // The two-person rule: the volunteer who recorded it cannot confirm it, whatever else.
+    let id = activity().await;
+    let own = app
+        .post_as(Some(recorder), "confirm_hours", &[("activity_id", &id)])
+        .await;
+    assert_eq!(own.status(), 409);
+}

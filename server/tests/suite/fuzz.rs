@@ -49,6 +49,8 @@ pub struct Fixtures {
     offers: Vec<i64>,
     slots: Vec<i64>,
     bookings: Vec<i64>,
+    /// A volunteer's pending activity (volunteer hours).
+    activities: Vec<i64>,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -165,6 +167,21 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json()
         .await
         .expect("booked");
+    let yesterday = UtcMillis(UtcMillis::now().0 - 86_400_000).shanghai_date_text();
+    let recorded = app
+        .post_as(
+            Some(&author),
+            "record_hours",
+            &[
+                ("kind", "delivery"),
+                ("town", "延陵镇"),
+                ("date", &yesterday),
+                ("hours", "1.5"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), 200);
+    let activity: i64 = recorded.json().await.expect("an activity id");
     Fixtures {
         household,
         needs: vec![council_stage, volunteer_stage, money, goods],
@@ -174,6 +191,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         offers: vec![offer],
         slots: vec![slot],
         bookings: vec![booking],
+        activities: vec![activity],
     }
 }
 
@@ -211,6 +229,8 @@ async fn snapshot(app: &TestApp) -> Vec<(String, i64)> {
         "offer_slots",
         "bookings",
         "donor_interests",
+        "volunteer_activities",
+        "hours_certificates",
     ] {
         let count = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
         counts.push((table.to_owned(), count));

@@ -21,6 +21,7 @@ mod desk;
 mod edge;
 mod fulfilment;
 mod fuzz;
+mod hours;
 mod instances;
 mod live;
 mod notices;

@@ -401,3 +401,117 @@ async fn no_public_page_stream_or_public_function_carries_private_household_data
         );
     }
 }
+
+/// Volunteer hours may name a need; nothing of its household reaches any page, answer, notice
+/// or file of the hours feature, whoever reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volunteer_hours_carry_no_household_data() {
+    let app = spawn_app().await;
+    let volunteer = app
+        .person("志愿者丙", "13700000141", &[("volunteer", "延陵镇")])
+        .await;
+    let reviewer = app
+        .person("议事小组丁", "13700000142", &[("reviewer", "延陵镇")])
+        .await;
+    let admin = app.person("管理员", "13700000143", &[("admin", "")]).await;
+    let household = private_household(&app, &volunteer, &crate::support::id_number(141)).await;
+    let mut form = crate::support::need_form(household, "medical", "时长隐私测试需求");
+    form[8].1 = NOTES.into();
+    let need: i64 = app
+        .post_fields(Some(&volunteer), "save_need", &form)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let yesterday =
+        wanshan_app::domain::UtcMillis(wanshan_app::domain::UtcMillis::now().0 - 86_400_000)
+            .shanghai_date_text();
+    let today = wanshan_app::domain::UtcMillis::now().shanghai_date_text();
+    let need_text = need.to_string();
+    let recorded = app
+        .post_as(
+            Some(&volunteer),
+            "record_hours",
+            &[
+                ("kind", "intake_visit"),
+                ("town", "延陵镇"),
+                ("date", &yesterday),
+                ("hours", "2"),
+                ("need_id", &need_text),
+                ("note", "入户核实"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), 200);
+    let id: i64 = recorded.json().await.unwrap();
+    let mut seen = Vec::new();
+    let pending = app
+        .get_as(Some(&reviewer), "/review/hours")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        pending.contains("入户核实"),
+        "the reviewer sees the activity"
+    );
+    seen.push(pending);
+    seen.push(
+        app.post_as(Some(&reviewer), "list_pending_hours", &[])
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let confirmed = app
+        .post_as(
+            Some(&reviewer),
+            "confirm_hours",
+            &[("activity_id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    let certificate: serde_json::Value = app
+        .post_as(
+            Some(&volunteer),
+            "get_hours_certificate",
+            &[("from", yesterday.as_str()), ("to", today.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = certificate["code"].as_str().unwrap().to_owned();
+    seen.push(certificate.to_string());
+    for (who, path) in [
+        (Some(&volunteer), "/my/hours".to_owned()),
+        (
+            Some(&volunteer),
+            format!("/my/hours/certificate?from={yesterday}&to={today}"),
+        ),
+        (None, format!("/hours/verify/{code}")),
+        (None, "/credit".to_owned()),
+        (Some(&admin), "/admin/export/hours.csv".to_owned()),
+    ] {
+        let response = app.get_as(who, &path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        seen.push(response.text().await.unwrap());
+    }
+    for (who, endpoint) in [(&volunteer, "get_my_hours"), (&volunteer, "get_inbox")] {
+        seen.push(
+            app.post_as(Some(who), endpoint, &[])
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+    let seen = seen.join("\n");
+    assert!(seen.contains("入户走访"), "the pages were read");
+    for secret in [HEAD, ADDRESS, PHONE, MEMBERS, NOTES] {
+        assert!(
+            !seen.contains(secret),
+            "{secret} reached a volunteer-hours page"
+        );
+    }
+}

@@ -7,6 +7,7 @@ use crate::support::id_number;
 use reqwest::Method;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use wanshan_app::domain::UtcMillis;
 
 /// The seed when `WANSHAN_FUZZ_SEED` is unset.
 const DEFAULT_SEED: u64 = 0x5741_4E53_4841_4E31; // "WANSHAN1"
@@ -210,13 +211,14 @@ impl Hints {
         hint("report_id", ids(&fixtures.reports), unknown_ids.clone());
         hint("offer_id", ids(&fixtures.offers), unknown_ids.clone());
         hint("slot_id", ids(&fixtures.slots), unknown_ids.clone());
-        hint("booking_id", ids(&fixtures.bookings), unknown_ids);
+        hint("booking_id", ids(&fixtures.bookings), unknown_ids.clone());
         hint(
             "outcome",
             owned(&["attended", "absent", "cancelled"]),
             owned(&["booked", "ATTENDED"]),
         );
         hint("decision", owned(&["approve", "return"]), owned(&["maybe"]));
+        hint("activity_id", ids(&fixtures.activities), unknown_ids);
         hint(
             "resolution",
             owned(&["dismissed", "corrected"]),
@@ -237,8 +239,8 @@ impl Hints {
         hint("head_name", owned(&["测试户主"]), owned(&["户"]));
         hint(
             "kind",
-            owned(&["person", "organisation", ""]),
-            owned(&["company"]),
+            owned(&["person", "organisation", "", "delivery", "training"]),
+            owned(&["company", "party"]),
         );
         hint(
             "next",
@@ -309,6 +311,34 @@ impl Hints {
         hint("anonymous", owned(&["true", "false"]), owned(&["on"]));
         hint("pages", owned(&["1", "30"]), owned(&["31", "4294967295"]));
         hint("after", owned(&["0", "1"]), owned(&["1000000"]));
+        // Volunteer hours: a day, times in and out or a duration, a period, a code.
+        let yesterday = UtcMillis(UtcMillis::now().0 - 86_400_000).shanghai_date_text();
+        let days = [yesterday.as_str(), "2026-01-01"];
+        hint("date", owned(&days), owned(&["2999-01-01", "2026-02-30"]));
+        hint("time_in", owned(&["09:00", ""]), owned(&["24:00", "9"]));
+        hint(
+            "time_out",
+            owned(&["10:30", ""]),
+            owned(&["08:59", "23:60"]),
+        );
+        hint(
+            "hours",
+            owned(&["1.5", "12"]),
+            owned(&["12.5", "0", "1.25"]),
+        );
+        hint("note", owned(&["陪同复诊"]), owned(&["请打 13812345678"]));
+        hint(
+            "from",
+            owned(&["2026-01-01"]),
+            owned(&["2020-01-01", "昨天"]),
+        );
+        hint("to", owned(&[yesterday.as_str()]), owned(&["2999-12-31"]));
+        hint("before", owned(&["", "100"]), owned(&["-1"]));
+        hint(
+            "code",
+            owned(&["ABCD-EFGH-JKMN"]),
+            owned(&["abcd efgh jkmn", "0000"]),
+        );
         Hints(map)
     }
 
@@ -364,6 +394,8 @@ pub enum Target {
     Ledger,
     /// `GET /desk/export/{file}` (a desk list as CSV).
     DeskExport,
+    /// `GET /admin/export/hours.csv` (volunteer hours as CSV).
+    HoursExport,
     /// `GET /api/events`.
     Events,
     /// `GET /api/my/notices/events` (a person's own stream).
@@ -380,6 +412,7 @@ impl Target {
             Target::Photo => "GET /api/claims/{claim}/photo".into(),
             Target::Ledger => "GET /api/credit/ledger.csv".into(),
             Target::DeskExport => "GET /desk/export/{file}".into(),
+            Target::HoursExport => "GET /admin/export/hours.csv".into(),
             Target::Events => "GET /api/events".into(),
             Target::NoticeStream => {
                 format!("GET {}", wanshan_app::pages::notices::NOTICE_STREAM_PATH)
@@ -427,7 +460,7 @@ impl Target {
                 PlainFormPost,
                 RawRequest,
             ],
-            Target::Photo | Target::Ledger | Target::DeskExport => &[
+            Target::Photo | Target::Ledger | Target::DeskExport | Target::HoursExport => &[
                 WellFormed,
                 NastyPath,
                 RandomQuery,
@@ -680,6 +713,7 @@ impl Generator<'_> {
             Target::Photo
             | Target::Ledger
             | Target::DeskExport
+            | Target::HoursExport
             | Target::Events
             | Target::NoticeStream => self.get_route(target, kind, valid),
             Target::Page(path) => self.page(path, kind, valid),
@@ -1121,6 +1155,10 @@ impl Generator<'_> {
                 let files = ["council.csv", "flow.csv", "supply.csv", "referrals.csv"];
                 format!("/desk/export/{}", self.rng.pick(&files))
             }
+            Target::HoursExport if kind == NastyPath => {
+                format!("/admin/export/{}", self.segment(false))
+            }
+            Target::HoursExport => "/admin/export/hours.csv".into(),
             Target::NoticeStream => wanshan_app::pages::notices::NOTICE_STREAM_PATH.into(),
             _ => "/api/events".into(),
         };

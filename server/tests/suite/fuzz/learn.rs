@@ -59,6 +59,7 @@ pub async fn targets(app: &TestApp, names: &[&str]) -> Vec<Target> {
         Target::Photo,
         Target::Ledger,
         Target::DeskExport,
+        Target::HoursExport,
         Target::Events,
         Target::NoticeStream,
     ]);

@@ -213,7 +213,9 @@ pub fn judge(target: &Target, input: &Input, answer: &Answer) -> Option<String> 
                         && String::from_utf8_lossy(body).contains("</html>")
                 }
                 Target::Photo => is_photo,
-                Target::Ledger | Target::DeskExport => content_type.starts_with("text/csv"),
+                Target::Ledger | Target::DeskExport | Target::HoursExport => {
+                    content_type.starts_with("text/csv")
+                }
                 Target::Events | Target::NoticeStream => {
                     content_type.starts_with("text/event-stream")
                 }
