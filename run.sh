@@ -6,7 +6,7 @@
 #                     end2end
 #
 # Each installs what is missing, idempotently, and says what it is doing. Other subcommands:
-#   ./run.sh e2e      only the end2end tests
+#   ./run.sh e2e      only the end2end tests (arguments go to Playwright: ./run.sh e2e services)
 #   ./run.sh bench    the benchmarks; writes BENCHMARKS.md
 #   ./run.sh build    build the browser client and the server (release)
 #   ./run.sh setup    only install the toolchain pieces
@@ -283,7 +283,7 @@ cmd_e2e() {
   ports="$(free_ports 8)"
   (cd end2end && CHROMIUM="$CHROMIUM" WANSHAN_SERVER="$CARGO_TARGET_DIR/debug/wanshan-server" \
     WANSHAN_ID_KEY=wanshan-e2e-key WANSHAN_DATA_DIR="$scratch/data" WANSHAN_E2E_PORT="${ports%%,*}" WANSHAN_E2E_PORTS="$ports" WANSHAN_E2E_DB="$scratch/e2e.db" \
-    WANSHAN_E2E_POSTGRES="${WANSHAN_TEST_POSTGRES%/*}/$e2e_db" npx playwright test)
+    WANSHAN_E2E_POSTGRES="${WANSHAN_TEST_POSTGRES%/*}/$e2e_db" npx playwright test "$@")
 }
 
 # The integration suite under load: its one test binary RUNS times (50), AT_ONCE (4) copies at
@@ -318,7 +318,7 @@ cmd_stress() {
 case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
-  e2e) cmd_e2e ;;
+  e2e) shift; cmd_e2e "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   build) build_client; build_server ;;
   setup) setup_rust; setup_wasm_bindgen; setup_wasm_opt ;;

@@ -167,10 +167,14 @@ pub fn check(viewer: &Viewer, action: Action<'_>) -> Result<(), AppError> {
             Ok(())
         }
         Action::BookService { town } => allow(acts_as(viewer, Role::Volunteer, town)),
-        Action::HandleBooking { town, provider } => {
-            allow(acts_as(viewer, Role::Volunteer, town) || provider == viewer.id)
+        Action::HandleBooking { town, provider } => allow(
+            acts_as(viewer, Role::Volunteer, town)
+                || (viewer.has(Role::Provider) && provider == viewer.id),
+        ),
+        // A provider whose role was taken away reads and handles nothing more.
+        Action::SeeBookings { provider } => {
+            allow(viewer.has(Role::Provider) && provider == viewer.id)
         }
-        Action::SeeBookings { provider } => allow(provider == viewer.id),
         Action::RecordHours { town } => allow(acts_as(viewer, Role::Volunteer, town)),
         Action::ConfirmHours { town, volunteer } => {
             allow(staff_of(viewer, town))?;
@@ -454,6 +458,10 @@ mod tests {
         };
         assert_row("see an offer's bookings", see, [F, F, F, F, F, F, F, F]);
         assert_eq!(outcome(check(&provider, see)), OK);
+        // Once the role is taken away, nothing.
+        let former = person(40, &[("donor", "")]);
+        assert_eq!(outcome(check(&former, handle)), F);
+        assert_eq!(outcome(check(&former, see)), F);
         // A provider reads no household's file.
         let read = Action::ReadHousehold { town: TOWN };
         assert_eq!(outcome(check(&provider, read)), F);

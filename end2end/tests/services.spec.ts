@@ -8,6 +8,8 @@ import { idNumber, signInAs, signUpDonor } from "./helpers";
 // what they want to help with and 为你推荐 ranks the board for them.
 
 const VOLUNTEER = "13900000001";
+const SECOND_VOLUNTEER = "13900000002";
+const COUNCIL_YANLING = "13900000003";
 const PROVIDER = "13900000006";
 
 async function signedIn(browser: Browser, baseURL: string, phone: string): Promise<Page> {
@@ -41,8 +43,8 @@ test("a provider's offer is reviewed, a family is booked onto it, and the provid
   await form.getByLabel(/服务名称/).fill(title);
   await form.getByLabel(/服务内容/).fill("律师事务所的律师上门解答赡养、工伤和借贷纠纷问题，免费。");
   await form.getByLabel("延陵镇").check();
-  await form.getByLabel(/时段/).fill(`${shanghaiDate(5)} 14:00-16:00`);
-  await form.getByLabel(/名额/).fill("2");
+  await form.locator("#offer-slots").fill(`${shanghaiDate(5)} 14:00-16:00`);
+  await form.locator("#offer-places").fill("2");
   await form.getByRole("button", { name: "提交审核" }).click();
   const mine = provider.getByTestId("my-offers").locator("li.work-item", { hasText: title });
   await expect(mine).toContainText("待志愿者审核");
@@ -123,21 +125,79 @@ test("a provider's offer is reviewed, a family is booked onto it, and the provid
   expect(await (await provider.request.get("/offers")).text()).not.toContain(title);
 });
 
-test("a donor's interests rank 为你推荐, each card saying why", async ({ page }) => {
-  await signUpDonor(page, "助学的爱心人士");
+test("a donor's interests rank 为你推荐, each card saying why, and a new match is a notice", async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  test.setTimeout(60_000);
+  await signUpDonor(page, "助保险的爱心人士");
   await page.goto("/my/interests");
   const form = page.getByTestId("interests-form");
-  await form.getByLabel("助学").check();
-  await form.getByLabel("云阳街道").check();
+  await form.getByLabel("助保险").check();
+  await form.getByLabel("延陵镇").check();
+  await form.getByLabel(/有合适的新需求时通知我/).check();
   await form.getByRole("button", { name: "保存" }).click();
   await expect(page.getByText("已保存。")).toBeVisible();
+
+  // An insurance need of 延陵镇 passes both reviews (through the API, as the review pages do).
+  const title = `意外险保费 ${testInfo.project.name}-${Date.now() % 100_000}`;
+  const volunteer = await (await browser.newContext({ baseURL })).newPage();
+  await signInAs(volunteer, VOLUNTEER);
+  const registered = await volunteer.request.post("/api/register_household", {
+    form: {
+      "form[town]": "延陵镇",
+      "form[village]": "大吕村",
+      "form[head_name]": "推荐测试户主",
+      "form[id_number]": idNumber(Date.now() + 31 + testInfo.project.name.length),
+      "form[address]": "大吕村二组 9 号",
+      "form[phone]": "13700005555",
+      "form[members]": "户主、妻子",
+      "form[member_count]": "2",
+      "form[low_income]": "expenditure",
+    },
+  });
+  expect(registered.status(), await registered.text()).toBe(200);
+  const saved = await volunteer.request.post("/api/save_need", {
+    form: {
+      "form[need_id]": "",
+      "form[household_id]": String(await registered.json()),
+      "form[window]": "insurance",
+      "form[title]": title,
+      "form[story]": "夫妻二人在工地打零工，没有任何保险，希望资助一年意外险。",
+      "form[ask_kind]": "money",
+      "form[amount]": "600",
+      "form[urgency]": "2",
+      "form[private_notes]": "",
+    },
+  });
+  expect(saved.status(), await saved.text()).toBe(200);
+  const need = String(await saved.json());
+  expect((await volunteer.request.post("/api/submit_need", { form: { need_id: need } })).status()).toBe(200);
+  for (const [phone, stage] of [
+    [COUNCIL_YANLING, "council"],
+    [SECOND_VOLUNTEER, "volunteer"],
+  ]) {
+    const reviewer = await (await browser.newContext({ baseURL })).newPage();
+    await signInAs(reviewer, phone);
+    const version = "1";
+    const approved = await reviewer.request.post("/api/approve_need", {
+      form: { need_id: need, stage, version },
+    });
+    expect(approved.status(), await approved.text()).toBe(200);
+  }
+
+  // The donor heard of it, and 为你推荐 puts it among the best fits, saying why.
+  await page.goto("/my/notices");
+  await expect(page.getByText(`新需求「${title}」符合您的帮扶意向（助保险 · 延陵镇）`)).toBeVisible();
   await page.goto("/for-you");
   const listed = page.getByTestId("for-you").locator("li.need");
-  // The best fit first (the demo's education need in 云阳街道 fits both, unless another spec
-  // claimed it), and every card says why it is there.
-  await expect(listed.first().getByTestId("fit-line")).toHaveText(/^匹配：(助学 · 云阳街道|助学|云阳街道)$/);
+  await expect(listed.first().getByTestId("fit-line")).toHaveText("匹配：助保险 · 延陵镇");
+  await expect(
+    listed.filter({ hasText: title }).getByTestId("fit-line"),
+  ).toHaveText("匹配：助保险 · 延陵镇");
   const lines = await listed.getByTestId("fit-line").allTextContents();
   expect(lines.length).toBe(await listed.count());
-  const rank = (line: string) => (line.includes("助学") ? 2 : 0) + (line.includes("云阳街道") ? 1 : 0);
+  const rank = (line: string) => (line.includes("助保险") ? 2 : 0) + (line.includes("延陵镇") ? 1 : 0);
   for (let i = 1; i < lines.length; i++) expect(rank(lines[i - 1])).toBeGreaterThanOrEqual(rank(lines[i]));
 });

@@ -58,6 +58,27 @@ pub async fn record(
         tx.rollback().await?;
         return Err(AppError::HoursLimit(ACTIVITIES_PER_DAY));
     }
+    // However it is entered, one day holds at most 24 hours of service.
+    let that_day: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM volunteer_activities \
+         WHERE volunteer_id = $1 AND day_at = $2 AND status IN ('pending', 'confirmed')",
+    )
+    .bind(volunteer.0)
+    .bind(activity.day.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    if that_day + activity.minutes > 24 * 60 {
+        tx.rollback().await?;
+        let field = if activity.span.is_some() {
+            "time_out"
+        } else {
+            "hours"
+        };
+        return Err(AppError::invalid(
+            field,
+            "这一天登记的服务时长合计超过 24 小时，请核对。",
+        ));
+    }
     if let Some((start, end)) = activity.span {
         let overlapping: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM volunteer_activities WHERE volunteer_id = $1 \
@@ -284,6 +305,23 @@ pub async fn confirmed_in(
             })
         })
         .collect()
+}
+
+/// The confirmed minutes and activities of a volunteer in a period, all of them.
+pub async fn confirmed_total(
+    db: &Db,
+    volunteer: UserId,
+    period: HoursPeriod,
+) -> Result<(i64, i64), AppError> {
+    Ok(sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT), COUNT(*) FROM volunteer_activities \
+         WHERE volunteer_id = $1 AND status = 'confirmed' AND day_at >= $2 AND day_at < $3",
+    )
+    .bind(volunteer.0)
+    .bind(period.from.0)
+    .bind(period.until.0)
+    .fetch_one(&db.pool)
+    .await?)
 }
 
 /// The code of the certificate of this volunteer, period and total: the one already issued

@@ -102,6 +102,8 @@ pub async fn tell_interested(
         "SELECT d.user_id, d.windows, d.towns, d.min_fen, d.max_fen, d.notify \
          FROM donor_interests d \
          WHERE d.notify = 1 AND (d.windows = '' OR d.windows LIKE $1) \
+           AND (d.windows <> '' OR d.towns <> '' OR d.min_fen IS NOT NULL \
+                OR d.max_fen IS NOT NULL) \
            AND (d.towns = '' OR d.towns LIKE $2) \
            AND (SELECT COUNT(*) FROM notices n WHERE n.user_id = d.user_id \
                 AND n.kind = 'need_for_you' AND n.created_at > $3) < $4 \

@@ -175,10 +175,12 @@ pub async fn find_public(db: &Db, id: NeedId) -> Result<PublicNeed, AppError> {
     find_in(db, id, "'published', 'claimed', 'fulfilled'").await
 }
 
-/// The need in one of `statuses` (an SQL list of literals), else `NeedNotFound`.
+/// The need in one of `statuses` (an SQL list of literals) that once reached the board, else
+/// `NeedNotFound`: a need fulfilled by a service it was matched to at review was never public.
 async fn find_in(db: &Db, id: NeedId, statuses: &str) -> Result<PublicNeed, AppError> {
     let row = sqlx::query(&format!(
-        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE id = $1 AND status IN ({statuses})"
+        "SELECT {PUBLIC_COLUMNS} FROM needs WHERE id = $1 AND status IN ({statuses}) \
+         AND published_at IS NOT NULL"
     ))
     .bind(id.0)
     .fetch_optional(&db.pool)

@@ -22,6 +22,11 @@ use sqlx::Row;
 
 /// Offers one provider may have in review or published at once.
 pub const MAX_LIVE_OFFERS: i64 = 20;
+/// New offers one provider may submit in 24 hours (withdrawn ones count).
+pub const NEW_OFFERS_A_DAY: i64 = 20;
+/// Bookings one volunteer may make in 24 hours (cancelled ones count): booking and cancelling
+/// cannot flood every open page and a provider's inbox.
+pub const BOOKINGS_A_DAY: i64 = 200;
 /// Most offers a public list shows.
 const LIST_LIMIT: i64 = 200;
 
@@ -135,6 +140,21 @@ pub async fn create(
     .bind(provider.0)
     .fetch_one(&mut *tx)
     .await?;
+    // Closing and offering again is bounded too: at most so many new offers a day.
+    let today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM offers WHERE provider_id = $1 AND created_at > $2",
+    )
+    .bind(provider.0)
+    .bind(now.0 - 86_400_000)
+    .fetch_one(&mut *tx)
+    .await?;
+    if today >= NEW_OFFERS_A_DAY {
+        tx.rollback().await?;
+        return Err(AppError::invalid(
+            "offer",
+            format!("24 小时内最多提交 {NEW_OFFERS_A_DAY} 项服务，请明天再来。"),
+        ));
+    }
     if live >= MAX_LIVE_OFFERS {
         tx.rollback().await?;
         return Err(AppError::invalid(
@@ -350,37 +370,43 @@ pub async fn decide(
 }
 
 /// Closes a published offer (or withdraws one in review or sent back): it leaves every list,
-/// live. Refused while a household is booked onto a slot still to come: those families are
-/// told first, by cancelling.
+/// live. Refused while any booking of it still waits for its outcome (a time to come, or one
+/// past that nobody recorded): those families are cancelled or recorded first, and the page
+/// they are recorded on is the offer's. The offer's row is written first, so a booking that
+/// races the closing waits for it and then finds the offer closed (see [`book`]).
 pub async fn close(db: &Db, stored: &StoredOffer, now: UtcMillis) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let ahead: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings b JOIN offer_slots s ON s.id = b.slot_id \
-         WHERE b.offer_id = $1 AND b.status = 'booked' AND s.ends_at > $2",
+    let status: Option<String> = sqlx::query_scalar(
+        "UPDATE offers SET updated_at = $2 WHERE id = $1 AND status <> 'closed' RETURNING status",
     )
     .bind(stored.offer.id.0)
     .bind(now.0)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(status) = status else {
+        tx.rollback().await?;
+        return Err(AppError::WrongStage);
+    };
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings WHERE offer_id = $1 AND status = 'booked'",
+    )
+    .bind(stored.offer.id.0)
     .fetch_one(&mut *tx)
     .await?;
-    if ahead > 0 {
+    if waiting > 0 {
         tx.rollback().await?;
         return Err(AppError::invalid(
             "offer",
-            format!("还有 {ahead} 户家庭预约了以后的时段，请先与志愿者联系取消预约，再结束服务。"),
+            format!(
+                "还有 {waiting} 户家庭的预约没有结果，请先登记到场情况，或与志愿者联系取消预约，再结束服务。"
+            ),
         ));
     }
-    let moved = sqlx::query(
-        "UPDATE offers SET status = 'closed', updated_at = $2 WHERE id = $1 AND status <> 'closed'",
-    )
-    .bind(stored.offer.id.0)
-    .bind(now.0)
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AppError::WrongStage);
-    }
-    if stored.offer.status == OfferStatus::Published {
+    sqlx::query("UPDATE offers SET status = 'closed' WHERE id = $1")
+        .bind(stored.offer.id.0)
+        .execute(&mut *tx)
+        .await?;
+    if status == OfferStatus::Published.code() {
         let change = LiveChange::OfferClosed {
             offer_id: stored.offer.id,
         };
@@ -548,11 +574,34 @@ pub async fn book(
     now: UtcMillis,
 ) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
+    // The offer's row first: a closing in progress holds it, and once it commits this finds
+    // the offer closed (on PostgreSQL the row lock; on SQLite the one writer).
+    let open = sqlx::query(
+        "UPDATE offers SET updated_at = updated_at WHERE id = $1 AND status = 'published'",
+    )
+    .bind(stored.offer.id.0)
+    .execute(&mut *tx)
+    .await?;
+    if open.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Err(AppError::OfferNotFound);
+    }
+    let today: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE booked_by = $1 AND booked_at > $2")
+            .bind(booking.by.0)
+            .bind(now.0 - 86_400_000)
+            .fetch_one(&mut *tx)
+            .await?;
+    if today >= BOOKINGS_A_DAY {
+        tx.rollback().await?;
+        return Err(AppError::invalid(
+            "household",
+            format!("您 24 小时内已预约 {BOOKINGS_A_DAY} 次，请明天再来。"),
+        ));
+    }
     let row = sqlx::query(
         "UPDATE offer_slots SET booked = booked + 1 \
          WHERE id = $1 AND offer_id = $2 AND booked < places AND starts_at > $3 \
-           AND EXISTS (SELECT 1 FROM offers o WHERE o.id = offer_slots.offer_id \
-                       AND o.status = 'published') \
          RETURNING booked, places, starts_at, ends_at",
     )
     .bind(booking.slot)

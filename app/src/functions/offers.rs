@@ -308,9 +308,13 @@ pub async fn book_service(
     if stored.offer.status != OfferStatus::Published {
         return Err(AppError::OfferNotFound);
     }
+    if household_id <= 0 {
+        return Err(AppError::invalid("household", "请选择要预约的家庭。"));
+    }
+    // No such household is refused as one of another town is: ids cannot be probed.
     let town = offers::household_town(&db, HouseholdId(household_id))
         .await?
-        .ok_or_else(|| AppError::invalid("household", "请选择要预约的家庭。"))?;
+        .ok_or(AppError::Forbidden)?;
     check(&volunteer, Action::BookService { town: &town })?;
     if !stored.offer.towns.contains(&town) {
         return Err(AppError::invalid(

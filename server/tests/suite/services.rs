@@ -279,6 +279,33 @@ async fn an_offer_is_public_only_after_review_and_bad_offers_change_nothing() {
         .unwrap();
     assert_eq!(returned["offer"]["status"], "returned");
     assert_eq!(returned["review_note"], "请写明是否收费");
+    // Offering and withdrawing again and again: at most 20 new offers in 24 hours.
+    let made = app.scalar("SELECT COUNT(*) FROM offers").await;
+    for n in made..20 {
+        let form = offer_form(&ahead, "4", &["延陵镇"]);
+        let response = app
+            .post_fields(Some(&cast.provider), "create_offer", &form)
+            .await;
+        assert_eq!(response.status(), 200, "offer {n}");
+        let id: i64 = response.json().await.unwrap();
+        let closed = app
+            .post_as(
+                Some(&cast.provider),
+                "close_offer",
+                &[("offer_id", &id.to_string())],
+            )
+            .await;
+        assert_eq!(closed.status(), 200);
+    }
+    let form = offer_form(&ahead, "4", &["延陵镇"]);
+    let refused: serde_json::Value = app
+        .post_fields(Some(&cast.provider), "create_offer", &form)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["field"], "offer", "{refused}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM offers").await, 20);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -389,6 +416,61 @@ async fn a_slot_is_never_booked_beyond_its_places_whatever_the_race() {
         3
     );
 
+    // Not closed while families wait for their outcome, even once their time has passed (the
+    // offer's page is where they are recorded).
+    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
+        .bind(slot)
+        .bind(UtcMillis::now().0 - 3 * HOUR)
+        .bind(UtcMillis::now().0 - HOUR)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let close = app
+        .post_as(
+            Some(&cast.provider),
+            "close_offer",
+            &[("offer_id", &offer.to_string())],
+        )
+        .await;
+    let body: serde_json::Value = close.json().await.unwrap();
+    assert_eq!(body["field"], "offer", "{body}");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM offers WHERE id = {offer} AND status = 'published'"
+        ))
+        .await,
+        1
+    );
+    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
+        .bind(slot)
+        .bind(UtcMillis::now().0 + 2 * DAY)
+        .bind(UtcMillis::now().0 + 2 * DAY + HOUR)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    // A provider whose role is taken away handles nothing more, and cannot read its list.
+    let held: i64 = app
+        .scalar("SELECT MAX(id) FROM bookings WHERE status = 'booked'")
+        .await;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+        .bind(cast.provider.id.0)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let revoked = app
+        .post_as(
+            Some(&cast.provider),
+            "record_booking",
+            &[("booking_id", &held.to_string()), ("outcome", "cancelled")],
+        )
+        .await;
+    assert_eq!(revoked.status(), 403);
+    assert_eq!(
+        app.post_as(Some(&cast.provider), "list_my_offers", &[])
+            .await
+            .status(),
+        403
+    );
     // A household of another town: refused naming the field, or the volunteer's town.
     let city = app
         .person("全市志愿者", "13700000206", &[("volunteer", "")])
@@ -409,8 +491,16 @@ async fn a_slot_is_never_booked_beyond_its_places_whatever_the_race() {
             .status(),
         403
     );
+    // An unknown household is refused as another town's is (ids are not probed); none at all
+    // names the field.
     let unknown = book(&app, &cast.volunteer, offer, slot, 999_999).await;
-    assert_eq!(unknown.status(), 422);
+    assert_eq!(unknown.status(), 403);
+    let body: serde_json::Value = book(&app, &cast.volunteer, offer, slot, 0)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["field"], "household", "{body}");
 }
 
 /// A service need's form: education tutoring, no amount.
@@ -640,6 +730,17 @@ async fn attendance_counts_as_aid_and_a_matched_need_is_fulfilled_by_the_service
         .await;
     assert_eq!(attended.status(), 200);
     assert_eq!(app.status_of(service_need).await, "fulfilled");
+    // Fulfilled by the service, it was never on the board: no public page, card or poster.
+    assert_eq!(
+        app.get_as(None, &format!("/needs/{service_need}"))
+            .await
+            .status(),
+        404
+    );
+    let public = app
+        .post_as(None, "get_need_page", &[("id", &service_need.to_string())])
+        .await;
+    assert_eq!(public.status(), 404);
     let official = app
         .person("市督导", "13700000207", &[("official", "")])
         .await;
