@@ -131,6 +131,16 @@ impl Slot {
         (self.places - self.booked).max(0)
     }
 
+    /// What a list says of its places: `余 3 / 5 个名额`, or `已约满`.
+    pub fn places_text(booked: i64, places: i64) -> String {
+        let free = (places - booked).max(0);
+        if free > 0 {
+            format!("余 {free} / {places} 个名额")
+        } else {
+            "已约满".to_owned()
+        }
+    }
+
     /// `12月5日 14:00–16:00`, in Shanghai time.
     pub fn when(&self) -> String {
         let end = self.ends_at.shanghai_text();

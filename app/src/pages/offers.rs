@@ -73,66 +73,98 @@ pub fn OffersPage() -> impl IntoView {
     }
 }
 
-/// The list, with each slot's places kept live. An island: the browser applies the offers'
-/// live changes: a newly approved offer of the shown town and window appears first, places
-/// change and a closed offer leaves.
-#[island]
+/// The list, as server HTML, and the island that keeps it live.
+#[component]
 fn LiveOffers(
     offers: Vec<PublicOffer>,
     as_of: EventId,
+    only_town: String,
+    only_window: Option<Window>,
+) -> impl IntoView {
+    let count = offers.len();
+    view! {
+        <OfferPlaces as_of count only_town only_window/>
+        <ul class="offers" data-testid="offers">
+            {offers.into_iter().map(|offer| view! { <OfferCard offer/> }).collect_view()}
+        </ul>
+    }
+}
+
+/// Keeps the server-rendered list live: an island holding only the count line. A slot's places
+/// and a closed offer are written into the list's elements directly, and a newly approved offer
+/// of the shown town and window reloads the list: the list itself is server HTML, so a phone
+/// downloads no code to draw offers.
+#[island]
+fn OfferPlaces(
+    as_of: EventId,
+    count: usize,
     /// The filter shown (empty town, no window: all).
     only_town: String,
     only_window: Option<Window>,
 ) -> impl IntoView {
-    let offers = RwSignal::new(offers);
-    let apply = move |change: LiveChange| match change {
-        LiveChange::OfferPublished { offer } => {
-            let shown = (only_town.is_empty() || offer.towns.contains(&only_town))
-                && only_window.is_none_or(|w| w == offer.window);
-            if shown {
-                offers.update(|list| {
-                    list.retain(|o| o.id != offer.id);
-                    list.insert(0, offer);
-                });
-            }
-        }
-        LiveChange::SlotChanged { offer_id, slot } => offers.update(|list| {
-            for offer in list.iter_mut().filter(|o| o.id == offer_id) {
-                for listed in offer.slots.iter_mut().filter(|s| s.id == slot.slot_id) {
-                    listed.booked = slot.booked;
-                    listed.places = slot.places;
-                }
-            }
-        }),
-        LiveChange::OfferClosed { offer_id } => {
-            offers.update(|list| list.retain(|o| o.id != offer_id))
-        }
-        _ => {}
-    };
+    let count = RwSignal::new(count);
     let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
-    crate::live::client::follow(
-        as_of,
-        apply,
-        || {
+    {
+        let reload = || {
             let _ = window().location().reload();
-        },
-        live,
-    );
+        };
+        let apply = move |change: LiveChange| match change {
+            LiveChange::SlotChanged { slot, .. } => show_places(&slot),
+            LiveChange::OfferClosed { offer_id } => {
+                if remove_offer(offer_id) {
+                    count.update(|c| *c = c.saturating_sub(1));
+                }
+            }
+            LiveChange::OfferPublished { offer } => {
+                let shown = (only_town.is_empty() || offer.towns.contains(&only_town))
+                    && only_window.is_none_or(|w| w == offer.window);
+                if shown {
+                    reload();
+                }
+            }
+            _ => {}
+        };
+        crate::live::client::follow(as_of, apply, reload, live);
+    }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (apply, as_of);
+    let _ = (as_of, only_town, only_window);
     view! {
         <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
-            <span aria-live="polite">{move || format!("{} 项服务可预约", offers.with(Vec::len))}</span>
+            <span aria-live="polite">{move || format!("{} 项服务可预约", count.get())}</span>
         </p>
-        <Show when=move || offers.with(Vec::is_empty)>
+        <Show when=move || count.get() == 0>
             <p class="empty">"目前没有可预约的服务。"</p>
         </Show>
-        <ul class="offers" data-testid="offers">
-            <For each=move || offers.get() key=|offer| (offer.id, offer.slots.iter().map(|s| s.booked).sum::<i64>()) let:offer>
-                <OfferCard offer/>
-            </For>
-        </ul>
+    }
+}
+
+/// Writes a slot's places into its element on the page.
+#[cfg(feature = "hydrate")]
+fn show_places(slot: &crate::domain::SlotPlaces) {
+    let Some(element) = document()
+        .query_selector(&format!("li.slot[data-slot-id=\"{}\"]", slot.slot_id))
+        .ok()
+        .flatten()
+    else {
+        return;
+    };
+    let free = (slot.places - slot.booked).max(0);
+    let _ = element.set_attribute("data-free", &free.to_string());
+    if let Ok(Some(text)) = element.query_selector(".places") {
+        text.set_text_content(Some(&Slot::places_text(slot.booked, slot.places)));
+    }
+}
+
+/// Takes a closed offer off the page; whether it was there.
+#[cfg(feature = "hydrate")]
+fn remove_offer(offer: crate::domain::OfferId) -> bool {
+    match document().query_selector(&format!("li.offer[data-offer-id=\"{offer}\"]")) {
+        Ok(Some(element)) => {
+            element.remove();
+            true
+        }
+        _ => false,
     }
 }
 
@@ -169,7 +201,7 @@ fn SlotList(slots: Vec<Slot>) -> impl IntoView {
                         <li class="slot" data-slot-id=slot.id data-free=free>
                             <time datetime=slot.starts_at.0.to_string()>{slot.when()}</time>
                             " · "
-                            {if free > 0 { format!("余 {free} / {} 个名额", slot.places) } else { "已约满".to_owned() }}
+                            <span class="places">{Slot::places_text(slot.booked, slot.places)}</span>
                         </li>
                     }
                 })
