@@ -106,7 +106,7 @@ test("a provider's offer is reviewed, a family is booked onto it, and the provid
   // Closing with a family booked ahead is refused, saying why; cancelled first, it closes.
   const item = provider.getByTestId("my-offers").locator(`li[data-offer-id="${offer}"]`);
   await item.getByRole("button", { name: "结束这项服务" }).click();
-  await expect(provider.locator(".form-error")).toContainText("请先与志愿者联系取消预约");
+  await expect(provider.locator(".form-error")).toContainText("还有 1 户家庭的预约没有结果");
   await provider.goto("/my/offers");
   const again = provider.getByTestId("my-offers").locator(`li[data-offer-id="${offer}"]`);
   await again.locator("li.booking").getByLabel("登记结果").selectOption("cancelled");

@@ -358,10 +358,12 @@ pub async fn decide(
         return Err(AppError::WrongStage);
     }
     if approve {
-        let mut offer = stored.offer.clone();
-        offer.status = OfferStatus::Published;
-        offer.slots.retain(|slot| slot.ends_at > now);
-        events::append(&mut tx, &LiveChange::OfferPublished { offer }, now).await?;
+        let change = LiveChange::OfferPublished {
+            offer_id: stored.offer.id,
+            window: stored.offer.window,
+            towns: stored.offer.towns.clone(),
+        };
+        events::append(&mut tx, &change, now).await?;
     }
     let notice = NewNotice::offer_decided(stored.offer.id, &stored.offer.title, approve, note);
     notices::send(&mut tx, stored.provider, &notice, now).await?;

@@ -37,8 +37,13 @@ pub enum LiveChange {
         window: Window,
         town: String,
     },
-    /// A service offer was approved: it appears on every open `/offers` page.
-    OfferPublished { offer: PublicOffer },
+    /// A service offer was approved: every open `/offers` page of its window and towns shows
+    /// it (by loading the list again: the list is server HTML).
+    OfferPublished {
+        offer_id: OfferId,
+        window: Window,
+        towns: Vec<String>,
+    },
     /// A slot's places changed (a booking, or one cancelled).
     SlotChanged { offer_id: OfferId, slot: SlotPlaces },
     /// An offer was closed by its provider: it leaves every `/offers` page.

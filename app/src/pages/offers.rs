@@ -4,7 +4,7 @@
 //! every page works without JavaScript; only the list's places follow the live stream.
 
 use crate::components::session::{city_towns, signed_in_viewer, Outcome, RoleGate};
-use crate::domain::{EventId, LiveChange, OfferStatus, PublicOffer, ServiceKind, Slot, Window};
+use crate::domain::{EventId, OfferStatus, PublicOffer, ServiceKind, Slot, Window};
 use crate::error::AppError;
 use crate::functions::offers::{
     get_offer, list_my_offers, list_offers, list_offers_for_review, BookService, CloseOffer,
@@ -109,6 +109,7 @@ fn OfferPlaces(
         let reload = || {
             let _ = window().location().reload();
         };
+        use crate::domain::LiveChange;
         let apply = move |change: LiveChange| match change {
             LiveChange::SlotChanged { slot, .. } => show_places(&slot),
             LiveChange::OfferClosed { offer_id } => {
@@ -116,9 +117,9 @@ fn OfferPlaces(
                     count.update(|c| *c = c.saturating_sub(1));
                 }
             }
-            LiveChange::OfferPublished { offer } => {
-                let shown = (only_town.is_empty() || offer.towns.contains(&only_town))
-                    && only_window.is_none_or(|w| w == offer.window);
+            LiveChange::OfferPublished { window, towns, .. } => {
+                let shown = (only_town.is_empty() || towns.contains(&only_town))
+                    && only_window.is_none_or(|w| w == window);
                 if shown {
                     reload();
                 }

@@ -214,8 +214,10 @@ async fn an_offer_is_public_only_after_review_and_bad_offers_change_nothing() {
     assert_eq!(decide(&cast.other_volunteer).await.status(), 403);
     assert_eq!(decide(&cast.volunteer).await.status(), 200);
     let event = stream.next().await;
-    assert!(event.data.contains("\"offer_published\""), "{}", event.data);
-    assert!(event.data.contains("周末数学辅导"));
+    let published: serde_json::Value = serde_json::from_str(&event.data).unwrap();
+    assert_eq!(published["type"], "offer_published", "{published}");
+    assert_eq!(published["offer_id"], id);
+    assert_eq!(published["towns"], serde_json::json!(["延陵镇"]));
     // Decided once: a second decision hears it moved on.
     assert_eq!(
         status_and_code(decide(&cast.second).await).await,
