@@ -12,6 +12,18 @@ const DAY: i64 = 86_400_000;
 
 static SERIAL: AtomicU32 = AtomicU32::new(400);
 
+/// Moves a slot to start and end these many milliseconds from now (into the past, to record
+/// attendance).
+async fn set_slot_time(app: &TestApp, slot: i64, starts: i64, ends: i64) {
+    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
+        .bind(slot)
+        .bind(UtcMillis::now().0 + starts)
+        .bind(UtcMillis::now().0 + ends)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+}
+
 /// `2026-12-05 14:00-16:00`-style lines for days ahead of now (Shanghai dates).
 fn slot_line(days_ahead: i64, from: &str, to: &str) -> String {
     let date = UtcMillis(UtcMillis::now().0 + days_ahead * DAY).shanghai_date_text();
@@ -420,13 +432,7 @@ async fn a_slot_is_never_booked_beyond_its_places_whatever_the_race() {
 
     // Not closed while families wait for their outcome, even once their time has passed (the
     // offer's page is where they are recorded).
-    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
-        .bind(slot)
-        .bind(UtcMillis::now().0 - 3 * HOUR)
-        .bind(UtcMillis::now().0 - HOUR)
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
+    set_slot_time(&app, slot, -3 * HOUR, -HOUR).await;
     let close = app
         .post_as(
             Some(&cast.provider),
@@ -443,13 +449,7 @@ async fn a_slot_is_never_booked_beyond_its_places_whatever_the_race() {
         .await,
         1
     );
-    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
-        .bind(slot)
-        .bind(UtcMillis::now().0 + 2 * DAY)
-        .bind(UtcMillis::now().0 + 2 * DAY + HOUR)
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
+    set_slot_time(&app, slot, 2 * DAY, 2 * DAY + HOUR).await;
     // A provider whose role is taken away handles nothing more, and cannot read its list.
     let held: i64 = app
         .scalar("SELECT MAX(id) FROM bookings WHERE status = 'booked'")
@@ -563,13 +563,7 @@ async fn attendance_counts_as_aid_and_a_matched_need_is_fulfilled_by_the_service
     assert_eq!(record(&cast.volunteer, "booked").await.status(), 422);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM aid_records").await, 0);
     // The session took place this morning.
-    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
-        .bind(slots[0])
-        .bind(UtcMillis::now().0 - 3 * HOUR)
-        .bind(UtcMillis::now().0 - HOUR)
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
+    set_slot_time(&app, slots[0], -3 * HOUR, -HOUR).await;
     assert_eq!(record(&cast.provider, "attended").await.status(), 200);
     assert_eq!(
         status_and_code(record(&cast.volunteer, "absent").await).await,
@@ -713,13 +707,7 @@ async fn attendance_counts_as_aid_and_a_matched_need_is_fulfilled_by_the_service
             "SELECT id FROM bookings WHERE need_id = {service_need} AND status = 'booked'"
         ))
         .await;
-    sqlx::query("UPDATE offer_slots SET starts_at = $2, ends_at = $3 WHERE id = $1")
-        .bind(slots[1])
-        .bind(UtcMillis::now().0 - 3 * HOUR)
-        .bind(UtcMillis::now().0 - HOUR)
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
+    set_slot_time(&app, slots[1], -3 * HOUR, -HOUR).await;
     let attended = app
         .post_as(
             Some(&cast.provider),
