@@ -292,16 +292,18 @@ pub async fn book_service(
     use crate::access::{check, Action};
     use crate::db::offers::{self, NewBooking};
     use crate::db::Db;
-    use crate::domain::{refuse_contact_details, OfferId, OfferStatus, UtcMillis};
+    use crate::domain::{refuse_contact_details, text_field, OfferId, OfferStatus, UtcMillis};
     use crate::private::HouseholdId;
     let volunteer = signed_in().await?;
     if !volunteer.has(crate::people::Role::Volunteer) {
         return Err(AppError::Forbidden);
     }
-    let note = note.trim().to_owned();
-    if note.chars().count() > 200 {
-        return Err(AppError::invalid("note", "备注最多 200 字。"));
-    }
+    // Optional; when given, plain text (no control characters: PostgreSQL refuses NUL) of at
+    // most 200 characters, without a phone or ID number.
+    let note = match note.trim() {
+        "" => String::new(),
+        note => text_field("note", "备注", note, 1, 200)?,
+    };
     refuse_contact_details("note", "备注", &note)?;
     let db: Db = from_context()?;
     let stored = offers::find(&db, OfferId(offer_id)).await?;

@@ -493,6 +493,24 @@ async fn a_slot_is_never_booked_beyond_its_places_whatever_the_race() {
             .status(),
         403
     );
+    // A note with control characters (PostgreSQL refuses NUL in text) or a phone: 422 on
+    // `note`, nothing booked.
+    for note in ["需要\u{0}上门", "请打 13912345678"] {
+        let fields = [
+            ("offer_id", offer.to_string()),
+            ("slot_id", slot.to_string()),
+            ("household_id", households[10].to_string()),
+            ("note", note.to_owned()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let body: serde_json::Value = app
+            .post_as(Some(&cast.volunteer), "book_service", &fields)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["field"], "note", "{body}");
+    }
     // An unknown household is refused as another town's is (ids are not probed); none at all
     // names the field.
     let unknown = book(&app, &cast.volunteer, offer, slot, 999_999).await;
