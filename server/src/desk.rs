@@ -40,6 +40,11 @@ pub async fn export(
             .await
     }
     .await;
+    csv_download(result)
+}
+
+/// An export as the browser downloads it: the file named `name`, never cached; or the error.
+pub fn csv_download(result: Result<(String, String), AppError>) -> Response {
     match result {
         Ok((name, csv)) => (
             [

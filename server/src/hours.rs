@@ -3,8 +3,7 @@
 
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use serde::Deserialize;
 use wanshan_app::error::AppError;
@@ -30,19 +29,5 @@ pub async fn export(
         wanshan_app::functions::hours::hours_csv(&state.db, &reader, &query.from, &query.to).await
     }
     .await;
-    match result {
-        Ok((name, csv)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(error) => error.into_response(),
-    }
+    crate::desk::csv_download(result)
 }

@@ -48,18 +48,7 @@ impl Interests {
                 chosen_windows.push(window);
             }
         }
-        let mut chosen_towns: Vec<String> = Vec::new();
-        for town in towns.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            if !known.iter().any(|k| k == town) {
-                return Err(AppError::invalid(
-                    "towns",
-                    format!("没有“{town}”这个镇（街道）。"),
-                ));
-            }
-            if !chosen_towns.iter().any(|c| c == town) {
-                chosen_towns.push(town.to_owned());
-            }
-        }
+        let chosen_towns = super::pick_towns(towns, known)?;
         if chosen_towns.len() > Self::MAX_TOWNS {
             return Err(AppError::invalid("towns", "选择的镇（街道）太多了。"));
         }

@@ -226,18 +226,7 @@ impl NewOffer {
         let description = text_field("description", "服务内容", description, 10, 1000)?;
         refuse_contact_details("description", "服务内容", &description)?;
         refuse_web_addresses("description", "服务内容", &description)?;
-        let mut chosen: Vec<String> = Vec::new();
-        for town in towns.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            if !known.iter().any(|k| k == town) {
-                return Err(AppError::invalid(
-                    "towns",
-                    format!("没有“{town}”这个镇（街道）。"),
-                ));
-            }
-            if !chosen.iter().any(|c| c == town) {
-                chosen.push(town.to_owned());
-            }
-        }
+        let chosen = super::pick_towns(towns, known)?;
         if chosen.is_empty() {
             return Err(AppError::invalid(
                 "towns",

@@ -108,3 +108,21 @@ pub fn has_control_characters(text: &str) -> bool {
     text.chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r')
 }
+
+/// The towns ticked on a form (`towns`, blanks skipped, each once, in the order ticked), each
+/// one of the city's `known` towns: `Invalid` on `towns` naming one that is not.
+pub fn pick_towns(towns: &[String], known: &[String]) -> Result<Vec<String>, AppError> {
+    let mut chosen: Vec<String> = Vec::new();
+    for town in towns.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !known.iter().any(|k| k == town) {
+            return Err(AppError::invalid(
+                "towns",
+                format!("没有“{town}”这个镇（街道）。"),
+            ));
+        }
+        if !chosen.iter().any(|c| c == town) {
+            chosen.push(town.to_owned());
+        }
+    }
+    Ok(chosen)
+}
