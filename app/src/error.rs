@@ -95,6 +95,12 @@ pub enum AppError {
     /// 24 hours as allowed.
     #[error("24 小时内最多登记或开具 {0} 次，请明天再来。")]
     HoursLimit(u32),
+    /// An agency's idempotency key was already used for a different aid record.
+    #[error("这个幂等键（key）已用于另一条不同的记录；同一条记录重发请用原来的 key，新记录请用新的 key。")]
+    KeyReused,
+    /// An API key made as many calls this minute as it may: 429 with Retry-After (seconds).
+    #[error("调用太频繁，请 {0} 秒后再试。")]
+    RateLimited(u32),
     /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
     /// 503 with Retry-After.
     #[error("现在访问的人很多，请稍等几秒再试。")]
@@ -145,6 +151,8 @@ impl AppError {
             AppError::SlotFull => "SlotFull",
             AppError::AlreadyBooked => "AlreadyBooked",
             AppError::HoursLimit(_) => "HoursLimit",
+            AppError::KeyReused => "KeyReused",
+            AppError::RateLimited(_) => "RateLimited",
             AppError::Busy => "Busy",
             AppError::Network => "Network",
             AppError::Internal => "Internal",
@@ -161,7 +169,8 @@ impl AppError {
             | AppError::TooManyClaimsToday(_)
             | AppError::CodeLocked
             | AppError::TooManyReports
-            | AppError::HoursLimit(_) => 429,
+            | AppError::HoursLimit(_)
+            | AppError::RateLimited(_) => 429,
             AppError::WrongCode => 422,
             AppError::CodeSpent => 410,
             AppError::AlreadyClaimed
@@ -176,7 +185,8 @@ impl AppError {
             | AppError::NeedChanged
             | AppError::ReportsFull
             | AppError::SlotFull
-            | AppError::AlreadyBooked => 409,
+            | AppError::AlreadyBooked
+            | AppError::KeyReused => 409,
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Busy | AppError::Network => 503,
@@ -211,11 +221,15 @@ impl axum::response::IntoResponse for AppError {
         let status = http::StatusCode::from_u16(self.status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(&self)).into_response();
-        if self == AppError::Busy {
-            response.headers_mut().insert(
-                http::header::RETRY_AFTER,
-                http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
+        let retry_after = match self {
+            AppError::Busy => Some(http::HeaderValue::from_static(RETRY_AFTER_SECONDS)),
+            AppError::RateLimited(seconds) => Some(http::HeaderValue::from(seconds)),
+            _ => None,
+        };
+        if let Some(value) = retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, value);
         }
         response
     }
@@ -315,6 +329,8 @@ impl TryFrom<ErrorBody> for AppError {
             "SlotFull" => AppError::SlotFull,
             "AlreadyBooked" => AppError::AlreadyBooked,
             "HoursLimit" => AppError::HoursLimit(number_in(body.message.trim_start_matches("24"))),
+            "KeyReused" => AppError::KeyReused,
+            "RateLimited" => AppError::RateLimited(number_in(&body.message)),
             "Busy" => AppError::Busy,
             "Network" => AppError::Network,
             "Internal" => AppError::Internal,
@@ -449,6 +465,8 @@ mod tests {
             AppError::SlotFull,
             AppError::AlreadyBooked,
             AppError::HoursLimit(20),
+            AppError::KeyReused,
+            AppError::RateLimited(42),
             AppError::Busy,
             AppError::Network,
             AppError::Internal,

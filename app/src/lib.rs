@@ -101,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("intake") view=pages::intake::IntakePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("review") view=pages::review::ReviewPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("agencies")) view=pages::agencies::AgenciesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("api-log")) view=pages::agencies::ApiLogPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("desk") view=pages::desk::DeskPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("desk"), StaticSegment("needs"), ParamSegment("id")) view=pages::desk::NeedTrailPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("my"), StaticSegment("claims")) view=pages::my_claims::MyClaimsPage ssr=SsrMode::Async/>

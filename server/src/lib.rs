@@ -5,6 +5,7 @@
 // with its island inside, passed it); erasing them in the island instead cost the client 48 KB.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod clients;
 pub mod config;
 pub mod deliveries;
@@ -304,6 +305,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/credit/ledger.csv", get(deliveries::ledger_csv))
         .route("/desk/export/{file}", get(desk::export))
         .route("/admin/export/hours.csv", get(hours::export))
+        .route(
+            "/admin/agencies/keys",
+            axum::routing::post(api::keys::create_key),
+        )
+        .merge(api::routes())
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
         // The signed-in person's own stream: "your notices changed" (never the public stream).
@@ -543,6 +549,8 @@ async fn limit_request_body(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let limit = if path == IMPORT_PATH {
         MAX_IMPORT_BYTES
+    } else if path == api::CSV_PATH {
+        api::MAX_CSV_BYTES
     } else if path.starts_with("/api/deliver/") {
         MAX_DELIVERY_BYTES
     } else {

@@ -3,6 +3,7 @@
 //! (identity columns), each backend has its own migrations folder.
 
 pub mod accounts;
+pub mod agencies;
 pub mod aid;
 pub mod claims;
 pub mod credit;

@@ -2,6 +2,7 @@
 //! server, and returns [`AppError`](crate::error::AppError) with a code a client can match.
 
 pub mod accounts;
+pub mod agencies;
 pub mod aid;
 pub mod claims;
 pub mod desk;

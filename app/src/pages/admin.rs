@@ -94,6 +94,10 @@ fn AdminDesk() -> impl IntoView {
                     .map(|error| view! { <p class="form-error import-errors" role="alert">{error.to_string()}</p> })
             }}
         </section>
+        <section class="panel">
+            <h2>"对接机构"</h2>
+            <p>"民政、残联、慈善会等机构通过数据交换接口查询和录入帮扶记录："<a href="/admin/agencies">"管理机构与密钥"</a>" · "<a href="/admin/api-log">"调用日志"</a>" · "<a href="/api/v1/docs">"接口文档"</a></p>
+        </section>
         <DeadLetterDesk/>
     }
 }

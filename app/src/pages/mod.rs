@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod agencies;
 pub mod board;
 pub mod credit;
 pub mod desk;

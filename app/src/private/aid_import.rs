@@ -19,8 +19,30 @@ pub struct ImportRow {
 /// The columns an import file has, in this order, with a header line.
 pub const IMPORT_HEADER: [&str; 6] = ["身份证号", "机构", "窗口", "事由", "日期", "金额"];
 
+/// An aid record's cause (事由): at most 100 characters, all of them printable.
+pub(crate) fn check_cause(text: &str) -> Result<String, String> {
+    let cause = text.trim();
+    if cause.chars().count() > 100 {
+        return Err("事由最多 100 个字".into());
+    }
+    if has_control_characters(cause) {
+        return Err("事由含有无法显示的字符".into());
+    }
+    Ok(cause.to_owned())
+}
+
+/// The day aid was given (Shanghai), `2026-03-15`: a real date, not after today.
+pub(crate) fn check_aid_date(text: &str, now: UtcMillis) -> Result<UtcMillis, String> {
+    let at = UtcMillis::parse_shanghai_date(text)
+        .ok_or_else(|| format!("日期“{}”无效，应为 2026-03-15 这样的格式", text.trim()))?;
+    if at.0 > now.0 {
+        return Err(format!("日期“{}”还没有到", text.trim()));
+    }
+    Ok(at)
+}
+
 /// A window named in an import: its code, its label, or the label without 助.
-fn window_named(text: &str) -> Option<Window> {
+pub(crate) fn window_named(text: &str) -> Option<Window> {
     let text = text.trim();
     Window::ALL.into_iter().find(|window| {
         text == window.code()
@@ -53,15 +75,8 @@ fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, Strin
             record[2].trim()
         )
     })?;
-    let cause = record[3].trim();
-    if cause.chars().count() > 100 {
-        return Err("事由最多 100 个字".into());
-    }
-    if has_control_characters(cause) {
-        return Err("事由含有无法显示的字符".into());
-    }
-    let at = UtcMillis::parse_shanghai_date(&record[4])
-        .ok_or_else(|| format!("日期“{}”无效，应为 2026-03-15 这样的格式", record[4].trim()))?;
+    let cause = check_cause(&record[3])?;
+    let at = check_aid_date(&record[4], UtcMillis::now())?;
     let amount = match record[5].trim() {
         "" => None,
         yuan => Some(Fen::parse_yuan(yuan).map_err(|e| format!("金额：{e}"))?),
@@ -70,7 +85,7 @@ fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, Strin
         id_key: id.key(key),
         agency: agency.to_owned(),
         window,
-        cause: cause.to_owned(),
+        cause,
         at,
         amount,
     })

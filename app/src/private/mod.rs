@@ -8,6 +8,9 @@
 //! One file per feature; every type is re-exported here (`crate::private::HouseholdView`).
 
 mod account;
+mod agency;
+#[cfg(feature = "ssr")]
+mod agency_aid;
 mod aid;
 #[cfg(feature = "ssr")]
 mod aid_import;
@@ -18,6 +21,9 @@ mod review;
 mod service;
 
 pub use account::*;
+pub use agency::*;
+#[cfg(feature = "ssr")]
+pub use agency_aid::*;
 pub use aid::*;
 #[cfg(feature = "ssr")]
 pub use aid_import::*;

@@ -14,6 +14,7 @@
 mod support;
 
 mod accounts;
+mod agency_api;
 mod aid;
 mod authorization;
 mod claims;
