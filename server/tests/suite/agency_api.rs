@@ -776,3 +776,160 @@ async fn the_openapi_document_and_its_page_describe_every_operation() {
     assert!(!page.contains("<script"));
     assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
 }
+
+/// Who may manage agencies and read the log (six callers), and what each kind of key may do
+/// (six keys): every cell its expected status, one fresh agency or key per cell where it acts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_agency_function_route_and_key_checks_who_is_calling() {
+    let app = spawn_app().await;
+    let admin = app.person("管理员", "13700000366", &[("admin", "")]).await;
+    let callers: Vec<Option<Person>> = vec![
+        None,
+        Some(app.donor("爱心人士").await),
+        Some(
+            app.person("志愿者", "13700000362", &[("volunteer", "")])
+                .await,
+        ),
+        Some(
+            app.person("镇督导", "13700000363", &[("official", "延陵镇")])
+                .await,
+        ),
+        Some(
+            app.person("市督导", "13700000364", &[("official", "")])
+                .await,
+        ),
+        Some(
+            app.person("另一位管理员", "13700000365", &[("admin", "")])
+                .await,
+        ),
+    ];
+    let names = [
+        "anonymous",
+        "donor",
+        "volunteer",
+        "town official",
+        "city official",
+        "admin",
+    ];
+    let home = agency(&app, &admin, "授权测试机构").await;
+    let mut serial = 0;
+    let mut table: Vec<(&str, Vec<u16>, [u16; 6])> = Vec::new();
+    for (row, expected) in [
+        ("create_agency", [401, 403, 403, 403, 403, 200]),
+        ("list_agencies", [401, 403, 403, 403, 403, 200]),
+        ("revoke_api_key", [401, 403, 403, 403, 403, 200]),
+        ("list_api_calls", [401, 403, 403, 403, 200, 200]),
+        ("POST /admin/agencies/keys", [401, 403, 403, 403, 403, 201]),
+    ] {
+        let mut statuses = Vec::new();
+        for who in &callers {
+            serial += 1;
+            let who = who.as_ref();
+            let response = match row {
+                "create_agency" => {
+                    app.post_as(who, row, &[("name", &format!("机构{serial}"))])
+                        .await
+                }
+                "revoke_api_key" => {
+                    issue_key(&app, &admin, home, true, false, 60).await;
+                    let key = app.scalar("SELECT MAX(id) FROM api_keys").await.to_string();
+                    app.post_as(who, row, &[("key_id", &key)]).await
+                }
+                "POST /admin/agencies/keys" => {
+                    key_form(
+                        &app,
+                        who,
+                        &[("agency_id", &home.to_string()), ("query", "true")],
+                    )
+                    .await
+                }
+                function => app.post_as(who, function, &[]).await,
+            };
+            statuses.push(response.status().as_u16());
+        }
+        table.push((row, statuses, expected));
+    }
+
+    // The keys: none, malformed, revoked, query only, record only, both.
+    let revoked = issue_key(&app, &admin, home, true, true, 600).await;
+    let id = app.scalar("SELECT MAX(id) FROM api_keys").await.to_string();
+    assert_eq!(
+        app.post_as(Some(&admin), "revoke_api_key", &[("key_id", &id)])
+            .await
+            .status(),
+        200
+    );
+    let keys: Vec<Option<String>> = vec![
+        None,
+        Some("wsk_123".into()),
+        Some(revoked),
+        Some(issue_key(&app, &admin, home, true, false, 600).await),
+        Some(issue_key(&app, &admin, home, false, true, 600).await),
+        Some(issue_key(&app, &admin, home, true, true, 600).await),
+    ];
+    let person = id_number(360);
+    for (row, expected) in [
+        ("GET /api/v1/agency", [401, 401, 401, 200, 200, 200]),
+        ("POST /api/v1/aid/query", [401, 401, 401, 200, 403, 200]),
+        ("POST /api/v1/aid/records", [401, 401, 401, 403, 201, 201]),
+        (
+            "POST /api/v1/aid/records.csv",
+            [401, 401, 401, 403, 200, 200],
+        ),
+    ] {
+        let mut statuses = Vec::new();
+        for key in &keys {
+            serial += 1;
+            let key = key.as_deref();
+            let response = match row {
+                "GET /api/v1/agency" => {
+                    let mut request = app.http.get(app.url("/api/v1/agency"));
+                    if let Some(key) = key {
+                        request = request.bearer_auth(key);
+                    }
+                    request.send().await.unwrap()
+                }
+                "POST /api/v1/aid/query" => {
+                    api(&app, key, "/api/v1/aid/query", json!({"id_number": person})).await
+                }
+                "POST /api/v1/aid/records" => {
+                    let body = record(&format!("t-{serial}"), &person, "home", None);
+                    api(&app, key, "/api/v1/aid/records", body).await
+                }
+                _ => {
+                    let text = format!(
+                        "key,id_number,window,cause,date,amount_fen\ns-{serial},{person},home,改厕,2026-03-15,\n"
+                    );
+                    let mut request = app.http.post(app.url("/api/v1/aid/records.csv")).body(text);
+                    if let Some(key) = key {
+                        request = request.bearer_auth(key);
+                    }
+                    request.send().await.unwrap()
+                }
+            };
+            statuses.push(response.status().as_u16());
+        }
+        table.push((row, statuses, expected));
+    }
+    let mut report = format!("{:<32}{}\n", "", names.join(" | "));
+    let mut wrong = 0;
+    for (row, statuses, expected) in &table {
+        let cells: Vec<String> = statuses
+            .iter()
+            .zip(expected)
+            .map(|(got, want)| {
+                if got == want {
+                    got.to_string()
+                } else {
+                    wrong += 1;
+                    format!("{got}≠{want}")
+                }
+            })
+            .collect();
+        report.push_str(&format!("{row:<32}{}\n", cells.join(" | ")));
+    }
+    assert_eq!(
+        wrong, 0,
+        "\n(key rows: none | malformed | revoked | query | record | both)\n{report}"
+    );
+}

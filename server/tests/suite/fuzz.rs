@@ -51,6 +51,9 @@ pub struct Fixtures {
     bookings: Vec<i64>,
     /// A volunteer's pending activity (volunteer hours).
     activities: Vec<i64>,
+    /// A partner agency and a key of it that may query and record (the agency API).
+    agency: i64,
+    api_token: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -182,6 +185,31 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await;
     assert_eq!(recorded.status(), 200);
     let activity: i64 = recorded.json().await.expect("an activity id");
+    let issuer = app
+        .person("发密钥的管理员", "13600000015", &[("admin", "")])
+        .await;
+    let agency = wanshan_app::db::agencies::create_agency(
+        &app.state.db,
+        "模糊测试民政局",
+        issuer.id,
+        UtcMillis::now(),
+    )
+    .await
+    .expect("agency created");
+    let api_token = wanshan_app::db::agencies::create_key(
+        &app.state.db,
+        agency,
+        "模糊测试",
+        wanshan_app::private::Scopes {
+            query: true,
+            record: true,
+        },
+        600,
+        issuer.id,
+        UtcMillis::now(),
+    )
+    .await
+    .expect("key issued");
     Fixtures {
         household,
         needs: vec![council_stage, volunteer_stage, money, goods],
@@ -192,6 +220,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         slots: vec![slot],
         bookings: vec![booking],
         activities: vec![activity],
+        agency: agency.0,
+        api_token,
     }
 }
 

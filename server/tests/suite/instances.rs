@@ -95,3 +95,69 @@ async fn events_written_through_two_instances_reach_a_stream_in_order_without_ga
     let expected: Vec<i64> = (as_of + 1..=as_of + 40).collect();
     assert_eq!(ids, expected, "every event exactly once, in log order");
 }
+
+/// An agency key's calls per minute hold across instances: 24 calls at once, split over two
+/// instances, for a key allowed 5 a minute: exactly 5 answered, 19 refused with 429, and the
+/// audit log holds the 5 and one refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_api_keys_limit_holds_across_instances() {
+    let (a, b) = two_instances().await;
+    let admin = a.person("管理员", "13700000371", &[("admin", "")]).await;
+    let agency = wanshan_app::db::agencies::create_agency(
+        &a.state.db,
+        "丹阳市民政局",
+        admin.id,
+        wanshan_app::domain::UtcMillis::now(),
+    )
+    .await
+    .unwrap();
+    let token = wanshan_app::db::agencies::create_key(
+        &a.state.db,
+        agency,
+        "",
+        wanshan_app::private::Scopes {
+            query: true,
+            record: false,
+        },
+        5,
+        admin.id,
+        wanshan_app::domain::UtcMillis::now(),
+    )
+    .await
+    .unwrap();
+    let person = crate::support::id_number(371);
+    let calls = (0..24).map(|i| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.http
+            .post(app.url("/api/v1/aid/query"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "id_number": person }))
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.expect("answered").status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        19,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        a.scalar("SELECT COUNT(*) FROM api_calls WHERE status = 200")
+            .await,
+        5
+    );
+    assert_eq!(
+        a.scalar("SELECT COUNT(*) FROM api_calls WHERE status = 429")
+            .await,
+        1
+    );
+}

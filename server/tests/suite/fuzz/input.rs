@@ -400,6 +400,12 @@ pub enum Target {
     Events,
     /// `GET /api/my/notices/events` (a person's own stream).
     NoticeStream,
+    /// A route of the agency API (`/api/v1/…`): JSON (or CSV) with an agency's key.
+    Api(&'static str),
+    /// The API's document or its page (`GET`, public).
+    ApiDocument(&'static str),
+    /// `POST /admin/agencies/keys` (an admin's form that issues an agency a key).
+    AgencyKeys,
     /// A page of the app's router.
     Page(String),
 }
@@ -417,6 +423,10 @@ impl Target {
             Target::NoticeStream => {
                 format!("GET {}", wanshan_app::pages::notices::NOTICE_STREAM_PATH)
             }
+            Target::Api(path) if *path == "/api/v1/agency" => format!("GET {path}"),
+            Target::Api(path) => format!("POST {path}"),
+            Target::ApiDocument(path) => format!("GET {path}"),
+            Target::AgencyKeys => "POST /admin/agencies/keys".into(),
             Target::Page(path) => format!("page {path}"),
         }
     }
@@ -465,6 +475,37 @@ impl Target {
                 NastyPath,
                 RandomQuery,
                 BrokenPercent,
+                WrongMethod,
+                RawRequest,
+            ],
+            Target::Api(_) => &[
+                WellFormed,
+                NastyValues,
+                Json,
+                RandomBytes,
+                InvalidUtf8,
+                Empty,
+                NastyHeader,
+                JustUnderLimit,
+                OverLimit,
+                WrongMethod,
+                RawRequest,
+            ],
+            Target::ApiDocument(_) => &[
+                WellFormed,
+                RandomQuery,
+                NastyHeader,
+                WrongMethod,
+                RawRequest,
+            ],
+            Target::AgencyKeys => &[
+                WellFormed,
+                NastyValues,
+                RandomBytes,
+                InvalidUtf8,
+                Empty,
+                Json,
+                OverLimit,
                 WrongMethod,
                 RawRequest,
             ],
@@ -716,6 +757,9 @@ impl Generator<'_> {
             | Target::HoursExport
             | Target::Events
             | Target::NoticeStream => self.get_route(target, kind, valid),
+            Target::Api(path) => self.api(path, kind, valid),
+            Target::ApiDocument(path) => self.api_document(path, kind),
+            Target::AgencyKeys => self.agency_keys(kind, valid),
             Target::Page(path) => self.page(path, kind, valid),
         };
         // (Not on well-formed or mutated requests: they are to reach the function as sent.)
@@ -1134,6 +1178,214 @@ impl Generator<'_> {
                 input.body(&multipart_type(), multipart(&parts))
             }
             _ => unreachable!("{kind:?} is not a delivery input"),
+        }
+    }
+
+    /// A call of the agency API: with `valid`, the fixture's key and fields that could be
+    /// right; otherwise no key or a broken one, and nasty values.
+    fn api(&mut self, path: &'static str, kind: Kind, valid: bool) -> Input {
+        use Kind::*;
+        let get = path == "/api/v1/agency";
+        let csv = path.ends_with(".csv");
+        let method = if get { Method::GET } else { Method::POST };
+        let mut input = Input::new(method, path, kind);
+        if valid {
+            let token = format!("Bearer {}", self.fixtures.api_token);
+            input = input.header("authorization", token.into_bytes());
+        }
+        let plain = valid && kind == WellFormed;
+        let text = |g: &mut Self, good: &str| {
+            if plain && g.rng.chance(80) {
+                good.to_owned()
+            } else {
+                nasty(&mut g.rng)
+            }
+        };
+        let id = if plain {
+            self.hints.near(&Field::named("id_number"), &mut self.rng)
+        } else {
+            nasty(&mut self.rng)
+        };
+        let window = *self.rng.pick(&["medical", "education", "home", "services"]);
+        let window = text(self, window);
+        let key = format!("k-{}", self.rng.below(50));
+        let key = text(self, &key);
+        let cause = text(self, "住院自付费用");
+        let date = text(self, "2026-03-15");
+        let amount = if self.rng.chance(50) {
+            serde_json::json!(self.rng.below(400_000))
+        } else {
+            serde_json::json!(nasty(&mut self.rng))
+        };
+        let body: Vec<u8> = if csv {
+            format!(
+                "key,id_number,window,cause,date,amount_fen\n{key},{id},{window},{cause},{date},{}\n",
+                self.rng.below(100_000)
+            )
+            .into_bytes()
+        } else if path.ends_with("/query") {
+            serde_json::to_vec(&serde_json::json!({"id_number": id, "window": window, "months": self.rng.below(130)}))
+                .expect("JSON")
+        } else {
+            serde_json::to_vec(&serde_json::json!({"key": key, "id_number": id, "window": window, "cause": cause, "date": date, "amount_fen": amount}))
+                .expect("JSON")
+        };
+        let content_type = if csv { "text/csv" } else { "application/json" };
+        let limit = if csv { 1024 * 1024 } else { BODY_LIMIT };
+        match kind {
+            WellFormed | NastyValues if get => input,
+            WellFormed | NastyValues => input.body(content_type, body),
+            Json => {
+                let shapes: [&[u8]; 6] = [
+                    b"[1,2]",
+                    b"null",
+                    b"{\"id_number\":{\"a\":1}}",
+                    b"{\"key\":1e999}",
+                    b"\"x\"",
+                    b"{\"months\":-1,\"id_number\":\"1\"}",
+                ];
+                let mut body = self.rng.pick(&shapes).to_vec();
+                if self.rng.chance(30) {
+                    body = [vec![b'['; 5_000], vec![b']'; 5_000]].concat();
+                }
+                input.body("application/json", body)
+            }
+            RandomBytes => {
+                let n = self.rng.below(2_000);
+                let bytes = self.rng.bytes(n);
+                input.body(content_type, bytes)
+            }
+            InvalidUtf8 => input.body(content_type, b"{\"id_number\":\"\xff\xfe\"}".to_vec()),
+            Empty => input.body(content_type, Vec::new()),
+            NastyHeader => {
+                let value: Vec<u8> = match self.rng.below(4) {
+                    0 => format!(
+                        "Bearer {}",
+                        nasty(&mut self.rng).replace(['\r', '\n', '\0'], "")
+                    )
+                    .into_bytes(),
+                    1 => vec![0xFF, 0xFE, b'1'],
+                    2 => {
+                        // The fixture's prefix with another secret.
+                        let mut token = self.fixtures.api_token.clone();
+                        token.truncate(17);
+                        format!("Bearer {token}{}", "0".repeat(64)).into_bytes()
+                    }
+                    _ => b"Basic dXNlcjpwYXNz".to_vec(),
+                };
+                input.headers.retain(|(name, _)| name != "authorization");
+                input
+                    .header("authorization", value)
+                    .body(content_type, body)
+            }
+            JustUnderLimit | OverLimit => {
+                let size = match kind {
+                    JustUnderLimit => limit - 1 - self.rng.below(64),
+                    _ => limit + 1 + self.rng.below(4096),
+                };
+                input.recipe = format!("{kind:?}: {size} bytes");
+                let mut body = b"{\"id_number\":\"".to_vec();
+                body.resize(size - 2, b'1');
+                body.extend_from_slice(b"\"}");
+                input.body(content_type, body)
+            }
+            WrongMethod => {
+                input.method = self
+                    .rng
+                    .pick(&[Method::PUT, Method::DELETE, Method::PATCH])
+                    .clone();
+                input.body(content_type, body)
+            }
+            RawRequest => {
+                input.raw = true;
+                input.path = format!("{path}{}", self.rng.pick(&RAW_SUFFIXES));
+                input
+            }
+            _ => unreachable!("{kind:?} is not an API input"),
+        }
+    }
+
+    /// The API's document or page.
+    fn api_document(&mut self, path: &'static str, kind: Kind) -> Input {
+        use Kind::*;
+        let mut input = Input::new(Method::GET, path, kind);
+        match kind {
+            WellFormed => input,
+            RandomQuery => {
+                input.path = format!("{path}?{}", self.random_query(false));
+                input
+            }
+            NastyHeader => input.header(
+                "accept",
+                nasty(&mut self.rng)
+                    .replace(['\r', '\n', '\0'], "")
+                    .into_bytes(),
+            ),
+            WrongMethod => {
+                input.method = Method::POST;
+                input.body(FORM, self.rng.bytes(64))
+            }
+            RawRequest => {
+                input.raw = true;
+                input.path = format!("{path}{}", self.rng.pick(&RAW_SUFFIXES));
+                input
+            }
+            _ => unreachable!("{kind:?} is not a document input"),
+        }
+    }
+
+    /// The admins' key form: the fixture agency (or another number) and its fields.
+    fn agency_keys(&mut self, kind: Kind, valid: bool) -> Input {
+        use Kind::*;
+        let input = Input::new(Method::POST, "/admin/agencies/keys", kind);
+        let plain = valid && kind == WellFormed;
+        let agency = if plain {
+            self.fixtures.agency.to_string()
+        } else {
+            nasty(&mut self.rng)
+        };
+        let per_minute = if plain {
+            "60".to_owned()
+        } else {
+            nasty(&mut self.rng)
+        };
+        let label = nasty(&mut self.rng);
+        let pairs = vec![
+            ("agency_id".to_owned(), agency),
+            ("label".to_owned(), label),
+            ("query".to_owned(), "true".to_owned()),
+            ("per_minute".to_owned(), per_minute),
+        ];
+        match kind {
+            WellFormed | NastyValues => input.body(FORM, encode(&pairs).into_bytes()),
+            RandomBytes => {
+                let n = self.rng.below(2_000);
+                let bytes = self.rng.bytes(n);
+                input.body(FORM, bytes)
+            }
+            InvalidUtf8 => input.body(FORM, b"agency_id=%ff%fe&label=\xff".to_vec()),
+            Empty => input.body(FORM, Vec::new()),
+            Json => input.body("application/json", b"{\"agency_id\":1}".to_vec()),
+            OverLimit => {
+                let mut body = b"label=".to_vec();
+                body.resize(BODY_LIMIT + 1 + self.rng.below(4096), b'a');
+                input.body(FORM, body)
+            }
+            WrongMethod => {
+                let mut input = input;
+                input.method = self
+                    .rng
+                    .pick(&[Method::GET, Method::PUT, Method::DELETE])
+                    .clone();
+                input
+            }
+            RawRequest => {
+                let mut input = input;
+                input.raw = true;
+                input.path = format!("/admin/agencies/keys{}", self.rng.pick(&RAW_SUFFIXES));
+                input
+            }
+            _ => unreachable!("{kind:?} is not a key-form input"),
         }
     }
 

@@ -62,6 +62,13 @@ pub async fn targets(app: &TestApp, names: &[&str]) -> Vec<Target> {
         Target::HoursExport,
         Target::Events,
         Target::NoticeStream,
+        Target::AgencyKeys,
+        Target::Api("/api/v1/aid/query"),
+        Target::Api("/api/v1/aid/records"),
+        Target::Api("/api/v1/aid/records.csv"),
+        Target::Api("/api/v1/agency"),
+        Target::ApiDocument("/api/v1/openapi.json"),
+        Target::ApiDocument("/api/v1/docs"),
     ]);
     for listing in leptos_axum::generate_route_list(wanshan_app::App) {
         targets.push(Target::Page(listing.path().to_owned()));

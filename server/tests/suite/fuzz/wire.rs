@@ -207,7 +207,13 @@ pub fn judge(target: &Target, input: &Input, answer: &Answer) -> Option<String> 
                     serde_json::from_slice::<serde_json::Value>(body).is_ok()
                 }
                 Target::Deliver => status == 204,
+                Target::Api(_) => serde_json::from_slice::<serde_json::Value>(body).is_ok(),
+                Target::AgencyKeys => content_type.starts_with("text/html"),
                 _ if input.method != Method::GET => false,
+                Target::ApiDocument(path) if path.ends_with(".json") => {
+                    serde_json::from_slice::<serde_json::Value>(body).is_ok()
+                }
+                Target::ApiDocument(_) => content_type.starts_with("text/html"),
                 Target::Page(_) => {
                     content_type.starts_with("text/html")
                         && String::from_utf8_lossy(body).contains("</html>")
@@ -233,7 +239,7 @@ pub fn judge(target: &Target, input: &Input, answer: &Answer) -> Option<String> 
         400..=499 => {
             // A server function's own refusal is the app's error, with a code to match; the
             // edge's (405 wrong method, 413 too large) and axum's extractors answer plainly.
-            let from_app = matches!(target, Target::ServerFn { .. })
+            let from_app = matches!(target, Target::ServerFn { .. } | Target::Api(_))
                 && !matches!(status, 405 | 413)
                 && !input.raw;
             if !from_app {
