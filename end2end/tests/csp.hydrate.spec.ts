@@ -21,7 +21,7 @@ test("every page runs under the Content-Security-Policy with no violation", asyn
     });
   });
   await signInAs(page, ADMIN);
-  for (const path of ["/", "/impact", "/credit", "/my/claims", "/my/notices", "/review", "/intake", "/admin", "/desk"]) {
+  for (const path of ["/", "/impact", "/credit", "/my/claims", "/my/notices", "/review", "/intake", "/admin", "/admin/agencies", "/admin/api-log", "/desk"]) {
     // The header itself, with its nonce, is checked on every page by the Rust suite
     // (`safety::every_page_carries_a_content_security_policy…`); here, that it lets the page run.
     await page.goto(path);

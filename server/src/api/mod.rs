@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agency", get(who_am_i))
         .route("/api/v1/openapi.json", get(docs::openapi_json))
         .route("/api/v1/docs", get(docs::docs_page))
+        .route("/api/v1/docs.css", get(docs::docs_css))
 }
 
 /// What a call needs its key to allow.
