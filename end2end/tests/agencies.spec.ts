@@ -33,6 +33,7 @@ test("an agency's key drives the API through its OpenAPI document, then is revok
   const panel = page.getByTestId("agency").filter({ has: page.getByRole("heading", { name }) });
   await expect(panel).toBeVisible();
   await panel.getByLabel(/^用途说明/).fill("救助系统对接");
+  await panel.getByLabel("救后录入").check();
   await panel.getByLabel(/^每分钟最多调用次数/).fill("120");
   await panel.getByRole("button", { name: "生成新密钥" }).click();
   await expect(page.getByText("这个密钥只显示这一次。")).toBeVisible();

@@ -38,10 +38,11 @@ CREATE TABLE api_calls (
     operation  TEXT    NOT NULL,
     status     INTEGER NOT NULL,
     aid_window TEXT,
-    row_count  INTEGER NOT NULL DEFAULT 0
+    row_count  INTEGER NOT NULL DEFAULT 0,
+    address    TEXT
 );
 CREATE INDEX api_calls_at ON api_calls (at);
-CREATE INDEX api_calls_agency ON api_calls (agency_id, at);
+CREATE INDEX api_calls_agency ON api_calls (agency_id, operation, at);
 
 ALTER TABLE aid_records ALTER COLUMN imported_by DROP NOT NULL;
 ALTER TABLE aid_records ADD COLUMN agency_id BIGINT REFERENCES agencies (id);

@@ -44,10 +44,11 @@ CREATE TABLE api_calls (
     operation  TEXT    NOT NULL,
     status     INTEGER NOT NULL,
     aid_window TEXT,
-    row_count  INTEGER NOT NULL DEFAULT 0
+    row_count  INTEGER NOT NULL DEFAULT 0,
+    address    TEXT
 );
 CREATE INDEX api_calls_at ON api_calls (at);
-CREATE INDEX api_calls_agency ON api_calls (agency_id, at);
+CREATE INDEX api_calls_agency ON api_calls (agency_id, operation, at);
 
 -- Aid records may now come from an agency through the API instead of an admin's import.
 CREATE TABLE aid_records_agencies (

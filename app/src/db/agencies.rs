@@ -254,20 +254,17 @@ pub async fn admit(db: &Db, token: &str, now: UtcMillis) -> Result<Admission, Ap
     if counted == 1 {
         return Ok(Admission::Admitted(client));
     }
-    // Over the limit (or revoked this instant): the first refusal of the window is logged.
-    let first = sqlx::query(
-        "UPDATE api_keys SET window_refused = 1 WHERE id = $1 AND window_refused = 0 \
-         AND revoked_at IS NULL",
+    // Over the limit (or revoked this instant): one more UPDATE counts the refusal, so the
+    // first of the window is logged and the wait is known.
+    let refused = sqlx::query(
+        "UPDATE api_keys SET window_refused = window_refused + 1 WHERE id = $1 \
+         RETURNING window_refused, window_start",
     )
     .bind(client.key.0)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    let window_start: i64 = sqlx::query_scalar("SELECT window_start FROM api_keys WHERE id = $1")
-        .bind(client.key.0)
-        .fetch_one(&mut *conn)
-        .await?;
+    .fetch_one(&mut *conn)
+    .await?;
+    let first = refused.try_get::<i32, _>("window_refused")? == 1;
+    let window_start: i64 = refused.try_get("window_start")?;
     let left_ms = (window_start + window_ms - now.0).clamp(1_000, window_ms);
     Ok(Admission::Limited {
         client,
@@ -276,30 +273,69 @@ pub async fn admit(db: &Db, token: &str, now: UtcMillis) -> Result<Admission, Ap
     })
 }
 
+/// One line of the audit log.
+pub struct CallLine<'a> {
+    pub operation: &'a str,
+    pub status: u16,
+    pub window: Option<Window>,
+    pub rows: i64,
+    /// The client's address, as the server resolved it.
+    pub address: Option<std::net::IpAddr>,
+}
+
 /// Writes one line of the audit log.
 pub async fn log_call(
     db: &Db,
     client: &ApiClient,
-    operation: &str,
-    status: u16,
-    window: Option<Window>,
-    rows: i64,
+    line: &CallLine<'_>,
     now: UtcMillis,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO api_calls (at, agency_id, key_id, operation, status, aid_window, row_count) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO api_calls (at, agency_id, key_id, operation, status, aid_window, row_count, \
+         address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(now.0)
     .bind(client.agency.0)
     .bind(client.key.0)
-    .bind(operation)
-    .bind(i32::from(status))
-    .bind(window.map(Window::code))
-    .bind(rows)
+    .bind(line.operation)
+    .bind(i32::from(line.status))
+    .bind(line.window.map(Window::code))
+    .bind(line.rows)
+    .bind(line.address.map(|a| a.to_string()))
     .execute(&db.pool)
     .await?;
     Ok(())
+}
+
+/// Queries one agency may make in 24 hours, over all its keys: a caseload's worth, far below
+/// what sweeping ID numbers would take.
+pub const QUERIES_A_DAY: i64 = 2_000;
+/// Records one agency may store in 24 hours, over all its keys and uploads.
+pub const RECORDS_A_DAY: i64 = 20_000;
+
+/// What an agency used of `operations` in the last 24 hours: answered queries, or records
+/// stored (from its audit lines).
+pub async fn used_today(
+    db: &Db,
+    agency: AgencyId,
+    operations: &[&str],
+    now: UtcMillis,
+) -> Result<i64, AppError> {
+    let placeholders: Vec<String> = (0..operations.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let sql = format!(
+        "SELECT COALESCE(SUM(row_count), 0) FROM api_calls WHERE agency_id = $1 AND at > $2 \
+         AND status < 300 AND operation IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(agency.0)
+        .bind(now.0 - 86_400_000);
+    for operation in operations {
+        query = query.bind(*operation);
+    }
+    Ok(query.fetch_one(&db.pool).await?)
 }
 
 /// The latest calls, of one agency or of all.
@@ -507,10 +543,13 @@ pub async fn record_all(
     aids: &[AgencyAid],
     now: UtcMillis,
 ) -> Result<(usize, usize), AppError> {
+    // In the order of their keys: two uploads sharing keys wait for each other, never deadlock.
+    let mut sorted: Vec<&AgencyAid> = aids.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
     let mut tx = db.begin().await?;
     let (mut created, mut unchanged) = (0, 0);
     let mut reused = Vec::new();
-    for aid in aids {
+    for aid in sorted {
         match record_in(&mut tx, client, aid, now).await? {
             Ok(Recorded { created: true, .. }) => created += 1,
             Ok(Recorded { created: false, .. }) => unchanged += 1,

@@ -100,7 +100,7 @@ fn AgencyPanel(agency: AgencyView, revoke: ServerAction<RevokeApiKey>) -> impl I
                 <fieldset>
                     <legend>"权限"</legend>
                     <label class="inline"><input type="checkbox" name="query" value="true" checked/>"救前查询"</label>
-                    <label class="inline"><input type="checkbox" name="record" value="true" checked/>"救后录入"</label>
+                    <label class="inline"><input type="checkbox" name="record" value="true"/>"救后录入"</label>
                 </fieldset>
                 <label for=format!("key-rate-{id}")>"每分钟最多调用次数（1–600）"</label>
                 <input id=format!("key-rate-{id}") name="per_minute" type="number" min="1" max="600" value="60" inputmode="numeric"/>
@@ -110,8 +110,9 @@ fn AgencyPanel(agency: AgencyView, revoke: ServerAction<RevokeApiKey>) -> impl I
     }
 }
 
+/// Admins and the city's officials (a town's official has no city-wide view).
 fn reads_log(viewer: &crate::people::Viewer) -> bool {
-    viewer.has(Role::Official) || viewer.has(Role::Admin)
+    crate::access::check(viewer, crate::access::Action::SeeDesk { town: None }).is_ok()
 }
 
 #[component]

@@ -102,6 +102,7 @@ pub async fn create_key(
                 "<h1>新的接口密钥</h1>\
                  <p role=\"alert\"><strong>这个密钥只显示这一次。</strong>请现在复制，交给对接机构的技术人员妥善保存；本平台只保存它的摘要，丢失后只能作废并重新生成。</p>\
                  <p><code data-testid=\"new-key\">{}</code></p>\
+                 <p>请不要刷新本页：刷新会再生成一个密钥。</p>\
                  <p>调用时放在请求头里：<code>Authorization: Bearer &lt;密钥&gt;</code>。见 <a href=\"/api/v1/docs\">接口文档</a>。</p>",
                 escape(&token)
             ),

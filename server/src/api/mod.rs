@@ -17,14 +17,16 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{Json, Router};
 use schema::{
     AgencyInfo, AidCounts, AidQuery, AidRecordInput, AidRecordReceipt, ApiError, BulkReceipt,
     WindowCount,
 };
-use wanshan_app::db::agencies::{self, Admission, ApiClient};
+use wanshan_app::db::agencies::{self, Admission, ApiClient, CallLine};
 use wanshan_app::domain::{UtcMillis, Window};
 use wanshan_app::error::AppError;
+use wanshan_app::functions::ClientAddr;
 use wanshan_app::private::{parse_agency_csv, AgencyAid, AgencyAidInput, IdNumber};
 
 /// The bulk upload's path: the one API route with a larger body (1 MiB, 5,000 rows).
@@ -41,6 +43,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/docs", get(docs::docs_page))
         .route("/api/v1/docs.css", get(docs::docs_css))
 }
+
+/// The operations that store records (counted together against an agency's day).
+const RECORDING: [&str; 2] = ["record", "record_csv"];
+
+/// Bulk uploads run one at a time in an instance.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// What a call needs its key to allow.
 #[derive(Clone, Copy)]
@@ -77,6 +85,7 @@ fn unauthorized() -> Response {
 async fn call<F, Fut>(
     state: &AppState,
     headers: &HeaderMap,
+    address: Option<Extension<ClientAddr>>,
     operation: &'static str,
     scope: Scope,
     work: F,
@@ -86,6 +95,7 @@ where
     Fut: std::future::Future<Output = Result<Done, (AppError, Option<Window>)>>,
 {
     let now = UtcMillis::now();
+    let address = address.map(|Extension(ClientAddr(ip))| ip);
     let Some(token) = bearer(headers) else {
         return unauthorized();
     };
@@ -98,7 +108,14 @@ where
             first,
         }) => {
             if first {
-                log(state, &client, operation, 429, None, 0, now).await;
+                let line = CallLine {
+                    operation,
+                    status: 429,
+                    window: None,
+                    rows: 0,
+                    address,
+                };
+                log(state, &client, &line, now).await;
             }
             return AppError::RateLimited(retry_after_s).into_response();
         }
@@ -109,7 +126,7 @@ where
         Scope::Record => client.scopes.record,
         Scope::Any => true,
     };
-    let (response, window, rows) = if !allowed {
+    let (mut response, window, rows) = if !allowed {
         (AppError::Forbidden.into_response(), None, 0)
     } else {
         match work(client.clone()).await {
@@ -117,34 +134,51 @@ where
             Err((error, window)) => (error.into_response(), window, 0),
         }
     };
-    log(
-        state,
-        &client,
+    let line = CallLine {
         operation,
-        response.status().as_u16(),
+        status: response.status().as_u16(),
         window,
         rows,
-        now,
-    )
-    .await;
+        address,
+    };
+    // An answer about a person leaves only once its audit line is written.
+    if !log(state, &client, &line, now).await && operation == "query" {
+        return AppError::Internal.into_response();
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-/// Writes the audit line; a failure to write it is logged (the answer is already decided).
-async fn log(
+/// Writes the audit line; `false` (and the failure logged) if it could not be written.
+async fn log(state: &AppState, client: &ApiClient, line: &CallLine<'_>, now: UtcMillis) -> bool {
+    match agencies::log_call(&state.db, client, line, now).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::error!(
+                ?error,
+                operation = line.operation,
+                "could not write the API audit log"
+            );
+            false
+        }
+    }
+}
+
+/// Refuses a call that would take the agency past its day (`RateLimited`, an hour).
+async fn within_day(
     state: &AppState,
     client: &ApiClient,
-    operation: &str,
-    status: u16,
-    window: Option<Window>,
-    rows: i64,
-    now: UtcMillis,
-) {
-    if let Err(error) =
-        agencies::log_call(&state.db, client, operation, status, window, rows, now).await
-    {
-        tracing::error!(?error, operation, "could not write the API audit log");
+    operations: &[&str],
+    adding: i64,
+    day: i64,
+) -> Result<(), AppError> {
+    let used = agencies::used_today(&state.db, client.agency, operations, UtcMillis::now()).await?;
+    if used + adding > day {
+        return Err(AppError::RateLimited(3600));
     }
+    Ok(())
 }
 
 /// A JSON body, read after the key is checked (a stranger's body is never parsed).
@@ -179,18 +213,28 @@ fn window_of(code: &str) -> Result<Window, AppError> {
         (status = 401, description = "No key, or an unknown or revoked one", body = ApiError),
         (status = 403, description = "The key lacks the `query` scope", body = ApiError),
         (status = 422, description = "A field is wrong (`field` says which)", body = ApiError),
-        (status = 429, description = "Over the key's calls per minute; see Retry-After", body = ApiError),
+        (status = 429, description = "Over the key's calls per minute, or the agency's day; see Retry-After", body = ApiError),
     )
 )]
-pub async fn query_aid(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn query_aid(
+    State(state): State<AppState>,
+    address: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let settings = state.settings.clone();
     let db = state.db.clone();
+    let quota = state.clone();
     call(
         &state,
         &headers,
+        address,
         "query",
         Scope::Query,
         |client| async move {
+            within_day(&quota, &client, &["query"], 1, agencies::QUERIES_A_DAY)
+                .await
+                .map_err(|e| (e, None))?;
             let query: AidQuery = json_body(&body).map_err(|e| (e, None))?;
             let window = query
                 .window
@@ -207,7 +251,10 @@ pub async fn query_aid(State(state): State<AppState>, headers: HeaderMap, body: 
             }
             let id = IdNumber::parse(&query.id_number).map_err(|e| (e, window))?;
             let id_key = id.key(&settings.id_key);
-            let since = UtcMillis::now().months_before(months);
+            // From midnight (Shanghai) of the first day counted, as records are dated.
+            let first_day = UtcMillis::now().months_before(months).shanghai_date_text();
+            let since =
+                UtcMillis::parse_shanghai_date(&first_day).ok_or((AppError::Internal, window))?;
             let windows = window.map_or_else(|| Window::ALL.to_vec(), |w| vec![w]);
             let counts = agencies::count_aid(&db, &id_key, &windows, since, client.agency)
                 .await
@@ -256,22 +303,28 @@ pub async fn query_aid(State(state): State<AppState>, headers: HeaderMap, body: 
         (status = 403, description = "The key lacks the `record` scope", body = ApiError),
         (status = 409, description = "`KeyReused`: this key recorded a different record", body = ApiError),
         (status = 422, description = "A field is wrong (`field` says which)", body = ApiError),
-        (status = 429, description = "Over the key's calls per minute; see Retry-After", body = ApiError),
+        (status = 429, description = "Over the key's calls per minute, or the agency's day; see Retry-After", body = ApiError),
     )
 )]
 pub async fn record_aid(
     State(state): State<AppState>,
+    address: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let settings = state.settings.clone();
     let db = state.db.clone();
+    let quota = state.clone();
     call(
         &state,
         &headers,
+        address,
         "record",
         Scope::Record,
         |client| async move {
+            within_day(&quota, &client, &RECORDING, 1, agencies::RECORDS_A_DAY)
+                .await
+                .map_err(|e| (e, None))?;
             let input: AidRecordInput = json_body(&body).map_err(|e| (e, None))?;
             let now = UtcMillis::now();
             let fields = AgencyAidInput {
@@ -294,7 +347,6 @@ pub async fn record_aid(
                 StatusCode::OK
             };
             let receipt = AidRecordReceipt {
-                id: recorded.id,
                 key: aid.key,
                 created: recorded.created,
             };
@@ -323,19 +375,22 @@ pub async fn record_aid(
         (status = 403, description = "The key lacks the `record` scope", body = ApiError),
         (status = 413, description = "Over 1 MiB"),
         (status = 422, description = "Rows are wrong (`field` is `csv`; the message lists them)", body = ApiError),
-        (status = 429, description = "Over the key's calls per minute; see Retry-After", body = ApiError),
+        (status = 429, description = "Over the key's calls per minute, or the agency's day; see Retry-After", body = ApiError),
     )
 )]
 pub async fn record_aid_csv(
     State(state): State<AppState>,
+    address: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let settings = state.settings.clone();
     let db = state.db.clone();
+    let quota = state.clone();
     call(
         &state,
         &headers,
+        address,
         "record_csv",
         Scope::Record,
         |client| async move {
@@ -344,6 +399,16 @@ pub async fn record_aid_csv(
             let now = UtcMillis::now();
             let aids = parse_agency_csv(&settings.id_key, &client.agency_name, text, now)
                 .map_err(|e| (e, None))?;
+            let rows = i64::try_from(aids.len()).unwrap_or(i64::MAX);
+            within_day(&quota, &client, &RECORDING, rows, agencies::RECORDS_A_DAY)
+                .await
+                .map_err(|e| (e, None))?;
+            // One upload at a time in this instance: a burst of 5,000-row files queues here
+            // instead of holding the database's writers.
+            let _turn = tokio::time::timeout(std::time::Duration::from_secs(10), UPLOADS.acquire())
+                .await
+                .map_err(|_| (AppError::Busy, None))?
+                .map_err(|_| (AppError::Busy, None))?;
             let (created, unchanged) = agencies::record_all(&db, &client, &aids, now)
                 .await
                 .map_err(|e| (e, None))?;
@@ -367,10 +432,14 @@ pub async fn record_aid_csv(
     responses(
         (status = 200, description = "The key's agency and scopes", body = AgencyInfo),
         (status = 401, description = "No key, or an unknown or revoked one", body = ApiError),
-        (status = 429, description = "Over the key's calls per minute; see Retry-After", body = ApiError),
+        (status = 429, description = "Over the key's calls per minute, or the agency's day; see Retry-After", body = ApiError),
     )
 )]
-pub async fn who_am_i(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn who_am_i(
+    State(state): State<AppState>,
+    address: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+) -> Response {
     let prefix = bearer(&headers)
         .and_then(wanshan_app::private::split_token)
         .map(|(prefix, _)| prefix.to_owned())
@@ -378,6 +447,7 @@ pub async fn who_am_i(State(state): State<AppState>, headers: HeaderMap) -> Resp
     call(
         &state,
         &headers,
+        address,
         "agency",
         Scope::Any,
         |client| async move {

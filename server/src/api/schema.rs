@@ -91,7 +91,6 @@ pub struct AidRecordInput {
 /// A stored record (201), or the one a repeated call had stored (200).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AidRecordReceipt {
-    pub id: i64,
     pub key: String,
     /// `false` when this key had already recorded exactly this.
     pub created: bool,
@@ -151,7 +150,7 @@ impl Modify for BearerKey {
     info(
         title = "万善 Wanshan · 机构数据交换接口 (agency exchange API)",
         version = "1",
-        description = "Partner agencies (civil affairs, the disabled persons' federation, charities) ask before they help a family how often its household was helped lately (救前查询), and record the aid they gave (救后录入), so that no family is helped three times for one cause while another gets nothing.\n\nEvery call carries `Authorization: Bearer <key>`. A key is scoped to `query` and/or `record` and limited to its calls per minute (429 with `Retry-After` beyond). Every call made with a key is in an audit log the city's admins and officials read. Answers are JSON; errors are `{code, message, field?}`.\n\nPrivacy: an ID number is hashed with the city's secret the moment it arrives and never stored, logged or returned. A query's answer is counts by window only: never which agency, never any detail, never whether the household is registered here."
+        description = "Partner agencies (civil affairs, the disabled persons' federation, charities) ask before they help a family how often its household was helped lately (救前查询), and record the aid they gave (救后录入), so that no family is helped three times for one cause while another gets nothing.\n\nEvery call carries `Authorization: Bearer <key>`. A key is scoped to `query` and/or `record` and limited to its calls per minute (429 `RateLimited` with `Retry-After` beyond); an agency, over all its keys, to 2,000 answered queries and 20,000 stored records in 24 hours (429 with `Retry-After: 3600`). Every call made with a key is in an audit log the city's admins and officials read. Answers are JSON; errors are `{code, message, field?}`.\n\nPrivacy: an ID number is hashed with the city's secret the moment it arrives and never stored, logged or returned. A query's answer is counts by window only: never which agency, never any detail, never whether the household is registered here."
     ),
     paths(
         super::query_aid,

@@ -383,12 +383,17 @@ async fn records_are_idempotent_by_key_even_in_a_race_and_warn_reviewers() {
     let mut statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 200, 201]);
-    let mut ids = Vec::new();
+    let mut created = 0;
     for answer in answers {
         let receipt: Value = answer.json().await.unwrap();
-        ids.push(receipt["id"].as_i64().unwrap());
+        assert_eq!(receipt["key"], "cl-2026-7");
+        assert!(
+            receipt.get("id").is_none(),
+            "no platform-wide sequence: {receipt}"
+        );
+        created += usize::from(receipt["created"] == true);
     }
-    assert!(ids.windows(2).all(|w| w[0] == w[1]), "one record: {ids:?}");
+    assert_eq!(created, 1);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM aid_records").await, 1);
 
     // The same key with something else is refused and changes nothing.
@@ -668,6 +673,74 @@ async fn scopes_and_the_per_key_limit_hold_and_every_call_is_in_the_audit_log() 
         page.contains("丹阳市民政局") && page.contains("429"),
         "{page}"
     );
+    // Each line knows where the call came from.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM api_calls WHERE address = '127.0.0.1'")
+            .await,
+        5
+    );
+}
+
+/// An agency's day, over all its keys: 2,000 answered queries and 20,000 stored records. (The
+/// day so far is written as one audit line counting many, as the log sums them.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_has_a_day_of_queries_and_records_over_all_its_keys() {
+    let app = spawn_app().await;
+    let admin = app.person("管理员", "13700000381", &[("admin", "")]).await;
+    let civil = agency(&app, &admin, "丹阳市民政局").await;
+    let first = issue_key(&app, &admin, civil, true, true, 600).await;
+    let second = issue_key(&app, &admin, civil, true, true, 600).await;
+    let person = id_number(381);
+    let key_id = app.scalar("SELECT MIN(id) FROM api_keys").await;
+    let now = wanshan_app::domain::UtcMillis::now().0;
+    for (operation, count) in [("query", 1_999), ("record_csv", 19_999)] {
+        sqlx::query(
+            "INSERT INTO api_calls (at, agency_id, key_id, operation, status, row_count) \
+             VALUES ($1, $2, $3, $4, 200, $5)",
+        )
+        .bind(now - 3_600_000)
+        .bind(civil)
+        .bind(key_id)
+        .bind(operation)
+        .bind(count)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    }
+    let query = json!({"id_number": person});
+    assert_eq!(
+        api(&app, Some(&first), "/api/v1/aid/query", query.clone())
+            .await
+            .status(),
+        200
+    );
+    // The 2,001st, through the other key: refused for an hour.
+    let refused = api(&app, Some(&second), "/api/v1/aid/query", query).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "3600");
+    // Two rows would pass the day: the whole file is refused; one record still fits.
+    let text = format!(
+        "key,id_number,window,cause,date,amount_fen\nd-1,{person},home,改厕,2026-03-15,\nd-2,{person},home,扶手,2026-03-15,\n"
+    );
+    assert_eq!(csv(&app, &second, &text).await.status(), 429);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM aid_records").await, 0);
+    let one = api(
+        &app,
+        Some(&first),
+        "/api/v1/aid/records",
+        record("d-3", &person, "home", None),
+    )
+    .await;
+    assert_eq!(one.status(), 201);
+    let over = api(
+        &app,
+        Some(&second),
+        "/api/v1/aid/records",
+        record("d-4", &person, "home", None),
+    )
+    .await;
+    assert_eq!(over.status(), 429);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM aid_records").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
