@@ -2,6 +2,7 @@
 //! each beside a floor (the same work done by the simplest thing that could do it).
 //! `./run.sh bench` runs it and writes BENCHMARKS.md. Nothing here is a timed test.
 
+pub mod api;
 pub mod board;
 pub mod claims;
 pub mod desk;

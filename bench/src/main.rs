@@ -6,7 +6,7 @@ use wanshan_app::db::{needs, Db};
 use wanshan_app::domain::{Ask, Fen, NewNeed, Urgency, UtcMillis, Window};
 use wanshan_bench::report::{Report, Run};
 use wanshan_bench::server::RunningServer;
-use wanshan_bench::{board, claims, desk, fanout, raise_open_file_limit, signin, size};
+use wanshan_bench::{api, board, claims, desk, fanout, raise_open_file_limit, signin, size};
 
 #[derive(Parser)]
 #[command(about = "Wanshan benchmarks: writes BENCHMARKS.md")]
@@ -36,6 +36,15 @@ enum Command {
         seconds: u64,
         #[arg(long, default_value = "BENCHMARKS.md")]
         out: PathBuf,
+    },
+    /// Only the agency API benchmark, printing its section.
+    Api {
+        #[arg(long)]
+        server: PathBuf,
+        #[arg(long)]
+        site: PathBuf,
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// The fan-out floor: a bare tokio broadcaster (started by `run`).
     FloorServer,
@@ -87,6 +96,23 @@ async fn main() {
             }
             println!("{}", report.desk_section());
         }
+        Command::Api {
+            server,
+            site,
+            postgres,
+        } => {
+            let bench = Bench {
+                server,
+                site_root: site.to_str().expect("utf-8 path").to_owned(),
+                duration: Duration::from_secs(1),
+            };
+            let mut report = Report::new(raise_open_file_limit());
+            report.api.push(bench.api("SQLite", None).await);
+            if let Some(admin) = &postgres {
+                report.api.push(bench.api("PostgreSQL", Some(admin)).await);
+            }
+            println!("{}", report.api_section());
+        }
         Command::Run {
             server,
             site,
@@ -129,6 +155,11 @@ async fn main() {
                 report
                     .desk
                     .push(bench.desk("PostgreSQL", Some(admin), DESK_NEEDS).await);
+            }
+            eprintln!("the agency API");
+            report.api.push(bench.api("SQLite", None).await);
+            if let Some(admin) = &postgres {
+                report.api.push(bench.api("PostgreSQL", Some(admin)).await);
             }
             eprintln!("500 sign-ins at once");
             report.sign_ins = Some(bench.sign_ins(500).await);
@@ -349,6 +380,20 @@ impl Bench {
             csv,
             desk_bytes,
         }
+    }
+
+    async fn api(&self, backend: &'static str, postgres: Option<&str>) -> api::ApiLoad {
+        let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(&dir, postgres, "api").await;
+        let db = Db::connect(&database, 2).await.expect("database");
+        let keys = api::seed(&db, "benchmark-only-key").await;
+        let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM aid_records")
+            .fetch_one(&db.pool)
+            .await
+            .expect("count");
+        db.pool.close().await;
+        let server = self.start(&database).await;
+        api::load(&format!("http://{}", server.addr), &keys, backend, records).await
     }
 
     async fn served(&self) -> Vec<(String, u64, String)> {

@@ -26,6 +26,7 @@ pub struct Report {
     pub served: Vec<(String, u64, String)>,
     pub sign_ins: Option<crate::signin::SignInFlood>,
     pub desk: Vec<crate::desk::DeskLoad>,
+    pub api: Vec<crate::api::ApiLoad>,
 }
 
 fn shell(program: &str, args: &[&str]) -> String {
@@ -70,7 +71,49 @@ impl Report {
             served: Vec::new(),
             sign_ins: None,
             desk: Vec::new(),
+            api: Vec::new(),
         }
+    }
+
+    /// Section 7: the agency API.
+    pub fn api_section(&self) -> String {
+        let mut md = String::new();
+        if self.api.is_empty() {
+            return md;
+        }
+        let _ = writeln!(md, "\n## 7. The agency exchange API\n");
+        let _ = writeln!(
+            md,
+            "An aid history of {} records over {} people (four windows, three years), then \
+             through the release server with one agency's keys: 500 救前查询 of people in it \
+             (36 months, every window), 500 救后录入 of new records, 16 calls at a time; then \
+             one bulk upload of 5,000 rows. Every call checks its key, counts itself against \
+             the key's minute and the agency's day and writes its audit line.\n",
+            crate::api::RECORDS,
+            crate::api::PEOPLE
+        );
+        let _ = writeln!(
+            md,
+            "| backend | records held | query p50 / p99 ms | queries/s | record p50 / p99 ms | records/s | 5,000-row upload |"
+        );
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
+        for a in &self.api {
+            let ms = |us: u64| us as f64 / 1000.0;
+            let _ = writeln!(
+                md,
+                "| {} | {} | {:.1} / {:.1} | {:.0} | {:.1} / {:.1} | {:.0} | {:.2} s |",
+                a.backend,
+                a.records,
+                ms(a.query.p50_us),
+                ms(a.query.p99_us),
+                a.query_per_s,
+                ms(a.record.p50_us),
+                ms(a.record.p99_us),
+                a.record_per_s,
+                a.bulk.as_secs_f64()
+            );
+        }
+        md
     }
 
     /// Section 6: the desk over a city's history.
@@ -316,6 +359,7 @@ impl Report {
         }
 
         md.push_str(&self.desk_section());
+        md.push_str(&self.api_section());
 
         let _ = writeln!(md, "\n## Targets\n");
         let _ = writeln!(md, "| target | figure | |");
