@@ -6,6 +6,7 @@
 //! are hydrated, so a phone downloads the code of those alone.
 
 pub mod access;
+pub mod city;
 pub mod components;
 pub mod credit;
 pub mod domain;
