@@ -52,7 +52,7 @@ pub fn BoardPage() -> impl IntoView {
             view! {
                 {for_you}
                 <FilterBar filter=filter.clone() towns/>
-                <LiveBoard board filter donor open claimed_without_script/>
+                <LiveBoard board filter donor open claimed_without_script city=crate::city::City::current()/>
             }
             .into_any()
         }
@@ -72,7 +72,10 @@ fn LiveBoard(
     donor: Option<bool>,
     open: Option<i64>,
     claimed_without_script: Option<i64>,
+    /// The city's window names, for the cards drawn in the browser.
+    city: crate::city::City,
 ) -> impl IntoView {
+    provide_context(city);
     let claim = ServerAction::<ClaimNeed>::new();
     let Board {
         needs,

@@ -19,11 +19,13 @@ pub struct ImportRow {
 /// The columns an import file has, in this order, with a header line.
 pub const IMPORT_HEADER: [&str; 6] = ["身份证号", "机构", "窗口", "事由", "日期", "金额"];
 
-/// A window named in an import: its code, its label, or the label without 助.
+/// A window named in an import: its code, the city's name for it, its usual label, or that
+/// label without 助.
 fn window_named(text: &str) -> Option<Window> {
     let text = text.trim();
     Window::ALL.into_iter().find(|window| {
         text == window.code()
+            || text == crate::city::window_label(*window)
             || text == window.label()
             || window.label().strip_prefix('助') == Some(text)
             || (text.chars().count() >= 2 && window.label().starts_with(text))
