@@ -16,6 +16,7 @@ mod support;
 mod accounts;
 mod aid;
 mod authorization;
+mod city;
 mod claims;
 mod desk;
 mod edge;
