@@ -3,7 +3,7 @@
 
 use crate::components::session::TownSelect;
 use crate::components::session::{Outcome, RoleGate};
-use crate::domain::{Ask, NeedStatus, Urgency};
+use crate::domain::{Ask, NeedStatus, Urgency, Window};
 use crate::functions::households::{list_households, RegisterHousehold};
 use crate::functions::intake::{my_needs, SaveNeed, SubmitNeed};
 use crate::people::Role;
@@ -101,6 +101,7 @@ fn NeedEditor(
         .as_ref()
         .is_some_and(|n| n.need.status == NeedStatus::Published);
     let no_households = households.is_empty();
+    let city = crate::city::City::current();
     view! {
         <ActionForm action=save attr:class="stack-form need-form" attr:data-testid="need-form">
             <input type="hidden" name="form[need_id]" value=need_id/>
@@ -122,10 +123,15 @@ fn NeedEditor(
             {no_households.then(|| view! { <p class="hint">"还没有您所在镇的家庭，请先在下方登记。"</p> })}
             <label for="need-window">"帮扶窗口"</label>
             <select id="need-window" name="form[window]" required>
-                {crate::city::City::current()
-                    .windows_on()
+                {Window::ALL
                     .into_iter()
-                    .map(|w| view! { <option value=w.code() selected=Some(w) == window>{crate::city::window_label(w)}</option> })
+                    // A need edited in a window the city has since switched off keeps it shown
+                    // (saving it is refused, saying so) rather than silently taking another.
+                    .filter(|w| city.is_on(*w) || Some(*w) == window)
+                    .map(|w| {
+                        let label = if city.is_on(w) { city.label(w) } else { format!("{}（已停用）", city.label(w)) };
+                        view! { <option value=w.code() selected=Some(w) == window>{label}</option> }
+                    })
                     .collect_view()}
             </select>
             <label for="need-title">"公开标题（4–40 字，不写姓名）"</label>
