@@ -83,6 +83,22 @@ impl City {
         }
     }
 
+    /// The windows' names in `Window::ALL`'s order.
+    pub fn window_names(&self) -> Vec<String> {
+        self.windows
+            .iter()
+            .map(|setting| setting.label.clone())
+            .collect()
+    }
+
+    /// This city with the windows' names in `Window::ALL`'s order (as `window_names` gave them).
+    pub fn with_window_names(mut self, names: Vec<String>) -> City {
+        for (setting, name) in self.windows.iter_mut().zip(names) {
+            setting.label = name;
+        }
+        self
+    }
+
     /// A page's title: `what · brand`.
     pub fn title(&self, what: &str) -> String {
         format!("{what} · {}", self.brand)
@@ -127,6 +143,8 @@ mod tests {
         city.windows[1].on = false;
         city.windows[0].label = "医疗帮扶".into();
         assert_eq!(city.label(Window::Medical), "医疗帮扶");
+        let names = City::default().with_window_names(city.window_names());
+        assert_eq!(names.label(Window::Medical), "医疗帮扶");
         assert!(!city.windows_on().contains(&Window::Education));
         let error = city.check_window(Window::Education).unwrap_err();
         assert!(format!("{error:?}").contains("window"), "{error:?}");
