@@ -11,9 +11,29 @@ fn jurong() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/cities/jurong.toml")
 }
 
-async fn refusal(response: reqwest::Response) -> (u16, serde_json::Value) {
+/// Asserts that `response` is a 422 naming `field`.
+async fn refused_on(response: reqwest::Response, field: &str) {
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or_default())
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some(field)),
+        "{body}"
+    );
+}
+
+/// A household's form with the village fields set as given.
+fn with_village(town: &str, serial: u32, village: &str, typed: &str) -> Vec<(String, String)> {
+    let mut form = household_form(town, &id_number(serial), "测试户主");
+    for (field, value) in form.iter_mut() {
+        match field.as_str() {
+            "form[village]" => *value = village.into(),
+            "form[address]" => *value = format!("{village}{typed}三组 12 号"),
+            _ => {}
+        }
+    }
+    form.push(("form[village_typed]".into(), typed.into()));
+    form
 }
 
 async fn jurong_app() -> TestApp {
@@ -50,7 +70,11 @@ async fn a_second_city_serves_its_own_board() {
     // Intake: the city's towns, a listed town's villages to choose from, a typed village for
     // the towns that list none, and only the windows that are on.
     let volunteer = app
-        .person("录入志愿者", "13700000021", &[("volunteer", "天王镇")])
+        .person(
+            "录入志愿者",
+            "13700000021",
+            &[("volunteer", "天王镇"), ("volunteer", "华阳街道")],
+        )
         .await;
     let intake = app
         .get_as(Some(&volunteer), "/intake")
@@ -65,26 +89,31 @@ async fn a_second_city_serves_its_own_board() {
     assert!(intake.contains(r#"<option value="medical""#) && intake.contains("医疗帮扶"));
     assert!(!intake.contains(r#"<option value="insurance""#));
 
-    // A village not on the town's list is refused on the village; one on it is taken.
-    let mut form = household_form("天王镇", &id_number(1), "测试户主");
-    let refused = app
-        .post_fields(Some(&volunteer), "register_household", &form)
-        .await;
-    let (status, body) = refusal(refused).await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("village")),
-        "{body}"
-    );
-    for (field, value) in form.iter_mut() {
-        match field.as_str() {
-            "form[village]" => *value = "戴庄村".into(),
-            "form[address]" => *value = "戴庄村三组 12 号".into(),
-            _ => {}
-        }
+    // A village not on the town's list is refused on the village, chosen or typed; one on it
+    // is taken; a town listing none takes the village typed.
+    for (village, typed) in [("示范村", ""), ("", "示范村"), ("丁庄村", "")] {
+        let form = with_village("天王镇", 1, village, typed);
+        let refused = app
+            .post_fields(Some(&volunteer), "register_household", &form)
+            .await;
+        refused_on(refused, "village").await;
     }
+    let unlisted = app
+        .post_fields(
+            Some(&volunteer),
+            "register_household",
+            &with_village("华阳街道", 2, "", "华阳社区"),
+        )
+        .await;
+    assert_eq!(unlisted.status(), 200, "{:?}", unlisted.text().await);
+    let typed = "SELECT COUNT(*) FROM households WHERE village = '华阳社区'";
+    assert_eq!(app.scalar(typed).await, 1);
     let registered = app
-        .post_fields(Some(&volunteer), "register_household", &form)
+        .post_fields(
+            Some(&volunteer),
+            "register_household",
+            &with_village("天王镇", 1, "戴庄村", ""),
+        )
         .await;
     assert_eq!(registered.status(), 200);
     let household: i64 = registered.json().await.unwrap();
@@ -97,12 +126,7 @@ async fn a_second_city_serves_its_own_board() {
             &need_form(household, "insurance", "大病保险自付部分缺口"),
         )
         .await;
-    let (status, body) = refusal(off).await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (422, Some("window")),
-        "{body}"
-    );
+    refused_on(off, "window").await;
 
     // A need published: the city's points, and its village on the public card.
     let council = app
