@@ -91,30 +91,19 @@ async fn a_second_city_serves_its_own_board() {
 
     // A village not on the town's list is refused on the village, chosen or typed; one on it
     // is taken; a town listing none takes the village typed.
+    let register = async |form: Vec<(String, String)>| {
+        app.post_fields(Some(&volunteer), "register_household", &form)
+            .await
+    };
     for (village, typed) in [("示范村", ""), ("", "示范村"), ("丁庄村", "")] {
-        let form = with_village("天王镇", 1, village, typed);
-        let refused = app
-            .post_fields(Some(&volunteer), "register_household", &form)
-            .await;
+        let refused = register(with_village("天王镇", 1, village, typed)).await;
         refused_on(refused, "village").await;
     }
-    let unlisted = app
-        .post_fields(
-            Some(&volunteer),
-            "register_household",
-            &with_village("华阳街道", 2, "", "华阳社区"),
-        )
-        .await;
+    let unlisted = register(with_village("华阳街道", 2, "", "华阳社区")).await;
     assert_eq!(unlisted.status(), 200, "{:?}", unlisted.text().await);
     let typed = "SELECT COUNT(*) FROM households WHERE village = '华阳社区'";
     assert_eq!(app.scalar(typed).await, 1);
-    let registered = app
-        .post_fields(
-            Some(&volunteer),
-            "register_household",
-            &with_village("天王镇", 1, "戴庄村", ""),
-        )
-        .await;
+    let registered = register(with_village("天王镇", 1, "戴庄村", "")).await;
     assert_eq!(registered.status(), 200);
     let household: i64 = registered.json().await.unwrap();
 
