@@ -219,6 +219,33 @@ impl fmt::Display for CityError {
 
 impl std::error::Error for CityError {}
 
+/// The environment variables that were settings before the city's file, and the key each
+/// became. Still set, they would be ignored without a word: the start is refused instead.
+pub const MOVED: [(&str, &str); 10] = [
+    ("WANSHAN_TOWNS", "towns"),
+    ("WANSHAN_SHOW_VILLAGE", "public.locality"),
+    ("WANSHAN_CLAIM_EXPIRY_DAYS", "claims.expiry_days"),
+    ("WANSHAN_MIN_PLEDGE_YUAN", "claims.min_pledge_yuan"),
+    ("WANSHAN_AID_PERIOD_MONTHS", "review.aid_period_months"),
+    ("WANSHAN_REFERRAL_PROGRAMMES", "review.referral_programmes"),
+    ("WANSHAN_POINTS_FULFILMENT", "points.fulfilment"),
+    ("WANSHAN_POINTS_INTAKE", "points.intake"),
+    ("WANSHAN_POINTS_REVIEW", "points.review"),
+    ("WANSHAN_POINTS_CONFIRMATION", "points.confirmation"),
+];
+
+/// The first moved variable `lookup` finds set, as a refusal naming the key it became.
+pub fn moved_setting(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    MOVED.iter().find_map(|(variable, key)| {
+        lookup(variable).map(|_| {
+            format!(
+                "{variable}: this setting moved to the city's file (WANSHAN_CITY_FILE), key \
+                 `{key}`; unset it and set the key there (see wanshan.toml)"
+            )
+        })
+    })
+}
+
 /// Reads, parses and checks the configuration file at `path`.
 pub fn load(path: &Path) -> Result<CityConfig, CityError> {
     let file = path.display().to_string();
@@ -488,6 +515,15 @@ mod tests {
         assert_eq!(config.public.locality, Locality::Village);
         assert!(!config.public_city().is_on(Window::Insurance));
         assert_eq!(config.villages()["天王镇"], ["戴庄村", "唐陵村"]);
+    }
+
+    #[test]
+    fn a_setting_moved_to_the_file_but_still_in_the_environment_is_named() {
+        assert_eq!(moved_setting(|_| None), None);
+        let refusal = moved_setting(|v| (v == "WANSHAN_POINTS_INTAKE").then(|| "3".into()));
+        assert!(refusal
+            .unwrap()
+            .starts_with("WANSHAN_POINTS_INTAKE: this setting moved to the city's file"),);
     }
 
     #[test]

@@ -165,10 +165,11 @@ async fn a_second_city_serves_its_own_board() {
 
 /// Runs the real server binary with `city_file` and returns its exit status and what it wrote
 /// to stderr; the database it was given must not have been created.
-fn start_with(city_file: &Path) -> (Option<i32>, String) {
+fn start_with(city_file: &Path, more: &[(&str, &str)]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("never.db");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wanshan-server"))
+        .envs(more.iter().copied())
         .env("WANSHAN_CITY_FILE", city_file)
         .env("DATABASE_URL", &database)
         .env("WANSHAN_DATA_DIR", dir.path().join("data"))
@@ -220,7 +221,7 @@ fn a_bad_city_file_stops_the_start_with_the_file_the_key_and_the_reason() {
     for (i, (text, expected)) in cases.into_iter().enumerate() {
         let file = dir.path().join(format!("city-{i}.toml"));
         std::fs::write(&file, text).unwrap();
-        let (code, stderr) = start_with(&file);
+        let (code, stderr) = start_with(&file, &[]);
         assert_eq!(code, Some(2), "{stderr}");
         let line = format!("{}: {expected}", file.display());
         assert!(
@@ -229,10 +230,17 @@ fn a_bad_city_file_stops_the_start_with_the_file_the_key_and_the_reason() {
         );
     }
     let missing = dir.path().join("missing.toml");
-    let (code, stderr) = start_with(&missing);
+    let (code, stderr) = start_with(&missing, &[]);
     assert_eq!(code, Some(2));
     assert!(
         stderr.starts_with(&format!("{}: cannot be read", missing.display())),
+        "{stderr}"
+    );
+    // A setting that moved into the file, still in the environment, would be ignored: refused.
+    let (code, stderr) = start_with(&jurong(), &[("WANSHAN_TOWNS", "甲镇,乙镇")]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("WANSHAN_TOWNS: this setting moved to the city's file"),
         "{stderr}"
     );
 }
