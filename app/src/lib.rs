@@ -6,6 +6,7 @@
 //! are hydrated, so a phone downloads the code of those alone.
 
 pub mod access;
+pub mod city;
 pub mod components;
 pub mod credit;
 pub mod domain;
@@ -38,6 +39,7 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    let city = city::City::current();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -45,7 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#b3261e"/>
-                <meta name="description" content="万善丹阳：支出型困难家庭的爱心需求，认领即下架，帮扶不重复。"/>
+                <meta name="description" content=format!("{}：支出型困难家庭的爱心需求，认领即下架，帮扶不重复。", city.brand)/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
@@ -82,14 +84,15 @@ fn content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let brand = city::City::current().full_brand();
     view! {
         <Stylesheet id="wanshan" href="/pkg/wanshan.css"/>
-        <Title text="万善丹阳 · 爱心需求"/>
+        <Title text=brand.clone()/>
         <Router>
             <header class="site-header">
                 <A href="/" attr:class="brand">
                     <span class="brand-mark">"万善"</span>
-                    <span class="brand-name">"万善丹阳 · 爱心需求"</span>
+                    <span class="brand-name">{brand}</span>
                 </A>
                 <components::session::SessionNav/>
             </header>

@@ -24,8 +24,14 @@ pub struct Settings {
     /// The towns (镇、街道) households, volunteers and reviewers belong to: chosen from this
     /// list, never typed, so a household cannot be stranded by a typo.
     pub towns: Vec<String>,
-    /// Whether public cards show the village below the town (off: the town only).
+    /// The villages (村、社区) of the towns that list them: a household of such a town is in
+    /// one of these. A town not here takes its village as typed.
+    pub villages: std::collections::HashMap<String, Vec<String>>,
+    /// Whether public cards show the village below the town (the city's public locality is
+    /// `village`; otherwise the town only).
     pub show_village: bool,
+    /// The city's name, brand and windows, as pages show them.
+    pub city: crate::city::City,
     /// The site's public address for share cards, QR codes and posters; `None`: each
     /// request's own (its Host header).
     pub public_url: Option<crate::share::PublicUrl>,
@@ -58,6 +64,19 @@ pub const DANYANG_TOWNS: [&str; 13] = [
 ];
 
 impl Settings {
+    /// `Invalid` on `village` when `town` lists its villages and `village` is not one of them.
+    pub fn check_village(&self, town: &str, village: &str) -> Result<(), crate::error::AppError> {
+        match self.villages.get(town) {
+            Some(listed) if !listed.iter().any(|known| known == village) => {
+                Err(crate::error::AppError::invalid(
+                    "village",
+                    format!("“{village}”不在{town}的村（社区）名单里，请从列表中选择。"),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// `Invalid` (on `field`) unless `town` is one of the configured towns.
     pub fn check_town(&self, field: &str, town: &str) -> Result<(), crate::error::AppError> {
         if self.towns.iter().any(|known| known == town) {

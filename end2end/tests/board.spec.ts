@@ -10,7 +10,7 @@ test("the board lists open needs by window and town, in Chinese", async ({ page 
   expect(await needs(page).count()).toBeGreaterThan(5);
   const first = needs(page).first();
   await expect(first.locator(".window")).toHaveText(/助医|助学|助残|家居微改善|助保险|服务与文化/);
-  // The town only: a village would narrow the family down (WANSHAN_SHOW_VILLAGE is off).
+  // The town only: a village would narrow the family down (the city's public locality is the town).
   await expect(first.locator(".place")).toHaveText(/^\S+(镇|街道|开发区)$/);
   await expect(first.getByText("我来认领")).toBeVisible();
   // Most urgent first: 紧急 before 较急 before 一般.

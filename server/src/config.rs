@@ -1,4 +1,5 @@
-//! Every setting is a command-line flag and an environment variable.
+//! Every deployment setting is a command-line flag and an environment variable; the city's
+//! rules are in its configuration file (`city.rs`), named by one of them.
 
 use clap::{Parser, ValueEnum};
 use std::net::{IpAddr, SocketAddr};
@@ -53,10 +54,6 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_ID_KEY_FILE", default_value = "data/id-key")]
     pub id_key_file: String,
 
-    /// Aid in the same window within this many months warns reviewers.
-    #[arg(long, env = "WANSHAN_AID_PERIOD_MONTHS", default_value_t = 12)]
-    pub aid_period_months: u32,
-
     /// How many days a sign-in lasts.
     #[arg(long, env = "WANSHAN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u32,
@@ -69,10 +66,6 @@ pub struct Config {
     /// Where delivery photos are kept (in a `photos` folder below it).
     #[arg(long, env = "WANSHAN_DATA_DIR", default_value = "data")]
     pub data_dir: String,
-
-    /// Days a claim may stay undelivered before it goes back on the board.
-    #[arg(long, env = "WANSHAN_CLAIM_EXPIRY_DAYS", default_value_t = 14)]
-    pub claim_expiry_days: u32,
 
     /// How many undelivered claims one donor may hold.
     #[arg(long, env = "WANSHAN_MAX_OPEN_CLAIMS", default_value_t = 5)]
@@ -87,10 +80,6 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_MAX_UNCONFIRMED", default_value_t = 3)]
     pub max_unconfirmed: u32,
 
-    /// The smallest pledge to a money need, in yuan (all that is left may always be pledged).
-    #[arg(long, env = "WANSHAN_MIN_PLEDGE_YUAN", default_value_t = 50)]
-    pub min_pledge_yuan: u32,
-
     /// Days a delivery may wait for a volunteer before it is listed as overdue.
     #[arg(long, env = "WANSHAN_CONFIRM_WITHIN_DAYS", default_value_t = 7)]
     pub confirm_within_days: u32,
@@ -98,10 +87,6 @@ pub struct Config {
     /// Delivery photos one donor may upload in 30 days.
     #[arg(long, env = "WANSHAN_PHOTO_QUOTA", default_value_t = 10)]
     pub photo_quota: u32,
-
-    /// Show the village below the town on public cards (off: the town only).
-    #[arg(long, env = "WANSHAN_SHOW_VILLAGE", default_value_t = false, action = clap::ArgAction::Set)]
-    pub show_village: bool,
 
     /// The site's public address (`https://wanshan.example.cn`), written into share cards,
     /// QR codes and posters. Unset: taken from each request's Host header (fine behind a proxy
@@ -113,36 +98,21 @@ pub struct Config {
     #[arg(long, env = "WANSHAN_EXPIRY_SWEEP_MS", default_value_t = 60_000)]
     pub expiry_sweep_ms: u64,
 
-    /// Credit points for a donor's confirmed delivery.
-    #[arg(long, env = "WANSHAN_POINTS_FULFILMENT", default_value_t = 10)]
-    pub points_fulfilment: i64,
-
-    /// Credit points for the volunteer whose need is published.
-    #[arg(long, env = "WANSHAN_POINTS_INTAKE", default_value_t = 3)]
-    pub points_intake: i64,
-
-    /// Credit points for each reviewer who approved a published need.
-    #[arg(long, env = "WANSHAN_POINTS_REVIEW", default_value_t = 2)]
-    pub points_review: i64,
-
-    /// Credit points for the volunteer who confirms a delivery.
-    #[arg(long, env = "WANSHAN_POINTS_CONFIRMATION", default_value_t = 2)]
-    pub points_confirmation: i64,
-
     /// Days each stage may take before the desk lists a need as overdue, e.g.
     /// `council=3,volunteer=3,unclaimed=30,undelivered=7,unconfirmed=7` (any subset; those
     /// are the defaults, except `unconfirmed`, which defaults to WANSHAN_CONFIRM_WITHIN_DAYS).
     #[arg(long, env = "WANSHAN_DESK_OVERDUE_DAYS", default_value = "")]
     pub desk_overdue_days: String,
 
-    /// The government programmes a reviewer may refer a need to, comma-separated; default:
-    /// 医疗救助,临时救助,教育资助,残疾人帮扶.
-    #[arg(long, env = "WANSHAN_REFERRAL_PROGRAMMES", value_delimiter = ',')]
-    pub referral_programmes: Vec<String>,
+    /// The city's configuration file (`wanshan.toml`: its name, towns, windows and rules; see
+    /// the README). Unset: Danyang's, as built in. A bad file stops the start.
+    #[arg(long, env = "WANSHAN_CITY_FILE")]
+    pub city_file: Option<std::path::PathBuf>,
 
-    /// The towns (镇、街道) of the city, comma-separated; default: Danyang's 13.
-    #[arg(long, env = "WANSHAN_TOWNS", value_delimiter = ',')]
-    pub towns: Vec<String>,
+    /// The city's configuration as read from `city_file` (by `main`, before anything starts;
+    /// tests set it directly).
+    #[arg(skip)]
+    pub city: crate::city::CityConfig,
 
     /// The header a trusted reverse proxy puts the client's address in (e.g. `X-Real-IP`);
     /// limits per client count by it. Unset: the connection's peer address (set it only when
@@ -246,30 +216,22 @@ impl Config {
             admin_password: None,
             id_key: Some("wanshan-test-key".into()),
             id_key_file: "data/id-key".into(),
-            aid_period_months: 12,
             session_days: 30,
             secure_cookies: false,
             data_dir: std::env::temp_dir()
                 .join(format!("wanshan-test-data-{}", std::process::id()))
                 .to_string_lossy()
                 .into_owned(),
-            claim_expiry_days: 14,
             max_open_claims: 5,
             max_unconfirmed: 3,
             max_claims_per_day: 10,
-            min_pledge_yuan: 50,
             confirm_within_days: 7,
             photo_quota: 10,
-            show_village: false,
             public_url: None,
             expiry_sweep_ms: 60_000,
-            points_fulfilment: 10,
-            points_intake: 3,
-            points_review: 2,
-            points_confirmation: 2,
-            towns: Vec::new(),
+            city_file: None,
+            city: crate::city::CityConfig::default(),
             desk_overdue_days: String::new(),
-            referral_programmes: Vec::new(),
             trusted_proxy_header: None,
             impact_every_ms: 1,
             max_streams: 10_000,

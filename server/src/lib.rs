@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod city;
 pub mod clients;
 pub mod config;
 pub mod deliveries;
@@ -31,7 +32,6 @@ use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use wanshan_app::credit::PointRules;
 use wanshan_app::db::impact::FiguresCache;
 use wanshan_app::db::{accounts, needs, seed, Backend, Db};
 use wanshan_app::domain::{BoardFilter, ClaimTerms, Fen, UtcMillis};
@@ -81,43 +81,27 @@ pub use ops::init_tracing;
 /// Connects to the database (migrating it), seeds demo needs if asked, starts the live hub.
 pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
     let db = Db::connect(&config.database_url, config.db_pool).await?;
+    let city = &config.city;
     let mut settings = Settings {
         id_key: IdKey(config::id_key(config)?),
-        aid_period_months: config.aid_period_months,
+        aid_period_months: city.review.aid_period_months,
         session_days: config.session_days.max(1),
         secure_cookies: config.secure_cookies,
         claim_terms: ClaimTerms {
-            expiry_days: config.claim_expiry_days.max(1),
+            expiry_days: city.claims.expiry_days,
             max_open: config.max_open_claims.max(1),
             max_unconfirmed: config.max_unconfirmed.max(1),
             max_per_day: config.max_claims_per_day.max(1),
-            min_pledge: Fen::from_stored(i64::from(config.min_pledge_yuan) * 100),
+            min_pledge: Fen::from_stored(i64::from(city.claims.min_pledge_yuan) * 100),
             confirm_within_days: config.confirm_within_days.max(1),
             photo_quota: config.photo_quota,
         },
-        points: PointRules {
-            fulfilment: config.points_fulfilment,
-            intake: config.points_intake,
-            review: config.points_review,
-            confirmation: config.points_confirmation,
-        },
+        points: city.point_rules(),
         data_dir: config.data_dir.clone().into(),
-        towns: {
-            let configured: Vec<String> = config
-                .towns
-                .iter()
-                .map(|town| town.trim().to_owned())
-                .filter(|town| !town.is_empty())
-                .collect();
-            if configured.is_empty() {
-                wanshan_app::settings::DANYANG_TOWNS
-                    .map(str::to_owned)
-                    .to_vec()
-            } else {
-                configured
-            }
-        },
-        show_village: config.show_village,
+        towns: city.town_names(),
+        villages: city.villages(),
+        show_village: city.public.locality == city::Locality::Village,
+        city: city.public_city(),
         public_url: match config.public_url.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(url) => Some(
@@ -132,27 +116,7 @@ pub async fn state(config: &Config) -> Result<AppState, Box<dyn std::error::Erro
             wanshan_app::private::OverdueLimits::parse(&config.desk_overdue_days, limits)
                 .map_err(|e| format!("WANSHAN_DESK_OVERDUE_DAYS: {e}"))?
         },
-        referral_programmes: {
-            let configured: Vec<String> = config
-                .referral_programmes
-                .iter()
-                .map(|p| p.trim().to_owned())
-                .filter(|p| !p.is_empty())
-                .collect();
-            if configured.iter().any(|p| p.chars().count() > 30) {
-                return Err(
-                    "WANSHAN_REFERRAL_PROGRAMMES: a programme's name is at most 30 characters"
-                        .into(),
-                );
-            }
-            if configured.is_empty() {
-                wanshan_app::settings::DEFAULT_PROGRAMMES
-                    .map(str::to_owned)
-                    .to_vec()
-            } else {
-                configured
-            }
-        },
+        referral_programmes: city.review.referral_programmes.clone(),
     };
     let sender = outbox::Sender::from_config(config, settings.public_url.clone())?;
     // The settings page says whether messages go anywhere, and where.
@@ -276,6 +240,7 @@ pub fn router(state: AppState) -> Router {
             provide_context(impact.clone());
             provide_context(db.clone());
             provide_context(hub.clone());
+            provide_context(settings.city.clone());
             provide_context(settings.clone());
             provide_context(passwords.clone());
             provide_context(throttle.clone());

@@ -42,8 +42,10 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_BACKOFF_MS: i64 = 3_600_000;
 /// The shortest webhook secret accepted.
 pub const MIN_SECRET_CHARS: usize = 16;
-/// The subject of every notice email.
-pub const SUBJECT: &str = "万善丹阳通知";
+/// The subject of every notice email, under the city's brand (`万善丹阳通知`).
+pub fn subject(brand: &str) -> String {
+    format!("{brand}通知")
+}
 /// Why a message about a claim is not sent once the claim went back to the board before it.
 pub const CLAIM_GIVEN_BACK: &str = "claim given back";
 /// Why a message to a person without an email address is not sent (not a failure).
@@ -70,6 +72,7 @@ enum Channel {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
+        subject: String,
     },
 }
 
@@ -175,7 +178,11 @@ impl Sender {
                 } => post(client, url, secret, message, &link)
                     .await
                     .map(|()| Delivered::Sent),
-                Channel::Smtp { transport, from } => email(transport, from, message, &link).await,
+                Channel::Smtp {
+                    transport,
+                    from,
+                    subject,
+                } => email(transport, from, subject, message, &link).await,
             }
         };
         tokio::time::timeout(SEND_TIMEOUT, sending)
@@ -261,7 +268,11 @@ fn smtp(config: &Config) -> Result<Channel, String> {
             url.host_str().unwrap_or("")
         ));
     }
-    Ok(Channel::Smtp { transport, from })
+    Ok(Channel::Smtp {
+        transport,
+        from,
+        subject: subject(&config.city.city.brand),
+    })
 }
 
 /// The webhook's JSON body. The same notice always gives the same body.
@@ -336,6 +347,7 @@ async fn post(
 async fn email(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
+    subject: &str,
     message: &Outgoing,
     link: &str,
 ) -> Result<Delivered, String> {
@@ -354,7 +366,7 @@ async fn email(
     let mail = Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(SUBJECT)
+        .subject(subject)
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| format!("email: {e}"))?;

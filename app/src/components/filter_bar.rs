@@ -41,11 +41,16 @@ pub fn encode_component(text: &str) -> String {
 pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
     let town = filter.town.clone();
     let chips = std::iter::once(None)
-        .chain(Window::ALL.into_iter().map(Some))
+        .chain(
+            crate::city::City::current()
+                .windows_on()
+                .into_iter()
+                .map(Some),
+        )
         .map(|window| {
             let href = board_href(window, town.as_deref(), 1);
             let current = filter.window == window;
-            let label = window.map(Window::label).unwrap_or("全部");
+            let label = window.map_or_else(|| "全部".to_owned(), crate::city::window_label);
             view! {
                 <li>
                     <a

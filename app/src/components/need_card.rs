@@ -53,7 +53,7 @@ pub fn NeedCard(
         <li class="need" data-need-id=id.0 data-window=window.code()>
             <article>
                 <header class="need-head">
-                    <span class=format!("window window-{}", window.code())>{window.label()}</span>
+                    <span class=format!("window window-{}", window.code())>{crate::city::window_label(window)}</span>
                     <span class=format!("urgency urgency-{}", urgency.rank())>{urgency.label()}</span>
                     <span class="place">{place}</span>
                 </header>

@@ -158,6 +158,26 @@ pub fn city_towns() -> Vec<String> {
     Vec::new()
 }
 
+/// The villages (村、社区) of the towns that list them, in the towns' order, as configured
+/// (empty in the browser, like the towns).
+pub fn city_villages() -> Vec<(String, Vec<String>)> {
+    #[cfg(feature = "ssr")]
+    return use_context::<crate::settings::Settings>()
+        .map(|settings| {
+            settings
+                .towns
+                .iter()
+                .filter_map(|town| {
+                    let villages = settings.villages.get(town)?;
+                    Some((town.clone(), villages.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    Vec::new()
+}
+
 /// A picker of the city's towns (镇、街道), so a town is never mistyped. `everywhere` adds a
 /// first choice with an empty value (a role for every town). The list is the server's
 /// configuration, read as the page is rendered.

@@ -11,7 +11,7 @@ use super::{notices, Db, Tx};
 use crate::domain::{
     by_month, ActivityKind, ActivityStatus, ActivityView, CertificateCode, CertificateLine,
     HoursPeriod, HoursVerification, MonthHours, NewActivity, NewNotice, UtcMillis,
-    ACTIVITIES_PER_DAY, CERTIFICATES_PER_DAY, PROGRAMME,
+    ACTIVITIES_PER_DAY, CERTIFICATES_PER_DAY,
 };
 use crate::error::AppError;
 use crate::people::UserId;
@@ -399,7 +399,7 @@ pub async fn verify(db: &Db, code: &str) -> Result<Option<HoursVerification>, Ap
             };
             HoursVerification {
                 masked_name: crate::credit::masked_name(&name),
-                programme: PROGRAMME.to_owned(),
+                programme: String::new(),
                 from: period.from_text(),
                 to: period.to_text(),
                 total_minutes: minutes,

@@ -51,7 +51,7 @@ pub async fn figures(db: &Db, now: UtcMillis) -> Result<Impact, AppError> {
             .unwrap_or(0);
         for tally in [
             windows.entry(index).or_insert_with(|| Tally {
-                label: Window::ALL[index].label().to_owned(),
+                label: crate::city::window_label(Window::ALL[index]),
                 published: 0,
                 fulfilled: 0,
             }),

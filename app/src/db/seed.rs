@@ -125,6 +125,7 @@ pub async fn seed_demo_if_empty(
         let household = NewHousehold::parse(&HouseholdForm {
             town: demo.town.into(),
             village: demo.village.into(),
+            village_typed: String::new(),
             head_name: format!("{}某某", SURNAMES[i % SURNAMES.len()]),
             id_number: demo_id_number(i),
             address: format!(

@@ -22,8 +22,10 @@ pub const ACTIVITIES_PER_DAY: u32 = 20;
 pub const CERTIFICATES_PER_DAY: u32 = 20;
 /// The longest period one certificate covers, in days.
 pub const CERTIFICATE_MAX_DAYS: i64 = 366;
-/// The programme a certificate is issued by.
-pub const PROGRAMME: &str = "万善丹阳 · 支出型困难家庭爱心帮扶志愿服务";
+/// The programme a certificate is issued by, under the city's brand.
+pub fn programme(brand: &str) -> String {
+    format!("{brand} · 支出型困难家庭爱心帮扶志愿服务")
+}
 
 const DAY_MS: i64 = 86_400_000;
 const MINUTE_MS: i64 = 60_000;

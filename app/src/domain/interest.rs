@@ -117,7 +117,7 @@ impl Interests {
         let mut reasons: Vec<String> = Vec::new();
         if !self.windows.is_empty() && self.windows.contains(&need.window) {
             score += 300;
-            reasons.push(need.window.label().to_owned());
+            reasons.push(crate::city::window_label(need.window));
         }
         if !self.towns.is_empty() && self.towns.contains(&need.town) {
             score += 200;

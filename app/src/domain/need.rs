@@ -24,7 +24,7 @@ pub struct PublicNeed {
     pub title: String,
     pub story: String,
     pub town: String,
-    /// Empty unless the city shows villages (`WANSHAN_SHOW_VILLAGE`).
+    /// Empty unless the city shows villages (`[public] locality` in the city's file).
     #[serde(default)]
     pub village: String,
     pub ask: Ask,

@@ -265,10 +265,12 @@ pub async fn desk_csv(
             let mut total = flow.total.clone();
             total.month = "合计".into();
             for row in flow.rows.iter().chain(std::iter::once(&total)) {
-                let window = row.window.map_or("全部", |w| w.label());
+                let window = row
+                    .window
+                    .map_or_else(|| "全部".to_owned(), |w| settings.city.label(w));
                 out.write_record([
                     row.month.as_str(),
-                    window,
+                    &window,
                     &row.entered.to_string(),
                     &row.returned.to_string(),
                     &row.published.to_string(),
@@ -309,7 +311,7 @@ pub async fn desk_csv(
             .map_err(failed)?;
             for row in &supply {
                 out.write_record([
-                    row.window.label(),
+                    &settings.city.label(row.window),
                     row.town.as_str(),
                     &row.open_needs.to_string(),
                     &row.open_money.yuan_input(),
@@ -340,7 +342,7 @@ pub async fn desk_csv(
                 out.write_record([
                     r.need_id.0.to_string().as_str(),
                     &r.title,
-                    r.window.label(),
+                    &settings.city.label(r.window),
                     &r.town,
                     &r.household.0,
                     &r.programme,
@@ -371,7 +373,7 @@ pub async fn desk_csv(
                 out.write_record([
                     need.need_id.0.to_string().as_str(),
                     &need.title,
-                    need.window.label(),
+                    &settings.city.label(need.window),
                     &need.town,
                     &need.household.0,
                     &need.since.shanghai_text(),

@@ -195,7 +195,7 @@ pub async fn get_hours_certificate(
 ) -> Result<HoursCertificate, AppError> {
     use super::{from_context, signed_in};
     use crate::db::{hours, Db};
-    use crate::domain::{HoursPeriod, UtcMillis, PROGRAMME};
+    use crate::domain::{programme, HoursPeriod, UtcMillis};
     let viewer = signed_in().await?;
     let now = UtcMillis::now();
     let period = HoursPeriod::parse(&from, &to, now)?;
@@ -211,7 +211,7 @@ pub async fn get_hours_certificate(
     Ok(HoursCertificate {
         code,
         volunteer_name: viewer.name.clone(),
-        programme: PROGRAMME.to_owned(),
+        programme: programme(&from_context::<crate::settings::Settings>()?.city.brand),
         from: period.from_text(),
         to: period.to_text(),
         total_minutes,
@@ -233,7 +233,13 @@ pub async fn verify_hours(
         return Ok(None);
     };
     let db: Db = from_context()?;
-    hours::verify(&db, &code).await
+    let brand = from_context::<crate::settings::Settings>()?.city.brand;
+    Ok(hours::verify(&db, &code)
+        .await?
+        .map(|found| HoursVerification {
+            programme: crate::domain::programme(&brand),
+            ..found
+        }))
 }
 
 /// `GET /admin/export/hours.csv?from=&to=`: every confirmed activity of the period (default:

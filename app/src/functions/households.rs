@@ -16,9 +16,14 @@ pub async fn register_household(form: HouseholdForm) -> Result<HouseholdId, AppE
     use crate::settings::Settings;
     let volunteer = signed_in().await?;
     check(&volunteer, Action::Intake)?;
+    let mut form = form;
+    if form.village.trim().is_empty() {
+        form.village = std::mem::take(&mut form.village_typed);
+    }
     let household = NewHousehold::parse(&form)?;
     let settings: Settings = from_context()?;
     settings.check_town("town", &household.town)?;
+    settings.check_village(&household.town, &household.village)?;
     check(
         &volunteer,
         Action::EnterFor {

@@ -62,6 +62,8 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
     )?;
     let settings: crate::settings::Settings = from_context()?;
     let need = entry.for_household(&household, settings.show_village)?;
+    // Nothing new in a window the city has switched off.
+    settings.city.check_window(need.window)?;
     let now = UtcMillis::now();
     let id = match editing {
         None => {

@@ -79,6 +79,9 @@ pub async fn save_interests(#[server(default)] interests: InterestsForm) -> Resu
         &interests.max,
         !interests.notify.is_empty(),
     )?;
+    for window in &chosen.windows {
+        settings.city.check_window(*window)?;
+    }
     let db: Db = from_context()?;
     crate::db::interests::save(&db, donor.id, &chosen, UtcMillis::now()).await?;
     after_form_post("/my/interests?saved=1");

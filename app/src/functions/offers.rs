@@ -161,6 +161,7 @@ pub async fn create_offer(#[server(default)] offer: OfferForm) -> Result<i64, Ap
         &offer.places,
         now,
     )?;
+    settings.city.check_window(new.window)?;
     for town in &new.towns {
         check(&provider, Action::OfferService { town })?;
     }

@@ -11,7 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AgenciesPage() -> impl IntoView {
     view! {
-        <Title text="对接机构与接口密钥 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("对接机构与接口密钥")/>
         <RoleGate allowed=|v| v.has(Role::Admin) refused="这里只有管理员可以使用。">
             <AgenciesDesk/>
         </RoleGate>
@@ -118,7 +118,7 @@ fn reads_log(viewer: &crate::people::Viewer) -> bool {
 #[component]
 pub fn ApiLogPage() -> impl IntoView {
     view! {
-        <Title text="接口调用日志 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("接口调用日志")/>
         <RoleGate allowed=reads_log refused="调用日志只对全市督导和管理员开放。">
             <ApiLogView/>
         </RoleGate>
@@ -181,7 +181,7 @@ fn ApiLogTable(log: ApiLog, chosen: Option<i64>) -> impl IntoView {
                             <td><code>{format!("wsk_{}_…", call.key_prefix)}</code></td>
                             <td>{call.operation}</td>
                             <td>{call.status}</td>
-                            <td>{call.window.map_or("", |w| w.label())}</td>
+                            <td>{call.window.map(crate::city::window_label).unwrap_or_default()}</td>
                             <td>{call.rows}</td>
                         </tr>
                     }).collect_view()}

@@ -52,7 +52,7 @@ pub fn BoardPage() -> impl IntoView {
             view! {
                 {for_you}
                 <FilterBar filter=filter.clone() towns/>
-                <LiveBoard board filter donor open claimed_without_script/>
+                <LiveBoard board filter donor open claimed_without_script window_names=crate::city::City::current().window_names()/>
             }
             .into_any()
         }
@@ -72,7 +72,11 @@ fn LiveBoard(
     donor: Option<bool>,
     open: Option<i64>,
     claimed_without_script: Option<i64>,
+    /// The city's window names in `Window::ALL`'s order, for the cards drawn in the browser
+    /// (names only: the whole `City`'s decoder cost the client more).
+    window_names: Vec<String>,
 ) -> impl IntoView {
+    provide_context(crate::city::City::default().with_window_names(window_names));
     let claim = ServerAction::<ClaimNeed>::new();
     let Board {
         needs,

@@ -180,7 +180,7 @@ fn DeskBody(
             let unreached = s.open_needs > 0 && s.claims_30d == 0;
             view! {
                 <tr class:unreached=unreached>
-                    <td>{s.window.label()}</td>
+                    <td>{crate::city::window_label(s.window)}</td>
                     <td>{s.town}</td>
                     <td class="num">{s.open_needs}</td>
                     <td class="num">{s.open_money.to_string()}</td>
@@ -264,7 +264,7 @@ fn Overdue(list: OverdueList, query: String) -> impl IntoView {
             view! {
                 <tr>
                     <td><a href=format!("/desk/needs/{}", n.need_id.0)>{n.title}</a></td>
-                    <td>{n.window.label()}</td>
+                    <td>{crate::city::window_label(n.window)}</td>
                     <td>{n.town}</td>
                     <td>{n.household.0}</td>
                     <td class="num">{format!("{} 天", n.days)}</td>

@@ -22,7 +22,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn MyHoursPage() -> impl IntoView {
     view! {
-        <Title text="我的志愿服务时长 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("我的志愿服务时长")/>
         <RoleGate allowed=|_| true refused="">
             <MyHoursBody/>
         </RoleGate>
@@ -177,7 +177,7 @@ fn ActivityItem(activity: ActivityView) -> impl IntoView {
 #[component]
 pub fn HoursCertificatePage() -> impl IntoView {
     view! {
-        <Title text="志愿服务记录证明 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("志愿服务记录证明")/>
         <RoleGate allowed=|_| true refused="">
             <CertificateBody/>
         </RoleGate>
@@ -270,14 +270,14 @@ pub fn VerifyHoursPage() -> impl IntoView {
         .unwrap_or_default();
     let found = Resource::new(|| (), move |_| verify_hours(code.clone()));
     view! {
-        <Title text="核验志愿服务记录证明 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("核验志愿服务记录证明")/>
         <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
             {move || Suspend::new(async move {
                 match found.await {
                     Ok(Some(v)) => view! {
                         <section class="panel" data-testid="hours-verified">
                             <h1>"志愿服务记录证明核验"</h1>
-                            <p class="form-ok">"这份证明由万善丹阳开具，真实有效。"</p>
+                            <p class="form-ok">{format!("这份证明由{}开具，真实有效。", crate::city::City::current().brand)}</p>
                             <dl>
                                 <dt>"志愿者"</dt><dd data-testid="verified-name">{v.masked_name}</dd>
                                 <dt>"项目"</dt><dd>{v.programme}</dd>
@@ -311,7 +311,7 @@ pub fn VerifyHoursPage() -> impl IntoView {
 #[component]
 pub fn ReviewHoursPage() -> impl IntoView {
     view! {
-        <Title text="确认志愿服务时长 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("确认志愿服务时长")/>
         <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Volunteer) refused="确认志愿服务时长需要本镇议事小组或志愿者身份。">
             <PendingHours/>
         </RoleGate>

@@ -101,6 +101,7 @@ fn NeedEditor(
         .as_ref()
         .is_some_and(|n| n.need.status == NeedStatus::Published);
     let no_households = households.is_empty();
+    let city = crate::city::City::current();
     view! {
         <ActionForm action=save attr:class="stack-form need-form" attr:data-testid="need-form">
             <input type="hidden" name="form[need_id]" value=need_id/>
@@ -124,7 +125,13 @@ fn NeedEditor(
             <select id="need-window" name="form[window]" required>
                 {Window::ALL
                     .into_iter()
-                    .map(|w| view! { <option value=w.code() selected=Some(w) == window>{w.label()}</option> })
+                    // A need edited in a window the city has since switched off keeps it shown
+                    // (saving it is refused, saying so) rather than silently taking another.
+                    .filter(|w| city.is_on(*w) || Some(*w) == window)
+                    .map(|w| {
+                        let label = if city.is_on(w) { city.label(w) } else { format!("{}（已停用）", city.label(w)) };
+                        view! { <option value=w.code() selected=Some(w) == window>{label}</option> }
+                    })
                     .collect_view()}
             </select>
             <label for="need-title">"公开标题（4–40 字，不写姓名）"</label>
@@ -171,7 +178,7 @@ fn AuthoredList(mine: Vec<AuthoredNeed>, submit: ServerAction<SubmitNeed>) -> im
                         <li class="work-item" data-need-id=id data-status=status.code()>
                             <p class="work-head">
                                 <span class="status">{status.label()}</span>
-                                <span class=format!("window window-{}", item.need.window.code())>{item.need.window.label()}</span>
+                                <span class=format!("window window-{}", item.need.window.code())>{crate::city::window_label(item.need.window)}</span>
                                 <span class="place">{format!("{} · {}", item.need.town, item.household_head)}</span>
                             </p>
                             <p class="work-title">{item.need.title.clone()}</p>
@@ -196,6 +203,52 @@ fn AuthoredList(mine: Vec<AuthoredNeed>, submit: ServerAction<SubmitNeed>) -> im
         .into_any()
 }
 
+/// The village: typed, unless the city lists villages; then chosen from the lists, grouped by
+/// town (the server refuses a village that is not its town's), with a typed field for the
+/// towns that list none.
+#[component]
+fn VillageField() -> impl IntoView {
+    let listed = crate::components::session::city_villages();
+    if listed.is_empty() {
+        return view! {
+            <label for="hh-village">"村（社区）"</label>
+            <input id="hh-village" name="form[village]" required maxlength="20"/>
+        }
+        .into_any();
+    }
+    let unlisted = crate::components::session::city_towns()
+        .into_iter()
+        .filter(|town| !listed.iter().any(|(listed, _)| listed == town))
+        .collect::<Vec<_>>();
+    let typed = (!unlisted.is_empty()).then(|| {
+        view! {
+            <label for="hh-village-typed">{format!("村（社区），{}的家庭填写", unlisted.join("、"))}</label>
+            <input id="hh-village-typed" name="form[village_typed]" maxlength="20"/>
+        }
+    });
+    let first = if unlisted.is_empty() {
+        "请选择"
+    } else {
+        "（未列出：在下方填写）"
+    };
+    view! {
+        <label for="hh-village">"村（社区）"</label>
+        <select id="hh-village" name="form[village]" required=unlisted.is_empty()>
+            <option value="">{first}</option>
+            {listed
+                .into_iter()
+                .map(|(town, villages)| view! {
+                    <optgroup label=town>
+                        {villages.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                    </optgroup>
+                })
+                .collect_view()}
+        </select>
+        {typed}
+    }
+    .into_any()
+}
+
 #[component]
 fn HouseholdForm(register: ServerAction<RegisterHousehold>) -> impl IntoView {
     view! {
@@ -203,8 +256,7 @@ fn HouseholdForm(register: ServerAction<RegisterHousehold>) -> impl IntoView {
             <p class="hint">"以下信息只有本镇志愿者、议事小组和管理员能看到。身份证号只保存加密摘要和后四位。"</p>
             <label for="hh-town">"镇（街道）"</label>
             <TownSelect id="hh-town" name="form[town]" everywhere=None/>
-            <label for="hh-village">"村（社区）"</label>
-            <input id="hh-village" name="form[village]" required maxlength="20"/>
+            <VillageField/>
             <label for="hh-head">"户主姓名"</label>
             <input id="hh-head" name="form[head_name]" required maxlength="20"/>
             <label for="hh-id">"户主身份证号"</label>

@@ -3,7 +3,6 @@
 
 use crate::components::need_card::NeedCard;
 use crate::components::session::{Outcome, RoleGate};
-use crate::domain::Window;
 use crate::functions::claims::ClaimNeed;
 use crate::functions::interests::{get_interests, list_for_you, InterestsPage, SaveInterests};
 use crate::people::Role;
@@ -13,7 +12,7 @@ use leptos_meta::Title;
 #[component]
 pub fn MyInterestsPage() -> impl IntoView {
     view! {
-        <Title text="帮扶意向 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("帮扶意向")/>
         <RoleGate allowed=|v| v.has(Role::Donor) refused="帮扶意向是爱心人士的设置。">
             <InterestsForm/>
         </RoleGate>
@@ -38,14 +37,15 @@ fn InterestsForm() -> impl IntoView {
                                 <ActionForm action=save attr:class="stack-form" attr:data-testid="interests-form">
                                     <fieldset class="choices">
                                         <legend>"窗口（不选即不限）"</legend>
-                                        {Window::ALL
+                                        {crate::city::City::current()
+                                            .windows_on()
                                             .into_iter()
                                             .map(|w| {
                                                 let checked = interests.windows.contains(&w);
                                                 view! {
                                                     <label>
                                                         <input type="checkbox" name=format!("interests[windows][{}]", w.code()) value=w.code() checked=checked/>
-                                                        " " {w.label()}
+                                                        " " {crate::city::window_label(w)}
                                                     </label>
                                                 }
                                             })
@@ -94,7 +94,7 @@ fn InterestsForm() -> impl IntoView {
 #[component]
 pub fn ForYouPage() -> impl IntoView {
     view! {
-        <Title text="为你推荐 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("为你推荐")/>
         <RoleGate allowed=|v| v.has(Role::Donor) refused="“为你推荐”是为爱心人士准备的。">
             <ForYouList/>
         </RoleGate>

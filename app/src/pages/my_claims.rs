@@ -98,7 +98,7 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
         <li class="work-item" data-claim-id=claim_id data-status=status.code()>
             <p class="work-head">
                 <span class="status">{status.label()}</span>
-                <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
+                <span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span>
                 <span class="place">{need.place()}</span>
             </p>
             <p class="work-title">{need.title.clone()}</p>
@@ -199,12 +199,13 @@ fn Certificate() -> impl IntoView {
                             (Ask::Service, _) => "提供服务".to_owned(),
                             (Ask::Money { amount }, None) => format!("认捐资金 {amount}"),
                         };
+                        let city = crate::city::City::current();
                         view! {
                             <article class="panel certificate" data-testid="certificate">
                                 <h1>"爱心认领凭证"</h1>
                                 <p class="meta">{format!("凭证编号 {}", c.number)}</p>
                                 <p class="certificate-body">
-                                    {format!("{} 认领了万善丹阳“{}”窗口的爱心需求“{}”（{}），{}。", c.donor_name, c.window.label(), c.title, c.place, what)}
+                                    {format!("{} 认领了{}“{}”窗口的爱心需求“{}”（{}），{}。", c.donor_name, city.brand, city.label(c.window), c.title, c.place, what)}
                                 </p>
                                 <dl>
                                     <dt>"认领时间"</dt><dd>{c.claimed_at.shanghai_text()}</dd>

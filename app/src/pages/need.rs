@@ -39,7 +39,7 @@ fn share_text(need: &PublicNeed) -> String {
     let story: String = need.story.chars().take(60).collect();
     format!(
         "{} · {} · {}。{story}",
-        need.window.label(),
+        crate::city::window_label(need.window),
         need.place(),
         asked(need)
     )
@@ -63,7 +63,8 @@ pub fn NeedPage() -> impl IntoView {
                         let need_status = need.status;
                         let url = crate::share::page_url(&need_path(id));
                         let image = crate::share::page_url(&format!("{}/card.png", need_path(id)));
-                        let title = format!("{} · 万善丹阳", need.title);
+                        let city = crate::city::City::current();
+                        let title = city.title(&need.title);
                         let description = share_text(&need);
                         // Paused on a report: its text is not shown while it is looked into.
                         let paused = need_status == NeedStatus::Paused;
@@ -86,7 +87,7 @@ pub fn NeedPage() -> impl IntoView {
                             <Meta property="og:description" content=description.clone()/>
                             <Meta property="og:url" content=url.clone()/>
                             <Meta property="og:image" content=image.clone()/>
-                            <Meta property="og:site_name" content="万善丹阳"/>
+                            <Meta property="og:site_name" content=city.brand.clone()/>
                             <Meta itemprop="name" content=title.clone()/>
                             <Meta itemprop="description" content=description/>
                             <Meta itemprop="image" content=image/>
@@ -95,7 +96,7 @@ pub fn NeedPage() -> impl IntoView {
                         let article = view! {
                             <article class="panel need-page" data-need-id=id.0>
                                 <header class="need-head">
-                                    <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
+                                    <span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span>
                                     <span class=format!("urgency urgency-{}", need.urgency.rank())>{need.urgency.label()}</span>
                                     <span class="place">{need.place()}</span>
                                 </header>
@@ -357,11 +358,12 @@ pub fn PosterPage() -> impl IntoView {
                     // A need paused on a report has no poster while it is looked into.
                     Ok(NeedPage { need, .. }) if need.status != NeedStatus::Paused => {
                         let url = crate::share::page_url(&need_path(need.id));
+                        let city = crate::city::City::current();
                         view! {
                             <Title text=format!("{} · 海报", need.title)/>
                             <article class="poster" data-testid="poster">
-                                <p class="poster-brand">"万善丹阳 · 爱心需求"</p>
-                                <p><span class=format!("window window-{}", need.window.code())>{need.window.label()}</span> " " {need.place()}</p>
+                                <p class="poster-brand">{city.full_brand()}</p>
+                                <p><span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span> " " {need.place()}</p>
                                 <h1>{need.title.clone()}</h1>
                                 <p class="poster-story">{need.story.clone()}</p>
                                 <p class="poster-ask">{asked(&need)}</p>

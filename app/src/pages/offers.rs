@@ -30,7 +30,7 @@ pub fn OffersPage() -> impl IntoView {
     );
     let provider = signed_in_viewer().is_some_and(|v| v.has(Role::Provider));
     view! {
-        <Title text="爱心服务 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("爱心服务")/>
         <section class="panel">
             <h1>"爱心服务"</h1>
             <p class="hint">"送思想、送文化、送服务：爱心单位和志愿者提供的学业辅导、法律咨询、健康义诊、上门维修、文化活动等。由本镇志愿者为有需要的家庭预约，名额实时更新；这里不显示任何家庭的信息。"</p>
@@ -39,9 +39,10 @@ pub fn OffersPage() -> impl IntoView {
                 <label for="offers-window">"窗口"</label>
                 <select id="offers-window" name="window">
                     <option value="">"全部"</option>
-                    {Window::ALL
+                    {crate::city::City::current()
+                        .windows_on()
                         .into_iter()
-                        .map(|w| view! { <option value=w.code() selected=w.code() == window>{w.label()}</option> })
+                        .map(|w| view! { <option value=w.code() selected=w.code() == window>{crate::city::window_label(w)}</option> })
                         .collect_view()}
                 </select>
                 <label for="offers-town">"镇（街道）"</label>
@@ -177,7 +178,7 @@ fn OfferCard(offer: PublicOffer) -> impl IntoView {
         <li class="offer need" data-offer-id=id data-free=free>
             <article>
                 <header class="need-head">
-                    <span class=format!("window window-{}", offer.window.code())>{offer.window.label()}</span>
+                    <span class=format!("window window-{}", offer.window.code())>{crate::city::window_label(offer.window)}</span>
                     <span class="service-kind">{offer.kind.label()}</span>
                     <span class="place">{offer.towns.join("、")}</span>
                 </header>
@@ -227,7 +228,7 @@ pub fn OfferDetailPage() -> impl IntoView {
         move |_| get_offer(id),
     );
     view! {
-        <Title text="服务详情 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("服务详情")/>
         <div class="toast-area" role="status" aria-live="polite">
             <Outcome value=book.value() done="已预约。服务方会收到通知。" when="booked"/>
             <Outcome value=record.value() done="已登记。" when="recorded"/>
@@ -277,7 +278,7 @@ pub fn OfferDetailPage() -> impl IntoView {
                         view! {
                             <section class="panel offer-page" data-offer-id=offer_id data-status=offer.status.code()>
                                 <p class="work-head">
-                                    <span class=format!("window window-{}", offer.window.code())>{offer.window.label()}</span>
+                                    <span class=format!("window window-{}", offer.window.code())>{crate::city::window_label(offer.window)}</span>
                                     <span class="service-kind">{offer.kind.label()}</span>
                                     <span class="place">{offer.towns.join("、")}</span>
                                 </p>
@@ -359,7 +360,7 @@ fn BookingList(
 #[component]
 pub fn NewOfferPage() -> impl IntoView {
     view! {
-        <Title text="发布服务 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("发布服务")/>
         <RoleGate allowed=|v| v.has(Role::Provider) refused="发布服务需要“服务提供方”身份，请联系管理员开通。">
             <NewOfferForm/>
         </RoleGate>
@@ -390,9 +391,10 @@ fn NewOfferForm() -> impl IntoView {
                 </select>
                 <label for="offer-window">"帮扶窗口"</label>
                 <select id="offer-window" name="offer[window]" required=true>
-                    {Window::ALL
+                    {crate::city::City::current()
+                        .windows_on()
                         .into_iter()
-                        .map(|w| view! { <option value=w.code() selected=w == Window::Services>{w.label()}</option> })
+                        .map(|w| view! { <option value=w.code() selected=w == Window::Services>{crate::city::window_label(w)}</option> })
                         .collect_view()}
                 </select>
                 <label for="offer-title">"服务名称（4–40 字）"</label>
@@ -431,7 +433,7 @@ fn NewOfferForm() -> impl IntoView {
 #[component]
 pub fn MyOffersPage() -> impl IntoView {
     view! {
-        <Title text="我的服务 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("我的服务")/>
         <RoleGate allowed=|v| v.has(Role::Provider) refused="这里是服务提供方的页面。">
             <MyOffers/>
         </RoleGate>
@@ -514,7 +516,7 @@ fn OwnOfferItem(
 #[component]
 pub fn ReviewOffersPage() -> impl IntoView {
     view! {
-        <Title text="服务审核 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("服务审核")/>
         <RoleGate allowed=|v| v.has(Role::Volunteer) refused="审核服务需要志愿者身份。">
             <OfferReviews/>
         </RoleGate>
@@ -548,7 +550,7 @@ fn OfferReviews() -> impl IntoView {
                                             view! {
                                                 <li class="work-item" data-offer-id=id>
                                                     <p class="work-head">
-                                                        <span class=format!("window window-{}", offer.window.code())>{offer.window.label()}</span>
+                                                        <span class=format!("window window-{}", offer.window.code())>{crate::city::window_label(offer.window)}</span>
                                                         <span class="service-kind">{offer.kind.label()}</span>
                                                         <span class="place">{offer.towns.join("、")}</span>
                                                     </p>

@@ -31,7 +31,7 @@ pub fn ReportPage() -> impl IntoView {
     let report = ServerAction::<ReportNeed>::new();
     let sent = use_query_map().read_untracked().get("sent").is_some();
     view! {
-        <Title text="举报/纠错 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("举报/纠错")/>
         <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -94,7 +94,7 @@ fn ReportForm(need_id: i64, report: ServerAction<ReportNeed>) -> impl IntoView {
 #[component]
 pub fn ReviewReportsPage() -> impl IntoView {
     view! {
-        <Title text="举报/纠错处理 · 万善丹阳"/>
+        <Title text=crate::city::City::current().title("举报/纠错处理")/>
         <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Admin) refused="处理举报需要村民议事小组审核员身份。">
             <ReportDesk/>
         </RoleGate>
@@ -222,7 +222,7 @@ fn ReportedCard(reported: ReportedNeed, actions: Actions) -> impl IntoView {
     view! {
         <li class="work-item reported-need" data-need-id=id data-status=status.code()>
             <p class="work-head">
-                <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
+                <span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span>
                 <span class="place">{need.place()}</span>
                 <span class="need-state">{status.label()}</span>
                 <span class="meta">{format!("待处理 {open} 条")}</span>

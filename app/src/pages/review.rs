@@ -158,7 +158,7 @@ fn ReviewCard(
     view! {
         <li class="work-item review-item" data-need-id=id>
             <p class="work-head">
-                <span class=format!("window window-{}", need.window.code())>{need.window.label()}</span>
+                <span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span>
                 <span class="place">{need.place()}</span>
                 <span class="amount">{amount}</span>
             </p>
@@ -188,7 +188,7 @@ fn ReviewCard(
                             {format!(
                                 "重复帮扶提醒：该家庭近 {} 个月内在“{}”窗口已获帮扶 {} 次，请核实是否仍有需要。",
                                 aid.period_months,
-                                need.window.label(),
+                                crate::city::window_label(need.window),
                                 aid.warnings.len(),
                             )}
                         </p>
@@ -212,7 +212,7 @@ fn ReviewCard(
                                     {format!(
                                         "{} · {} · {} · {}{}",
                                         entry.at.shanghai_date_text(),
-                                        entry.window.label(),
+                                        crate::city::window_label(entry.window),
                                         source,
                                         entry.cause,
                                         entry.amount.map(|a| format!(" · {a}")).unwrap_or_default(),
@@ -332,7 +332,7 @@ pub fn PendingReferrals(
                         view! {
                             <li class="work-item" data-referral-id=id>
                                 <p class="work-head">
-                                    <span class=format!("window window-{}", r.window.code())>{r.window.label()}</span>
+                                    <span class=format!("window window-{}", r.window.code())>{crate::city::window_label(r.window)}</span>
                                     <span class="place">{r.town.clone()}</span>
                                     <span>{r.household.0.clone()}</span>
                                 </p>

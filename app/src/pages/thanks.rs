@@ -39,7 +39,7 @@ fn Slip() -> impl IntoView {
                             <section class="panel slip" data-testid="slip">
                                 <h1>"爱心帮扶送达确认单"</h1>
                                 <p class="work-head">
-                                    <span class=format!("window window-{}", slip.window.code())>{slip.window.label()}</span>
+                                    <span class=format!("window window-{}", slip.window.code())>{crate::city::window_label(slip.window)}</span>
                                 </p>
                                 <p class="work-title">{slip.title.clone()}</p>
                                 {slip.amount.map(|a| view! { <p class="meta">{format!("认捐 {a}")}</p> })}

@@ -41,11 +41,13 @@ pub(crate) fn check_aid_date(text: &str, now: UtcMillis) -> Result<UtcMillis, St
     Ok(at)
 }
 
-/// A window named in an import: its code, its label, or the label without 助.
+/// A window named in an import: its code, the city's name for it, its usual label, or that
+/// label without 助.
 pub(crate) fn window_named(text: &str) -> Option<Window> {
     let text = text.trim();
     Window::ALL.into_iter().find(|window| {
         text == window.code()
+            || text == crate::city::window_label(*window)
             || text == window.label()
             || window.label().strip_prefix('助') == Some(text)
             || (text.chars().count() >= 2 && window.label().starts_with(text))

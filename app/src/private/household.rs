@@ -164,7 +164,12 @@ pub struct NewHousehold {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseholdForm {
     pub town: String,
+    /// Chosen from the town's list where the city lists its villages, else typed.
     pub village: String,
+    /// Typed when the list offers none for the town (a city listing the villages of some
+    /// towns only); used when `village` is empty.
+    #[serde(default)]
+    pub village_typed: String,
     pub head_name: String,
     pub id_number: String,
     pub address: String,

@@ -95,6 +95,7 @@ pub async fn create_key(
         "/{}/{}.css",
         state.leptos_options.site_pkg_dir, state.leptos_options.output_name
     );
+    let title = escape(&state.settings.city.title("接口密钥"));
     let (status, body) = match result {
         Ok(token) => (
             StatusCode::CREATED,
@@ -129,7 +130,7 @@ pub async fn create_key(
         format!(
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>接口密钥 · 万善</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
+             <title>{title}</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
              <body><main><section class=\"panel\">{body}\
              <p><a class=\"btn-secondary\" href=\"/admin/agencies\">返回对接机构</a></p></section></main></body></html>"
         ),

@@ -268,7 +268,7 @@ pub async fn query_aid(
                         let window = count.window?;
                         Some(WindowCount {
                             window: window.code().to_owned(),
-                            label: window.label().to_owned(),
+                            label: settings.city.label(window),
                             platform: count.platform,
                             other_agencies: count.others,
                             yours: count.yours,

@@ -17,6 +17,7 @@ mod accounts;
 mod agency_api;
 mod aid;
 mod authorization;
+mod city;
 mod claims;
 mod desk;
 mod edge;

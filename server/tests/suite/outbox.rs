@@ -792,7 +792,7 @@ async fn an_email_reaches_the_persons_address_and_someone_without_one_is_skipped
     assert_eq!(mail.to, ["<li.zhiyuan@example.cn>"]);
     assert_eq!(
         header(&mail.data, "Subject").as_deref(),
-        Some(outbox::SUBJECT)
+        Some(outbox::subject("万善丹阳").as_str())
     );
     assert!(header(&mail.data, "Content-Transfer-Encoding")
         .unwrap()

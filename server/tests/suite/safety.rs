@@ -474,7 +474,14 @@ async fn public_text_with_contact_details_or_naming_the_household_is_refused_nam
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_public_card_shows_the_town_and_the_village_only_where_the_city_allows() {
     for show_village in [false, true] {
-        let app = spawn_app_with(|config| config.show_village = show_village).await;
+        let app = spawn_app_with(|config| {
+            config.city.public.locality = if show_village {
+                wanshan_server::city::Locality::Village
+            } else {
+                wanshan_server::city::Locality::Town
+            }
+        })
+        .await;
         published_through_review(&app, 3, "透析自付费用缺口").await;
         let board = app.page("/").await;
         assert!(board.contains("透析自付费用缺口") && board.contains("延陵镇"));
