@@ -247,8 +247,24 @@ print(",".join(str(s.getsockname()[1]) for s in sockets))' "$1"
 
 free_port() { free_ports 1; }
 
+# The cache outside the clone only grows: every change of the workspace's crates leaves another
+# copy of their test binaries and incremental state (64 GB after a few days of work filled this
+# machine's disk). What this workspace built more than two days ago is dropped; cargo rebuilds
+# whatever it still needs.
+prune_target() {
+  local dir
+  for dir in "$CARGO_TARGET_DIR/debug" "$CARGO_TARGET_DIR/release"; do
+    [ -d "$dir/deps" ] || continue
+    find "$dir/deps" -maxdepth 1 \( -name 'suite-*' -o -name 'wanshan_*' -o -name 'libwanshan_*' \
+      -o -name 'wanshan-*' \) -mtime +2 -delete 2>/dev/null || true
+    [ -d "$dir/incremental" ] && find "$dir/incremental" -mindepth 1 -maxdepth 1 -mtime +2 \
+      -exec rm -rf {} + 2>/dev/null || true
+  done
+}
+
 cmd_test() {
   setup_rust
+  prune_target
   say "checking formatting"
   cargo fmt --all -- --check
   say "clippy (server and shared code)"

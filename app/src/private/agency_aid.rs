@@ -2,7 +2,7 @@
 //! import is; agencies' names and keys as admins make them (server only: ID numbers are
 //! hashed here, keys generated and hashed here).
 
-use super::aid_import::{check_aid_date, check_cause};
+use super::aid_import::{check_aid_date, check_cause, csv_reader};
 use super::{IdKey, IdNumber, ImportRow};
 use crate::domain::{has_control_characters, Fen, UtcMillis, Window};
 use crate::error::AppError;
@@ -182,12 +182,7 @@ pub fn parse_agency_csv(
     now: UtcMillis,
 ) -> Result<Vec<AgencyAid>, AppError> {
     const MAX_LISTED: usize = 50;
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let header_ok = reader
         .headers()
         .map(|h| h.iter().eq(AGENCY_CSV_HEADER.iter().copied()))

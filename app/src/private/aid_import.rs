@@ -93,17 +93,22 @@ fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, Strin
     })
 }
 
+/// A file of rows as agencies send them: UTF-8 (a byte-order mark skipped), a header line,
+/// cells trimmed, rows of any length (each row's length is checked with its line number).
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+}
+
 /// Parses another agency's aid records from CSV (UTF-8, header line first). Every row is
 /// checked: one bad row and the whole file is refused, the error listing every bad row by its
 /// line number.
 pub fn parse_aid_import(key: &IdKey, text: &str) -> Result<Vec<ImportRow>, AppError> {
     const MAX_LISTED: usize = 50;
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for record in reader.records() {
