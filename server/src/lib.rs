@@ -12,6 +12,7 @@ pub mod config;
 pub mod deliveries;
 pub mod desk;
 pub mod hours;
+pub mod lang;
 pub mod live;
 pub mod ops;
 pub mod outbox;
@@ -275,6 +276,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(api::keys::create_key),
         )
         .merge(api::routes())
+        .route("/lang", get(lang::switch_language))
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
         // The signed-in person's own stream: "your notices changed" (never the public stream).
