@@ -172,6 +172,7 @@ cmd_bench() {
   build_server
   say "building the benchmark harness (release)"
   cargo build --quiet -p wanshan-bench --release
+  setup_lighthouse
   start_postgres durable
   say "running the benchmarks (a few minutes); writing BENCHMARKS.md"
   "$CARGO_TARGET_DIR/release/wanshan-bench" run --server "$CARGO_TARGET_DIR/release/wanshan-server" \
@@ -194,9 +195,20 @@ setup_chromium() {
   CHROMIUM="$(command -v chromium)"
 }
 
+# Lighthouse for the benchmark (pinned in bench/lighthouse/package.json), with Debian's Chromium.
+setup_lighthouse() {
+  setup_node
+  setup_chromium
+  export CHROMIUM
+  if [ ! -x bench/lighthouse/node_modules/.bin/lighthouse ]; then
+    say "installing Lighthouse for the benchmark"
+    (cd bench/lighthouse && npm ci --silent --no-audit --no-fund)
+  fi
+}
+
 setup_end2end() {
   setup_node
-  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/ajv ]; then
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/ajv ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
     say "installing Playwright's test runner (no browser download: Debian's Chromium is used)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
   fi

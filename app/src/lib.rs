@@ -56,6 +56,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#b3261e"/>
                 <meta name="description" content=td_string!(locale, common.description, brand = city.brand.clone()).to_string()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <script src="/sw-register.js" defer></script>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>

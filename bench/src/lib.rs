@@ -7,6 +7,7 @@ pub mod board;
 pub mod claims;
 pub mod desk;
 pub mod fanout;
+pub mod lighthouse;
 pub mod report;
 pub mod server;
 pub mod signin;

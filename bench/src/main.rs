@@ -6,7 +6,9 @@ use wanshan_app::db::{needs, Db};
 use wanshan_app::domain::{Ask, Fen, NewNeed, Urgency, UtcMillis, Window};
 use wanshan_bench::report::{Report, Run};
 use wanshan_bench::server::RunningServer;
-use wanshan_bench::{api, board, claims, desk, fanout, raise_open_file_limit, signin, size};
+use wanshan_bench::{
+    api, board, claims, desk, fanout, lighthouse, raise_open_file_limit, signin, size,
+};
 
 #[derive(Parser)]
 #[command(about = "Wanshan benchmarks: writes BENCHMARKS.md")]
@@ -46,6 +48,13 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Only Lighthouse on the board (500 open needs), a need page and the impact page.
+    Lighthouse {
+        #[arg(long)]
+        server: PathBuf,
+        #[arg(long)]
+        site: PathBuf,
+    },
     /// The fan-out floor: a bare tokio broadcaster (started by `run`).
     FloorServer,
     /// Only the desk benchmark, printing its section (for working on the desk).
@@ -82,12 +91,7 @@ async fn main() {
             postgres,
             needs,
         } => {
-            let bench = Bench {
-                server,
-                site_root: site.to_str().expect("utf-8 path").to_owned(),
-                duration: Duration::from_secs(1),
-            };
-            let mut report = Report::new(raise_open_file_limit());
+            let (bench, mut report) = Bench::alone(server, &site);
             report.desk.push(bench.desk("SQLite", None, needs).await);
             if let Some(admin) = &postgres {
                 report
@@ -101,17 +105,17 @@ async fn main() {
             site,
             postgres,
         } => {
-            let bench = Bench {
-                server,
-                site_root: site.to_str().expect("utf-8 path").to_owned(),
-                duration: Duration::from_secs(1),
-            };
-            let mut report = Report::new(raise_open_file_limit());
+            let (bench, mut report) = Bench::alone(server, &site);
             report.api.push(bench.api("SQLite", None).await);
             if let Some(admin) = &postgres {
                 report.api.push(bench.api("PostgreSQL", Some(admin)).await);
             }
             println!("{}", report.api_section());
+        }
+        Command::Lighthouse { server, site } => {
+            let (bench, mut report) = Bench::alone(server, &site);
+            report.lighthouse = bench.lighthouse().await;
+            println!("{}", report.lighthouse_section());
         }
         Command::Run {
             server,
@@ -147,6 +151,8 @@ async fn main() {
             }
             eprintln!("board page");
             report.board = Some(bench.board().await);
+            eprintln!("Lighthouse on the board, a need page and the impact page");
+            report.lighthouse = bench.lighthouse().await;
             eprintln!("the desk over {DESK_NEEDS} needs");
             report
                 .desk
@@ -337,6 +343,54 @@ impl Bench {
             db.pool.close().await;
         }
         run
+    }
+
+    /// A harness for one section run alone (`wanshan-bench desk|api|lighthouse`).
+    fn alone(server: PathBuf, site: &std::path::Path) -> (Bench, Report) {
+        let bench = Bench {
+            server,
+            site_root: site.to_str().expect("utf-8 path").to_owned(),
+            duration: Duration::from_secs(1),
+        };
+        (bench, Report::new(raise_open_file_limit()))
+    }
+
+    /// Lighthouse on the board with 500 open needs, the first need's page, the impact page.
+    async fn lighthouse(&self) -> Vec<lighthouse::Audit> {
+        let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(&dir, None, "lighthouse").await;
+        let db = Db::connect(&database, 2).await.expect("database");
+        claims::seed_needs(&db, 500).await;
+        db.pool.close().await;
+        let server = self.start(&database).await;
+        let base = format!("http://{}", server.addr);
+        let board = reqwest::get(format!("{base}/"))
+            .await
+            .expect("board")
+            .text()
+            .await
+            .expect("board page");
+        let need = board
+            .split("data-need-id=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a need on the board")
+            .to_owned();
+        let pages = [
+            ("board (500 open needs)", "/".to_owned()),
+            ("need page", format!("/needs/{need}")),
+            ("impact", "/impact".to_owned()),
+        ];
+        let mut audits = Vec::new();
+        for (page, path) in pages {
+            let base = base.clone();
+            audits.push(
+                tokio::task::spawn_blocking(move || lighthouse::audit(page, &base, &path))
+                    .await
+                    .expect("lighthouse task"),
+            );
+        }
+        audits
     }
 
     async fn board(&self) -> board::BoardLoad {

@@ -27,6 +27,7 @@ pub struct Report {
     pub sign_ins: Option<crate::signin::SignInFlood>,
     pub desk: Vec<crate::desk::DeskLoad>,
     pub api: Vec<crate::api::ApiLoad>,
+    pub lighthouse: Vec<crate::lighthouse::Audit>,
 }
 
 fn shell(program: &str, args: &[&str]) -> String {
@@ -72,10 +73,49 @@ impl Report {
             sign_ins: None,
             desk: Vec::new(),
             api: Vec::new(),
+            lighthouse: Vec::new(),
         }
     }
 
     /// Section 7: the agency API.
+    pub fn lighthouse_section(&self) -> String {
+        let mut md = String::new();
+        if self.lighthouse.is_empty() {
+            return md;
+        }
+        let _ = writeln!(md, "\n## 8. Lighthouse\n");
+        let _ = writeln!(
+            md,
+            "Lighthouse {} (its defaults: a mid-range phone, simulated slow 4G and a 4× slower CPU; a \
+             cold first visit) with Chromium {}, against the release server with 500 open needs. \
+             Scores out of 100; the audits that cost points are listed under the table.\n",
+            shell(&crate::lighthouse::command().to_string_lossy(), &["--version"]),
+            shell(&crate::lighthouse::chromium().to_string_lossy(), &["--version"])
+        );
+        let _ = writeln!(md, "| page | address | performance | accessibility | best practices |");
+        let _ = writeln!(md, "|---|---|---:|---:|---:|");
+        let show = |score: Option<u32>| score.map_or("—".to_owned(), |s| s.to_string());
+        for audit in &self.lighthouse {
+            let _ = writeln!(
+                md,
+                "| {} | `{}` | {} | {} | {} |",
+                audit.page,
+                audit.path,
+                show(audit.performance),
+                show(audit.accessibility),
+                show(audit.best_practices)
+            );
+        }
+        for audit in &self.lighthouse {
+            if let Some(error) = &audit.error {
+                let _ = writeln!(md, "\n{}: {error}", audit.page);
+            } else if !audit.lost.is_empty() {
+                let _ = writeln!(md, "\n{}: {}", audit.page, audit.lost.join("; "));
+            }
+        }
+        md
+    }
+
     pub fn api_section(&self) -> String {
         let mut md = String::new();
         if self.api.is_empty() {
@@ -360,6 +400,7 @@ impl Report {
 
         md.push_str(&self.desk_section());
         md.push_str(&self.api_section());
+        md.push_str(&self.lighthouse_section());
 
         let _ = writeln!(md, "\n## Targets\n");
         let _ = writeln!(md, "| target | figure | |");
@@ -416,6 +457,24 @@ impl Report {
                 d.backend,
                 ms(d.city.p99_us),
                 verdict(d.city.p99_us < 200_000)
+            );
+        }
+        for audit in &self.lighthouse {
+            let full = |score: Option<u32>, least: u32| score.is_some_and(|s| s >= least);
+            let _ = writeln!(
+                md,
+                "| Lighthouse accessibility and best practices 100 ({}) | {} / {} | {} |",
+                audit.page,
+                audit.accessibility.map_or("—".into(), |s| s.to_string()),
+                audit.best_practices.map_or("—".into(), |s| s.to_string()),
+                verdict(full(audit.accessibility, 100) && full(audit.best_practices, 100))
+            );
+            let _ = writeln!(
+                md,
+                "| Lighthouse performance ≥ 95 ({}) | {} | {} |",
+                audit.page,
+                audit.performance.map_or("—".into(), |s| s.to_string()),
+                verdict(full(audit.performance, 95))
             );
         }
         // The analysis is written by hand (bench/NOTES.md) and kept across runs.

@@ -16,6 +16,7 @@ pub mod lang;
 pub mod live;
 pub mod ops;
 pub mod outbox;
+pub mod pwa;
 pub mod share;
 
 use axum::body::Body;
@@ -252,6 +253,7 @@ pub fn router(state: AppState) -> Router {
     // The client, compressed once at build time at the highest levels (run.sh writes .br and
     // .gz beside each file); anything without them is compressed on the fly below.
     let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let pwa = pwa::Pwa::new(&pkg, &state.settings.city);
     let client = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     Router::new()
         .nest_service(&format!("/{}", options.site_pkg_dir), client)
@@ -277,6 +279,11 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api::routes())
         .route("/lang", get(lang::switch_language))
+        .route("/sw.js", get({
+            let pwa = pwa.clone();
+            move || async move { pwa.worker() }
+        }))
+        .route("/manifest.webmanifest", get(move || async move { pwa.manifest() }))
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
         // The signed-in person's own stream: "your notices changed" (never the public stream).

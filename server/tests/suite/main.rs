@@ -25,6 +25,7 @@ mod fulfilment;
 mod fuzz;
 mod hours;
 mod instances;
+mod languages;
 mod live;
 mod notices;
 mod ops;

@@ -1,0 +1,94 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DEMO_PASSWORD, needs } from "./helpers";
+
+// Every page, as each kind of person who may open it sees it, in both languages:
+// - axe-core finds no accessibility violation (WCAG 2.1 A and AA rules and axe's best practices);
+// - in English, no interface text is left in Chinese (every text from locales/zh-CN that differs
+//   in English is looked for in the page), and no translation key or {{ placeholder }} shows.
+
+const PAGES: { who: string | null; paths: string[] }[] = [
+  { who: null, paths: ["/", "/?window=education", "/impact", "/credit", "/signin", "/signup", "/offers", "/thanks", "NEED", "NEED/report", "NEED/poster", "/needs/999999", "/hours/verify/nonexistent"] },
+  { who: "13900000009", paths: ["/", "/my/claims", "/my/notices", "/for-you", "/my/interests", "NEED"] },
+  { who: "13900000001", paths: ["/intake", "/review", "/my/hours", "/my/notices"] },
+  { who: "13900000003", paths: ["/review", "/review/reports", "/review/hours", "/review/offers"] },
+  { who: "13900000005", paths: ["/desk", "/admin/api-log"] },
+  { who: "13900000000", paths: ["/admin", "/admin/agencies", "/desk"] },
+  { who: "13900000006", paths: ["/my/offers", "/offers/new"] },
+];
+
+/** Chinese interface texts (pieces between placeholders, 4+ characters) that English replaces. */
+function chineseOnlyTexts(): string[] {
+  const root = join(__dirname, "..", "..", "app", "locales");
+  const out = new Set<string>();
+  const walk = (zh: unknown, en: unknown) => {
+    if (typeof zh === "string" && typeof en === "string") {
+      if (zh === en) return;
+      for (const piece of zh.split(/\{\{[^}]*\}\}|<[^>]*>/)) {
+        const text = piece.trim().replace(/^[，。：；、！？（）「」《》…·\s]+|[，。：；、！？（）「」《》…·\s]+$/g, "");
+        if ([...text].filter((c) => /[\u4e00-\u9fff]/.test(c)).length >= 4) out.add(text);
+      }
+    } else if (zh && typeof zh === "object" && en && typeof en === "object") {
+      for (const key of Object.keys(zh)) walk((zh as any)[key], (en as any)[key]);
+    }
+  };
+  for (const file of readdirSync(join(root, "zh-CN"))) {
+    walk(JSON.parse(readFileSync(join(root, "zh-CN", file), "utf8")), JSON.parse(readFileSync(join(root, "en", file), "utf8")));
+  }
+  return [...out];
+}
+
+async function signedInPage(browser: Browser, who: string | null, lang: "zh-CN" | "en", baseURL: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: lang === "en" ? "en-US" : "zh-CN" });
+  await context.addCookies([{ name: "wanshan_lang", value: lang, url: baseURL }]);
+  const page = await context.newPage();
+  if (who) {
+    const response = await page.request.post("/api/sign_in", { form: { phone: who, password: DEMO_PASSWORD } });
+    expect(response.status(), `signing in ${who}`).toBe(200);
+  }
+  return page;
+}
+
+let needPath = "";
+
+test.beforeAll(async ({ browser, baseURL }) => {
+  const page = await browser.newPage({ baseURL });
+  await page.goto("/");
+  const id = await needs(page).first().getAttribute("data-need-id");
+  expect(id, "an open need on the demo board").toBeTruthy();
+  needPath = `/needs/${id}`;
+  await page.close();
+});
+
+for (const lang of ["zh-CN", "en"] as const) {
+  for (const { who, paths } of PAGES) {
+    test(`${lang}: ${who ?? "anyone"}: no accessibility violation${lang === "en" ? ", nothing left untranslated" : ""}`, async ({ browser, baseURL }) => {
+      test.setTimeout(120_000);
+      const page = await signedInPage(browser, who, lang, baseURL!);
+      const untranslated = lang === "en" ? chineseOnlyTexts() : [];
+      const problems: string[] = [];
+      for (const raw of paths) {
+        const path = raw.replace("NEED", needPath);
+        await page.goto(path);
+        await expect(page.locator("html"), `${path}: <html lang>`).toHaveAttribute("lang", lang);
+        const results = await new AxeBuilder({ page })
+          .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+          .analyze();
+        for (const violation of results.violations) {
+          problems.push(`${path}: ${violation.id} (${violation.impact}): ${violation.help}: ${violation.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+        }
+        if (lang === "en") {
+          const text = await page.locator("body").innerText();
+          for (const chinese of untranslated) {
+            if (text.includes(chinese)) problems.push(`${path}: untranslated: ${chinese}`);
+          }
+          if (/\{\{|\}\}/.test(text)) problems.push(`${path}: a {{ placeholder }} shows`);
+        }
+      }
+      expect(problems, problems.join("\n")).toEqual([]);
+      await page.context().close();
+    });
+  }
+}
