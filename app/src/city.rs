@@ -4,6 +4,7 @@
 
 use crate::domain::Window;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// What the public sees of the city's configuration.
@@ -34,13 +35,14 @@ impl Default for City {
     /// Danyang's, as the app was built for it.
     fn default() -> City {
         City {
-            name: "丹阳".into(),
-            brand: "万善丹阳".into(),
-            brand_line: "爱心需求".into(),
+            name: "丹阳".into(),      // i18n-allow: the default city's configured name (data)
+            brand: "万善丹阳".into(), // i18n-allow: the default city's configured brand (data)
+            brand_line: "爱心需求".into(), // i18n-allow: the default city's configured line (data)
+            // A city's labels are Chinese, as its configuration writes them.
             windows: Window::ALL.map(|window| WindowSetting {
                 window,
                 on: true,
-                label: window.label().to_owned(),
+                label: window.label_in(crate::lang::Locale::zh_CN).to_owned(),
             }),
         }
     }
@@ -53,9 +55,19 @@ impl City {
         use_context::<City>().unwrap_or_default()
     }
 
-    /// The window's name in this city.
+    /// The window's name in this city, in the reader's language: the name the city gave it
+    /// in Chinese (a city's configured label is Chinese text), the built-in English name in
+    /// English.
     pub fn label(&self, window: Window) -> String {
-        self.setting(window).label.clone()
+        self.label_in(window, crate::lang::locale())
+    }
+
+    /// The window's name in this city, in `locale` (see [`City::label`]).
+    pub fn label_in(&self, window: Window, locale: crate::lang::Locale) -> String {
+        match locale {
+            crate::lang::Locale::zh_CN => self.setting(window).label.clone(),
+            _ => window.label_in(locale).to_owned(),
+        }
     }
 
     pub fn is_on(&self, window: Window) -> bool {
@@ -78,16 +90,22 @@ impl City {
         } else {
             Err(crate::error::AppError::invalid(
                 "window",
-                format!("本市没有开设“{}”窗口，请选择其他窗口。", self.label(window)),
+                td_string!(
+                    crate::lang::locale(),
+                    errors.city.window_off,
+                    window = self.label(window)
+                )
+                .to_string(),
             ))
         }
     }
 
-    /// The windows' names in `Window::ALL`'s order.
+    /// The windows' names in `Window::ALL`'s order, in the reader's language (see
+    /// [`City::label`]).
     pub fn window_names(&self) -> Vec<String> {
         self.windows
             .iter()
-            .map(|setting| setting.label.clone())
+            .map(|setting| self.label(setting.window))
             .collect()
     }
 
@@ -135,6 +153,23 @@ mod tests {
             assert_eq!(city.label(window), window.label());
             assert!(city.check_window(window).is_ok());
         }
+    }
+
+    #[test]
+    fn in_english_a_window_has_its_english_name_whatever_the_city_calls_it() {
+        use crate::lang::Locale;
+        let mut city = City::default();
+        city.windows[0].label = "医疗帮扶".into();
+        assert_eq!(city.label_in(Window::Medical, Locale::zh_CN), "医疗帮扶");
+        assert_eq!(city.label_in(Window::Medical, Locale::en), "Medical");
+        let owner = Owner::new();
+        owner.with(|| {
+            crate::lang::provide_locale(Locale::en);
+            assert_eq!(city.label(Window::Medical), "Medical");
+            assert_eq!(city.window_names()[0], "Medical");
+            assert_eq!(city.window_names()[3], "Home improvement");
+        });
+        assert_eq!(city.window_names()[0], "医疗帮扶");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! balance is the sum of a person's entries, never a counter that can drift.
 
 use crate::people::UserId;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// Why points were earned. The code is what the ledger and its CSV export carry.
@@ -30,10 +31,14 @@ impl CreditReason {
 
     pub fn label(self) -> &'static str {
         match self {
-            CreditReason::Fulfilment => "捐助送达并确认",
-            CreditReason::Intake => "录入的需求发布",
-            CreditReason::Review => "审核通过需求",
-            CreditReason::Confirmation => "确认送达",
+            CreditReason::Fulfilment => {
+                td_string!(crate::lang::locale(), domain.credit_reason.fulfilment)
+            }
+            CreditReason::Intake => td_string!(crate::lang::locale(), domain.credit_reason.intake),
+            CreditReason::Review => td_string!(crate::lang::locale(), domain.credit_reason.review),
+            CreditReason::Confirmation => {
+                td_string!(crate::lang::locale(), domain.credit_reason.confirmation)
+            }
         }
     }
 }
@@ -120,7 +125,7 @@ pub struct Standing {
 pub fn masked_name(name: &str) -> String {
     match name.trim().chars().next() {
         Some(first) => format!("{first}*"),
-        None => "爱心人士".to_owned(),
+        None => td_string!(crate::lang::locale(), domain.anonymous_donor).to_owned(),
     }
 }
 

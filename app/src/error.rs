@@ -2,118 +2,136 @@
 //! on [`AppError::code`]. Internal failures are logged on the server and reach the browser only
 //! as the bare `Internal` code, never with their cause.
 
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "ErrorBody", try_from = "ErrorBody")]
 pub enum AppError {
     /// No need with that id exists (or it is not public).
-    #[error("找不到这条需求，它可能已被撤下。")]
     NeedNotFound,
     /// Another donor claimed the need first.
-    #[error("手慢了一步：这条需求刚刚已被其他爱心人士认领。")]
     AlreadyClaimed,
     /// The need exists but is no longer open to claims (fulfilled or taken down).
-    #[error("这条需求已不再开放认领。")]
     NotOpen,
     /// A field failed validation; `message` says what is wrong in plain words.
-    #[error("{message}")]
     Invalid { field: String, message: String },
     /// The request itself was malformed (missing or unparsable arguments).
-    #[error("请求格式不正确：{0}")]
     BadRequest(String),
     /// The caller is not signed in (or the session expired).
-    #[error("请先登录。")]
     Unauthorized,
     /// The caller is signed in but their roles do not allow this.
-    #[error("您没有权限进行这项操作。")]
     Forbidden,
     /// Sign-in failed; which of phone or password was wrong is not said.
-    #[error("手机号或密码不正确。")]
     WrongCredentials,
     /// Sign-up with a phone number that already has an account.
-    #[error("这个手机号已经注册，请直接登录。")]
     PhoneTaken,
     /// A household with this ID number is already registered.
-    #[error("这个身份证号的家庭已经登记过，请直接为它录入需求。")]
     HouseholdExists,
     /// The need is not at the review stage this action is for (already moved on, or not yet).
-    #[error("这条需求当前不在这个环节，可能已被别人处理，请刷新后再看。")]
     WrongStage,
     /// Approval needs different people: the author cannot review, nor one person both stages.
-    #[error("录入人不能审核自己的需求，同一个人也不能审核两道。")]
     SameReviewer,
     /// The household was helped in the same window recently and the reviewer has not said why
     /// this need should be approved anyway.
-    #[error("该家庭近期在同一窗口已获帮扶，请查看帮扶记录并填写确认理由后再通过。")]
     DuplicateAid,
     /// The donor already holds as many undelivered claims as allowed.
-    #[error("您已有 {0} 条认领尚未送达，请先送达或放弃其中一条再认领新的。")]
     TooManyClaims(u32),
     /// The donor has as many deliveries waiting for a volunteer's confirmation as allowed.
-    #[error("您已有 {0} 条送达在等待志愿者确认，确认后才能认领新的需求。")]
     TooManyUnconfirmed(u32),
     /// The donor made as many claims in the last 24 hours as allowed (released ones count too):
     /// claiming and releasing cannot be repeated without end.
-    #[error("您 24 小时内已认领 {0} 次，请明天再来认领。")]
     TooManyClaimsToday(u32),
     /// The need was edited after the reviewer opened it: they must look at it again.
-    #[error("这条需求在您打开后被修改过，请刷新，看过新的内容后再审核。")]
     NeedChanged,
     /// A family code that is not one (no such slip, or the wrong secret).
-    #[error("确认码不对，请核对志愿者给您的确认码后再输入。")]
     WrongCode,
     /// A family code tried wrong too often (or too many wrong codes from one address): locked
     /// for a while.
-    #[error("确认码输错次数过多，已暂时锁定，请一小时后再试，或联系志愿者。")]
     CodeLocked,
     /// A family code already used, or past its date.
-    #[error("这个确认码已经用过、已过期或已作废。如果帮助还没有确认，请联系送达的志愿者。")]
     CodeSpent,
     /// Too many wrong passwords for this phone lately.
-    #[error("密码错误次数过多，请 10 分钟后再试。")]
     TooManyAttempts,
     /// Too many reports (举报/纠错) from one client address lately.
-    #[error("您提交举报/纠错太频繁了，请 10 分钟后再试。")]
     TooManyReports,
     /// The need has as many unresolved reports as are kept: the town's reviewer is already
     /// looking into it, and one more would change nothing.
-    #[error("这条需求已收到很多举报/纠错，议事小组正在核实，不用再提交了。谢谢您！")]
     ReportsFull,
     /// No service offer with that id is public (or the caller may not see it).
-    #[error("找不到这项服务，它可能已结束或下线。")]
     OfferNotFound,
     /// Every place of the service's time slot is booked.
-    #[error("这个时段的名额刚刚已约满，请选择其他时段。")]
     SlotFull,
     /// The household is already booked onto this time slot.
-    #[error("这户家庭已经预约了这个时段。")]
     AlreadyBooked,
     /// A volunteer recorded as many activities (or had as many hours certificates issued) in
     /// 24 hours as allowed.
-    #[error("24 小时内最多登记或开具 {0} 次，请明天再来。")]
     HoursLimit(u32),
     /// An agency's idempotency key was already used for a different aid record.
-    #[error("这个幂等键（key）已用于另一条不同的记录；同一条记录重发请用原来的 key，新记录请用新的 key。")]
     KeyReused,
     /// An API key made as many calls this minute as it may: 429 with Retry-After (seconds).
-    #[error("调用太频繁，请 {0} 秒后再试。")]
     RateLimited(u32),
     /// The server is too busy to do this now (e.g. every password-hashing turn is taken):
     /// 503 with Retry-After.
-    #[error("现在访问的人很多，请稍等几秒再试。")]
     Busy,
     /// The browser could not reach the server.
-    #[error("网络连接失败，请检查网络后重试。")]
     Network,
     /// Something failed on the server; the cause is in the server's log only.
-    #[error("服务暂时出了点问题，请稍后再试。")]
     Internal,
 }
 
 impl AppError {
+    /// What the error says, in `locale`. `Invalid`'s message is returned as it is: it was
+    /// written in the caller's language when the error was made.
+    pub fn message(&self, locale: crate::lang::Locale) -> String {
+        match self {
+            AppError::NeedNotFound => td_string!(locale, errors.need_not_found).to_owned(),
+            AppError::AlreadyClaimed => td_string!(locale, errors.already_claimed).to_owned(),
+            AppError::NotOpen => td_string!(locale, errors.not_open).to_owned(),
+            AppError::Invalid { message, .. } => message.clone(),
+            AppError::BadRequest(detail) => {
+                td_string!(locale, errors.bad_request, detail = detail).to_string()
+            }
+            AppError::Unauthorized => td_string!(locale, errors.unauthorized).to_owned(),
+            AppError::Forbidden => td_string!(locale, errors.forbidden).to_owned(),
+            AppError::WrongCredentials => td_string!(locale, errors.wrong_credentials).to_owned(),
+            AppError::PhoneTaken => td_string!(locale, errors.phone_taken).to_owned(),
+            AppError::HouseholdExists => td_string!(locale, errors.household_exists).to_owned(),
+            AppError::WrongStage => td_string!(locale, errors.wrong_stage).to_owned(),
+            AppError::SameReviewer => td_string!(locale, errors.same_reviewer).to_owned(),
+            AppError::DuplicateAid => td_string!(locale, errors.duplicate_aid).to_owned(),
+            AppError::TooManyClaims(n) => {
+                td_string!(locale, errors.too_many_claims, n = n).to_string()
+            }
+            AppError::TooManyUnconfirmed(n) => {
+                td_string!(locale, errors.too_many_unconfirmed, n = n).to_string()
+            }
+            AppError::TooManyClaimsToday(n) => {
+                td_string!(locale, errors.too_many_claims_today, n = n).to_string()
+            }
+            AppError::NeedChanged => td_string!(locale, errors.need_changed).to_owned(),
+            AppError::WrongCode => td_string!(locale, errors.wrong_code).to_owned(),
+            AppError::CodeLocked => td_string!(locale, errors.code_locked).to_owned(),
+            AppError::CodeSpent => td_string!(locale, errors.code_spent).to_owned(),
+            AppError::TooManyAttempts => td_string!(locale, errors.too_many_attempts).to_owned(),
+            AppError::TooManyReports => td_string!(locale, errors.too_many_reports).to_owned(),
+            AppError::ReportsFull => td_string!(locale, errors.reports_full).to_owned(),
+            AppError::OfferNotFound => td_string!(locale, errors.offer_not_found).to_owned(),
+            AppError::SlotFull => td_string!(locale, errors.slot_full).to_owned(),
+            AppError::AlreadyBooked => td_string!(locale, errors.already_booked).to_owned(),
+            AppError::HoursLimit(n) => td_string!(locale, errors.hours_limit, n = n).to_string(),
+            AppError::KeyReused => td_string!(locale, errors.key_reused).to_owned(),
+            AppError::RateLimited(seconds) => {
+                td_string!(locale, errors.rate_limited, seconds = seconds).to_string()
+            }
+            AppError::Busy => td_string!(locale, errors.busy).to_owned(),
+            AppError::Network => td_string!(locale, errors.network).to_owned(),
+            AppError::Internal => td_string!(locale, errors.internal).to_owned(),
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid {
             field: field.to_owned(),
@@ -210,6 +228,15 @@ impl AppError {
     }
 }
 
+/// The message in the language of the page being rendered (or of the request being answered).
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::lang::locale()))
+    }
+}
+
+impl std::error::Error for AppError {}
+
 /// How long a client told `Busy` should wait, in seconds.
 #[cfg(feature = "ssr")]
 const RETRY_AFTER_SECONDS: &str = "2";
@@ -249,7 +276,9 @@ struct ErrorBody {
 
 /// What a form shows for an error whose words cannot be trusted (see [`form_error_sig`]).
 #[cfg(feature = "ssr")]
-const UNSIGNED_INVALID: &str = "填写的内容有误，请检查后再提交。";
+fn unsigned_invalid() -> String {
+    td_string!(crate::lang::locale(), errors.unsigned_invalid).to_owned()
+}
 
 /// The signature of an error a plain form post carries back in the page's address
 /// (`?__err=…`): a keyed hash of its code, field and message. Anyone can write such an
@@ -299,12 +328,7 @@ impl TryFrom<ErrorBody> for AppError {
                 field: body.field.unwrap_or_default(),
                 message: body.message,
             },
-            "BadRequest" => AppError::BadRequest(
-                body.message
-                    .strip_prefix("请求格式不正确：")
-                    .unwrap_or(&body.message)
-                    .to_owned(),
-            ),
+            "BadRequest" => AppError::BadRequest(bad_request_detail(&body.message)),
             "Unauthorized" => AppError::Unauthorized,
             "Forbidden" => AppError::Forbidden,
             "WrongCredentials" => AppError::WrongCredentials,
@@ -315,9 +339,7 @@ impl TryFrom<ErrorBody> for AppError {
             "DuplicateAid" => AppError::DuplicateAid,
             "TooManyClaims" => AppError::TooManyClaims(number_in(&body.message)),
             "TooManyUnconfirmed" => AppError::TooManyUnconfirmed(number_in(&body.message)),
-            "TooManyClaimsToday" => {
-                AppError::TooManyClaimsToday(number_in(body.message.trim_start_matches("您 24")))
-            }
+            "TooManyClaimsToday" => AppError::TooManyClaimsToday(number_in(&body.message)),
             "NeedChanged" => AppError::NeedChanged,
             "TooManyAttempts" => AppError::TooManyAttempts,
             "WrongCode" => AppError::WrongCode,
@@ -328,7 +350,7 @@ impl TryFrom<ErrorBody> for AppError {
             "OfferNotFound" => AppError::OfferNotFound,
             "SlotFull" => AppError::SlotFull,
             "AlreadyBooked" => AppError::AlreadyBooked,
-            "HoursLimit" => AppError::HoursLimit(number_in(body.message.trim_start_matches("24"))),
+            "HoursLimit" => AppError::HoursLimit(number_in(&body.message)),
             "KeyReused" => AppError::KeyReused,
             "RateLimited" => AppError::RateLimited(number_in(&body.message)),
             "Busy" => AppError::Busy,
@@ -339,14 +361,32 @@ impl TryFrom<ErrorBody> for AppError {
     }
 }
 
-/// The count a message like "您已有 5 条…" carries.
+/// The detail of a `BadRequest` message, in either language: what follows its prefix.
+fn bad_request_detail(message: &str) -> String {
+    use crate::lang::Locale;
+    [Locale::zh_CN, Locale::en]
+        .into_iter()
+        .find_map(|locale| {
+            let prefix = td_string!(locale, errors.bad_request, detail = "").to_string();
+            message.strip_prefix(prefix.as_str()).map(str::to_owned)
+        })
+        .unwrap_or_else(|| message.to_owned())
+}
+
+/// The count a message like "您已有 5 条…" (or "You have 5 …") carries. A message that also
+/// says "24 hours" ("您 24 小时内已认领 10 次", "… 10 times in the last 24 hours") carries two
+/// numbers: the count is the one that is not that 24 (or 24 itself, when both are).
 fn number_in(message: &str) -> u32 {
-    message
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or(0)
+    let mut runs: Vec<&str> = message
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .collect();
+    if runs.len() > 1 {
+        if let Some(day) = runs.iter().position(|run| *run == "24") {
+            runs.remove(day);
+        }
+    }
+    runs.first().and_then(|run| run.parse().ok()).unwrap_or(0)
 }
 
 impl FromServerFnError for AppError {
@@ -388,7 +428,9 @@ impl FromServerFnError for AppError {
     /// server's own answer.
     fn de(data: server_fn::Bytes) -> Self {
         let Ok(body) = serde_json::from_slice::<ErrorBody>(&data) else {
-            return AppError::BadRequest("无法读取的错误".into());
+            return AppError::BadRequest(
+                td_string!(crate::lang::locale(), errors.unreadable_error).to_owned(),
+            );
         };
         #[cfg(feature = "ssr")]
         let body = {
@@ -396,7 +438,7 @@ impl FromServerFnError for AppError {
             let sig = body.sig.take();
             if sig.is_none() || sig != form_error_sig(&body) {
                 body.message = match body.code.as_str() {
-                    "Invalid" => UNSIGNED_INVALID.to_owned(),
+                    "Invalid" => unsigned_invalid(),
                     _ => String::new(),
                 };
             }
@@ -411,7 +453,9 @@ impl FromServerFnError for AppError {
             // A body the server cannot decode (not UTF-8, not a form) is the client's fault.
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(detail) => AppError::BadRequest(detail),
-            ServerFnErrorErr::MissingArg(name) => AppError::BadRequest(format!("缺少参数 {name}")),
+            ServerFnErrorErr::MissingArg(name) => AppError::BadRequest(
+                td_string!(crate::lang::locale(), errors.missing_arg, name = name).to_string(),
+            ),
             ServerFnErrorErr::Request(_) => AppError::Network,
             other => {
                 #[cfg(feature = "ssr")]
@@ -480,6 +524,51 @@ mod tests {
             let back: AppError = serde_json::from_str(&json).unwrap();
             assert_eq!(back, error);
         }
+    }
+
+    #[test]
+    fn an_error_reads_back_from_its_english_words_too() {
+        use crate::lang::Locale;
+        for error in [
+            AppError::TooManyClaims(5),
+            AppError::TooManyUnconfirmed(3),
+            AppError::TooManyClaimsToday(10),
+            AppError::TooManyClaimsToday(24),
+            AppError::HoursLimit(20),
+            AppError::HoursLimit(24),
+            AppError::RateLimited(42),
+            AppError::BadRequest("need_id: invalid digit".into()),
+            AppError::invalid("amount", "The amount must be more than zero."),
+        ] {
+            for locale in [Locale::zh_CN, Locale::en] {
+                let body = ErrorBody {
+                    code: error.code().to_owned(),
+                    message: error.message(locale),
+                    field: match &error {
+                        AppError::Invalid { field, .. } => Some(field.clone()),
+                        _ => None,
+                    },
+                    sig: None,
+                };
+                assert_eq!(AppError::try_from(body).unwrap(), error, "{locale:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_speaks_the_readers_language() {
+        use crate::lang::Locale;
+        let error = AppError::TooManyClaims(5);
+        assert_eq!(
+            error.message(Locale::zh_CN),
+            "您已有 5 条认领尚未送达，请先送达或放弃其中一条再认领新的。"
+        );
+        assert!(error.message(Locale::en).starts_with("You have 5 claims"));
+        // Without a request, the default language.
+        assert_eq!(error.to_string(), error.message(Locale::zh_CN));
+        // An `Invalid` keeps the words it was made with.
+        let invalid = AppError::invalid("donor_name", "请填写称呼。");
+        assert_eq!(invalid.message(Locale::en), "请填写称呼。");
     }
 
     #[test]

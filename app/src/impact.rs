@@ -2,6 +2,7 @@
 //! (counts and sums; no household, no donor).
 
 use crate::domain::{EventId, UtcMillis};
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// One bar of a chart: a window, a town or a month.
@@ -52,9 +53,23 @@ pub fn median(mut values: Vec<i64>) -> Option<i64> {
 pub fn duration_text(minutes: i64) -> String {
     let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
     match (days, hours) {
-        (0, 0) => format!("{mins} 分钟"),
-        (0, _) => format!("{hours} 小时 {mins} 分"),
-        _ => format!("{days} 天 {hours} 小时"),
+        (0, 0) => {
+            td_string!(crate::lang::locale(), domain.duration.minutes, mins = mins).to_string()
+        }
+        (0, _) => td_string!(
+            crate::lang::locale(),
+            domain.duration.hours_minutes,
+            hours = hours,
+            mins = mins
+        )
+        .to_string(),
+        _ => td_string!(
+            crate::lang::locale(),
+            domain.duration.days_hours,
+            days = days,
+            hours = hours
+        )
+        .to_string(),
     }
 }
 

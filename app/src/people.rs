@@ -2,6 +2,7 @@
 
 use crate::domain::{text_field, Phone};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -59,12 +60,12 @@ impl Role {
 
     pub fn label(self) -> &'static str {
         match self {
-            Role::Donor => "爱心人士",
-            Role::Volunteer => "志愿者",
-            Role::Reviewer => "议事小组审核员",
-            Role::Admin => "管理员",
-            Role::Official => "督导（政府工作人员）",
-            Role::Provider => "服务提供方",
+            Role::Donor => td_string!(crate::lang::locale(), domain.role.donor),
+            Role::Volunteer => td_string!(crate::lang::locale(), domain.role.volunteer),
+            Role::Reviewer => td_string!(crate::lang::locale(), domain.role.reviewer),
+            Role::Admin => td_string!(crate::lang::locale(), domain.role.admin),
+            Role::Official => td_string!(crate::lang::locale(), domain.role.official),
+            Role::Provider => td_string!(crate::lang::locale(), domain.role.provider),
         }
     }
 
@@ -72,7 +73,12 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|role| role.code() == code)
-            .ok_or_else(|| AppError::invalid("role", "请选择一个角色。"))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "role",
+                    td_string!(crate::lang::locale(), errors.people.choose_role),
+                )
+            })
     }
 }
 
@@ -89,12 +95,18 @@ impl RoleGrant {
         let role = Role::parse(role)?;
         let town = match town.trim() {
             "" => None,
-            town => Some(text_field("town", "镇（街道）", town, 2, 20)?),
+            town => Some(text_field(
+                "town",
+                td_string!(crate::lang::locale(), domain.field.town),
+                town,
+                2,
+                20,
+            )?),
         };
         if role == Role::Reviewer && town.is_none() {
             return Err(AppError::invalid(
                 "town",
-                "议事小组审核员必须绑定一个镇（街道）。",
+                td_string!(crate::lang::locale(), errors.people.reviewer_needs_town),
             ));
         }
         Ok(RoleGrant { role, town })
@@ -107,7 +119,13 @@ impl RoleGrant {
 
     pub fn label(&self) -> String {
         match &self.town {
-            Some(town) => format!("{}（{town}）", self.role.label()),
+            Some(town) => td_string!(
+                crate::lang::locale(),
+                domain.role_in_town,
+                role = self.role.label(),
+                town = town
+            )
+            .to_string(),
             None => self.role.label().to_owned(),
         }
     }
@@ -133,7 +151,10 @@ impl DonorKind {
         match code {
             "" | "person" => Ok(DonorKind::Person),
             "organisation" => Ok(DonorKind::Organisation),
-            _ => Err(AppError::invalid("kind", "请选择个人或单位。")),
+            _ => Err(AppError::invalid(
+                "kind",
+                td_string!(crate::lang::locale(), errors.people.choose_kind),
+            )),
         }
     }
 }
@@ -169,11 +190,19 @@ impl Password {
         if count < Self::MIN_CHARS {
             return Err(AppError::invalid(
                 "password",
-                format!("密码至少 {} 位。", Self::MIN_CHARS),
+                td_string!(
+                    crate::lang::locale(),
+                    errors.people.password_too_short,
+                    min = Self::MIN_CHARS
+                )
+                .to_string(),
             ));
         }
         if count > 128 {
-            return Err(AppError::invalid("password", "密码最多 128 位。"));
+            return Err(AppError::invalid(
+                "password",
+                td_string!(crate::lang::locale(), errors.people.password_too_long),
+            ));
         }
         Ok(Password(text.to_owned()))
     }
@@ -202,7 +231,13 @@ impl SignUp {
     pub fn parse(phone: &str, name: &str, kind: &str, password: &str) -> Result<SignUp, AppError> {
         Ok(SignUp {
             phone: Phone::parse(phone)?,
-            name: refuse_links(text_field("name", "称呼或单位名称", name, 1, 30)?)?,
+            name: refuse_links(text_field(
+                "name",
+                td_string!(crate::lang::locale(), domain.field.name_or_organisation),
+                name,
+                1,
+                30,
+            )?)?,
             kind: DonorKind::parse(kind)?,
             password: Password::parse(password)?,
         })
@@ -212,7 +247,11 @@ impl SignUp {
 /// A name is shown to volunteers and, in their notices, sent by SMS or email through the city's
 /// gateway: no web address in it (it would make the city's messages a channel for links).
 fn refuse_links(name: String) -> Result<String, AppError> {
-    crate::domain::refuse_web_addresses("name", "称呼", &name)?;
+    crate::domain::refuse_web_addresses(
+        "name",
+        td_string!(crate::lang::locale(), domain.field.name),
+        &name,
+    )?;
     Ok(name)
 }
 

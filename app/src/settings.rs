@@ -3,6 +3,7 @@
 use crate::credit::PointRules;
 use crate::domain::ClaimTerms;
 use crate::private::IdKey;
+use leptos_i18n::td_string;
 use std::path::PathBuf;
 
 #[derive(Clone, Debug)]
@@ -44,23 +45,23 @@ pub struct Settings {
 }
 
 /// The programmes needs are referred to by default.
-pub const DEFAULT_PROGRAMMES: [&str; 4] = ["医疗救助", "临时救助", "教育资助", "残疾人帮扶"];
+pub const DEFAULT_PROGRAMMES: [&str; 4] = ["医疗救助", "临时救助", "教育资助", "残疾人帮扶"]; // i18n-allow: configured programme names
 
 /// Danyang's towns and streets (the default list).
 pub const DANYANG_TOWNS: [&str; 13] = [
-    "云阳街道",
-    "曲阿街道",
-    "开发区",
-    "司徒镇",
-    "延陵镇",
-    "珥陵镇",
-    "导墅镇",
-    "皇塘镇",
-    "吕城镇",
-    "陵口镇",
-    "访仙镇",
-    "界牌镇",
-    "丹北镇",
+    "云阳街道", // i18n-allow: a town's name (data)
+    "曲阿街道", // i18n-allow: a town's name (data)
+    "开发区",   // i18n-allow: a town's name (data)
+    "司徒镇",   // i18n-allow: a town's name (data)
+    "延陵镇",   // i18n-allow: a town's name (data)
+    "珥陵镇",   // i18n-allow: a town's name (data)
+    "导墅镇",   // i18n-allow: a town's name (data)
+    "皇塘镇",   // i18n-allow: a town's name (data)
+    "吕城镇",   // i18n-allow: a town's name (data)
+    "陵口镇",   // i18n-allow: a town's name (data)
+    "访仙镇",   // i18n-allow: a town's name (data)
+    "界牌镇",   // i18n-allow: a town's name (data)
+    "丹北镇",   // i18n-allow: a town's name (data)
 ];
 
 impl Settings {
@@ -70,7 +71,13 @@ impl Settings {
             Some(listed) if !listed.iter().any(|known| known == village) => {
                 Err(crate::error::AppError::invalid(
                     "village",
-                    format!("“{village}”不在{town}的村（社区）名单里，请从列表中选择。"),
+                    td_string!(
+                        crate::lang::locale(),
+                        errors.settings.unknown_village,
+                        village = village,
+                        town = town
+                    )
+                    .to_string(),
                 ))
             }
             _ => Ok(()),
@@ -84,7 +91,12 @@ impl Settings {
         } else {
             Err(crate::error::AppError::invalid(
                 field,
-                format!("“{town}”不在本市的镇（街道）名单里，请从列表中选择。"),
+                td_string!(
+                    crate::lang::locale(),
+                    errors.settings.unknown_town,
+                    town = town
+                )
+                .to_string(),
             ))
         }
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// The window (窗口) a need belongs to.
@@ -38,15 +39,21 @@ impl Window {
         }
     }
 
-    /// The name people know the window by.
+    /// The name people know the window by, in the reader's language (the built-in name: a
+    /// city may call it otherwise, see [`crate::city::City::label`]).
     pub fn label(self) -> &'static str {
+        self.label_in(crate::lang::locale())
+    }
+
+    /// The built-in name of the window in `locale`.
+    pub fn label_in(self, locale: crate::lang::Locale) -> &'static str {
         match self {
-            Window::Medical => "助医",
-            Window::Education => "助学",
-            Window::Disability => "助残",
-            Window::Home => "家居微改善",
-            Window::Insurance => "助保险",
-            Window::Services => "服务与文化",
+            Window::Medical => td_string!(locale, domain.window.medical),
+            Window::Education => td_string!(locale, domain.window.education),
+            Window::Disability => td_string!(locale, domain.window.disability),
+            Window::Home => td_string!(locale, domain.window.home),
+            Window::Insurance => td_string!(locale, domain.window.insurance),
+            Window::Services => td_string!(locale, domain.window.services),
         }
     }
 
@@ -54,7 +61,17 @@ impl Window {
         Window::ALL
             .into_iter()
             .find(|w| w.code() == code)
-            .ok_or_else(|| AppError::invalid("window", format!("没有名为“{code}”的帮扶窗口。")))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "window",
+                    td_string!(
+                        crate::lang::locale(),
+                        errors.asks.unknown_window,
+                        code = code
+                    )
+                    .to_string(),
+                )
+            })
     }
 }
 
@@ -81,15 +98,18 @@ impl Urgency {
             1 => Ok(Urgency::Normal),
             2 => Ok(Urgency::Soon),
             3 => Ok(Urgency::Urgent),
-            _ => Err(AppError::invalid("urgency", "紧急程度只能是 1、2 或 3。")),
+            _ => Err(AppError::invalid(
+                "urgency",
+                td_string!(crate::lang::locale(), errors.asks.bad_urgency),
+            )),
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Urgency::Normal => "一般",
-            Urgency::Soon => "较急",
-            Urgency::Urgent => "紧急",
+            Urgency::Normal => td_string!(crate::lang::locale(), domain.urgency.normal),
+            Urgency::Soon => td_string!(crate::lang::locale(), domain.urgency.soon),
+            Urgency::Urgent => td_string!(crate::lang::locale(), domain.urgency.urgent),
         }
     }
 }
@@ -128,24 +148,30 @@ impl Ask {
             ("money", Some(fen)) => Ok(Ask::Money {
                 amount: Fen::parse(fen)?,
             }),
-            ("money", None) => Err(AppError::invalid("amount", "资金类需求必须填写金额。")),
+            ("money", None) => Err(AppError::invalid(
+                "amount",
+                td_string!(crate::lang::locale(), errors.asks.money_needs_amount),
+            )),
             ("goods", None) => Ok(Ask::Goods),
             ("service", None) => Ok(Ask::Service),
-            ("goods" | "service", Some(_)) => {
-                Err(AppError::invalid("amount", "物资和服务类需求不填写金额。"))
-            }
+            ("goods" | "service", Some(_)) => Err(AppError::invalid(
+                "amount",
+                td_string!(crate::lang::locale(), errors.asks.no_amount),
+            )),
             _ => Err(AppError::invalid(
                 "kind",
-                "需求类型只能是资金、物资或服务。",
+                td_string!(crate::lang::locale(), errors.asks.bad_kind),
             )),
         }
     }
 
     pub fn label(self) -> String {
         match self {
-            Ask::Money { amount } => format!("资金 {amount}"),
-            Ask::Goods => "物资".to_owned(),
-            Ask::Service => "服务".to_owned(),
+            Ask::Money { amount } => {
+                td_string!(crate::lang::locale(), domain.ask.money, amount = amount).to_string()
+            }
+            Ask::Goods => td_string!(crate::lang::locale(), domain.ask.goods).to_owned(),
+            Ask::Service => td_string!(crate::lang::locale(), domain.ask.service).to_owned(),
         }
     }
 }
@@ -210,16 +236,26 @@ impl NeedStatus {
     /// How a volunteer's list names the stage.
     pub fn label(self) -> &'static str {
         match self {
-            NeedStatus::Draft => "草稿",
-            NeedStatus::CouncilReview => "待议事小组审核",
-            NeedStatus::VolunteerReview => "待志愿者复核",
-            NeedStatus::Published => "已发布",
-            NeedStatus::Claimed => "已认领",
-            NeedStatus::Fulfilled => "已完成",
-            NeedStatus::Referred => "已转介政府救助",
-            NeedStatus::Paused => "因举报暂停",
-            NeedStatus::Withdrawn => "已撤下",
-            NeedStatus::Matched => "已对接服务",
+            NeedStatus::Draft => td_string!(crate::lang::locale(), domain.need_status.draft),
+            NeedStatus::CouncilReview => {
+                td_string!(crate::lang::locale(), domain.need_status.council_review)
+            }
+            NeedStatus::VolunteerReview => {
+                td_string!(crate::lang::locale(), domain.need_status.volunteer_review)
+            }
+            NeedStatus::Published => {
+                td_string!(crate::lang::locale(), domain.need_status.published)
+            }
+            NeedStatus::Claimed => td_string!(crate::lang::locale(), domain.need_status.claimed),
+            NeedStatus::Fulfilled => {
+                td_string!(crate::lang::locale(), domain.need_status.fulfilled)
+            }
+            NeedStatus::Referred => td_string!(crate::lang::locale(), domain.need_status.referred),
+            NeedStatus::Paused => td_string!(crate::lang::locale(), domain.need_status.paused),
+            NeedStatus::Withdrawn => {
+                td_string!(crate::lang::locale(), domain.need_status.withdrawn)
+            }
+            NeedStatus::Matched => td_string!(crate::lang::locale(), domain.need_status.matched),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// A mainland China mobile number, normalised to its 11 digits.
@@ -26,7 +27,7 @@ impl Phone {
         } else {
             Err(AppError::invalid(
                 "phone",
-                "手机号格式不正确，应为 11 位数字，例如 13812345678。",
+                td_string!(crate::lang::locale(), errors.claim.bad_phone),
             ))
         }
     }
@@ -102,12 +103,20 @@ impl ClaimStatus {
 
     pub fn label(self) -> &'static str {
         match self {
-            ClaimStatus::Open => "待送达",
-            ClaimStatus::Delivered => "已送达，待志愿者确认",
-            ClaimStatus::Confirmed => "已完成",
-            ClaimStatus::Released => "已放弃",
-            ClaimStatus::Expired => "已超时，已放回需求墙",
-            ClaimStatus::Rejected => "送达未被确认，已放回需求墙",
+            ClaimStatus::Open => td_string!(crate::lang::locale(), domain.claim_status.open),
+            ClaimStatus::Delivered => {
+                td_string!(crate::lang::locale(), domain.claim_status.delivered)
+            }
+            ClaimStatus::Confirmed => {
+                td_string!(crate::lang::locale(), domain.claim_status.confirmed)
+            }
+            ClaimStatus::Released => {
+                td_string!(crate::lang::locale(), domain.claim_status.released)
+            }
+            ClaimStatus::Expired => td_string!(crate::lang::locale(), domain.claim_status.expired),
+            ClaimStatus::Rejected => {
+                td_string!(crate::lang::locale(), domain.claim_status.rejected)
+            }
         }
     }
 
@@ -156,12 +165,13 @@ impl ClaimTerms {
         }
         Err(AppError::invalid(
             "amount",
-            format!(
-                "每次认捐至少 {}；剩余不足 {} 时，请认捐全部剩余的 {}。",
-                self.min_pledge,
-                self.min_pledge,
-                Fen::from_stored(left)
-            ),
+            td_string!(
+                crate::lang::locale(),
+                errors.claim.pledge_too_small,
+                min = self.min_pledge,
+                left = Fen::from_stored(left)
+            )
+            .to_string(),
         ))
     }
 

@@ -6,6 +6,7 @@
 
 use super::{refuse_contact_details, text_field, UtcMillis};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// The longest one activity may be: 12 hours.
@@ -24,7 +25,7 @@ pub const CERTIFICATES_PER_DAY: u32 = 20;
 pub const CERTIFICATE_MAX_DAYS: i64 = 366;
 /// The programme a certificate is issued by, under the city's brand.
 pub fn programme(brand: &str) -> String {
-    format!("{brand} · 支出型困难家庭爱心帮扶志愿服务")
+    td_string!(crate::lang::locale(), domain.programme, brand = brand).to_string()
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -66,11 +67,19 @@ impl ActivityKind {
 
     pub fn label(self) -> &'static str {
         match self {
-            ActivityKind::Delivery => "送达帮扶",
-            ActivityKind::IntakeVisit => "入户走访",
-            ActivityKind::ServiceSession => "服务活动",
-            ActivityKind::Training => "培训",
-            ActivityKind::Other => "其他",
+            ActivityKind::Delivery => {
+                td_string!(crate::lang::locale(), domain.activity_kind.delivery)
+            }
+            ActivityKind::IntakeVisit => {
+                td_string!(crate::lang::locale(), domain.activity_kind.intake_visit)
+            }
+            ActivityKind::ServiceSession => {
+                td_string!(crate::lang::locale(), domain.activity_kind.service_session)
+            }
+            ActivityKind::Training => {
+                td_string!(crate::lang::locale(), domain.activity_kind.training)
+            }
+            ActivityKind::Other => td_string!(crate::lang::locale(), domain.activity_kind.other),
         }
     }
 
@@ -78,7 +87,12 @@ impl ActivityKind {
         ActivityKind::ALL
             .into_iter()
             .find(|kind| kind.code() == code.trim())
-            .ok_or_else(|| AppError::invalid("kind", "请选择服务类型。"))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "kind",
+                    td_string!(crate::lang::locale(), errors.hours.choose_kind),
+                )
+            })
     }
 }
 
@@ -102,9 +116,15 @@ impl ActivityStatus {
 
     pub fn label(self) -> &'static str {
         match self {
-            ActivityStatus::Pending => "待确认",
-            ActivityStatus::Confirmed => "已确认",
-            ActivityStatus::Refused => "未通过",
+            ActivityStatus::Pending => {
+                td_string!(crate::lang::locale(), domain.activity_status.pending)
+            }
+            ActivityStatus::Confirmed => {
+                td_string!(crate::lang::locale(), domain.activity_status.confirmed)
+            }
+            ActivityStatus::Refused => {
+                td_string!(crate::lang::locale(), domain.activity_status.refused)
+            }
         }
     }
 
@@ -153,7 +173,12 @@ pub struct NewActivity {
 
 /// Minutes after midnight of `HH:MM` (or `H:MM`); `Invalid` naming `field` otherwise.
 fn clock(field: &str, text: &str) -> Result<i64, AppError> {
-    let bad = || AppError::invalid(field, "时间请写成 时:分，如 09:30。");
+    let bad = || {
+        AppError::invalid(
+            field,
+            td_string!(crate::lang::locale(), errors.hours.bad_clock),
+        )
+    };
     let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
     let digits = |s: &str, max: usize| {
         (!s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit()))
@@ -168,24 +193,38 @@ fn clock(field: &str, text: &str) -> Result<i64, AppError> {
 
 /// Minutes of a duration in hours written in half-hour steps (`2`, `1.5`, `0.5`, `3.0`).
 fn duration(text: &str) -> Result<i64, AppError> {
-    let text = text.trim().trim_end_matches("小时").trim();
+    let text = text.trim().trim_end_matches("小时").trim(); // i18n-allow: a unit people type after the number, read and dropped
     let bad = |message: &str| AppError::invalid("hours", message);
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || whole.len() > 3 || !digits(whole) || !digits(fraction) {
-        return Err(bad("服务时长请填写小时数，如 2 或 1.5。"));
+        return Err(bad(td_string!(
+            crate::lang::locale(),
+            errors.hours.bad_duration
+        )));
     }
     let half = match fraction.trim_end_matches('0') {
         "" => 0,
         "5" => 30,
-        _ => return Err(bad("服务时长请按半小时填写，如 1.5。")),
+        _ => {
+            return Err(bad(td_string!(
+                crate::lang::locale(),
+                errors.hours.half_hours
+            )))
+        }
     };
     let minutes = whole.parse::<i64>().unwrap_or(i64::MAX / 2) * 60 + half;
     if minutes <= 0 {
-        return Err(bad("服务时长必须大于 0。"));
+        return Err(bad(td_string!(
+            crate::lang::locale(),
+            errors.hours.zero_duration
+        )));
     }
     if minutes > MAX_ACTIVITY_MINUTES {
-        return Err(bad("一次服务最多记 12 小时。"));
+        return Err(bad(td_string!(
+            crate::lang::locale(),
+            errors.hours.too_long
+        )));
     }
     Ok(minutes)
 }
@@ -207,24 +246,39 @@ impl NewActivity {
         let kind = ActivityKind::parse(&form.kind)?;
         let town = form.town.trim();
         if town.is_empty() {
-            return Err(AppError::invalid("town", "请选择服务所在的镇（街道）。"));
+            return Err(AppError::invalid(
+                "town",
+                td_string!(crate::lang::locale(), errors.hours.choose_town),
+            ));
         }
         if !towns.iter().any(|t| t == town) {
             return Err(AppError::invalid(
                 "town",
-                "只能登记您担任志愿者的镇（街道）的服务。",
+                td_string!(crate::lang::locale(), errors.hours.not_your_town),
             ));
         }
-        let day = UtcMillis::parse_shanghai_date(&form.date)
-            .ok_or_else(|| AppError::invalid("date", "请填写服务日期，如 2026-11-28。"))?;
+        let day = UtcMillis::parse_shanghai_date(&form.date).ok_or_else(|| {
+            AppError::invalid(
+                "date",
+                td_string!(crate::lang::locale(), errors.hours.bad_date),
+            )
+        })?;
         let today = shanghai_midnight(now);
         if day > today {
-            return Err(AppError::invalid("date", "服务日期不能在将来。"));
+            return Err(AppError::invalid(
+                "date",
+                td_string!(crate::lang::locale(), errors.hours.future_date),
+            ));
         }
         if day.0 < today.0 - RECORD_WITHIN_DAYS * DAY_MS {
             return Err(AppError::invalid(
                 "date",
-                format!("只能登记 {RECORD_WITHIN_DAYS} 天以内的服务。"),
+                td_string!(
+                    crate::lang::locale(),
+                    errors.hours.too_old,
+                    days = RECORD_WITHIN_DAYS
+                )
+                .to_string(),
             ));
         }
         let times = !form.time_in.trim().is_empty() || !form.time_out.trim().is_empty();
@@ -232,32 +286,47 @@ impl NewActivity {
             if !form.hours.trim().is_empty() {
                 return Err(AppError::invalid(
                     "hours",
-                    "填写了开始和结束时间，就不用再填时长。",
+                    td_string!(crate::lang::locale(), errors.hours.times_and_duration),
                 ));
             }
             if form.time_in.trim().is_empty() {
-                return Err(AppError::invalid("time_in", "请填写开始时间。"));
+                return Err(AppError::invalid(
+                    "time_in",
+                    td_string!(crate::lang::locale(), errors.hours.no_start),
+                ));
             }
             if form.time_out.trim().is_empty() {
-                return Err(AppError::invalid("time_out", "请填写结束时间。"));
+                return Err(AppError::invalid(
+                    "time_out",
+                    td_string!(crate::lang::locale(), errors.hours.no_end),
+                ));
             }
             let start = UtcMillis(day.0 + clock("time_in", &form.time_in)? * MINUTE_MS);
             let end = UtcMillis(day.0 + clock("time_out", &form.time_out)? * MINUTE_MS);
             if end <= start {
-                return Err(AppError::invalid("time_out", "结束时间必须晚于开始时间。"));
+                return Err(AppError::invalid(
+                    "time_out",
+                    td_string!(crate::lang::locale(), errors.hours.end_before_start),
+                ));
             }
             let minutes = (end.0 - start.0) / MINUTE_MS;
             if minutes > MAX_ACTIVITY_MINUTES {
-                return Err(AppError::invalid("time_out", "一次服务最多记 12 小时。"));
+                return Err(AppError::invalid(
+                    "time_out",
+                    td_string!(crate::lang::locale(), errors.hours.too_long),
+                ));
             }
             if end > now {
-                return Err(AppError::invalid("time_out", "结束时间不能在将来。"));
+                return Err(AppError::invalid(
+                    "time_out",
+                    td_string!(crate::lang::locale(), errors.hours.future_end),
+                ));
             }
             (Some((start, end)), minutes)
         } else if form.hours.trim().is_empty() {
             return Err(AppError::invalid(
                 "hours",
-                "请填写开始和结束时间，或者服务时长。",
+                td_string!(crate::lang::locale(), errors.hours.no_time),
             ));
         } else {
             (None, duration(&form.hours)?)
@@ -266,14 +335,20 @@ impl NewActivity {
             "" => None,
             text => match text.parse::<i64>() {
                 Ok(id) if id > 0 => Some(id),
-                _ => return Err(AppError::invalid("need_id", "需求编号应是一个正整数。")),
+                _ => {
+                    return Err(AppError::invalid(
+                        "need_id",
+                        td_string!(crate::lang::locale(), errors.hours.bad_need_id),
+                    ))
+                }
             },
         };
         let note = if form.note.trim().is_empty() {
             String::new()
         } else {
-            let note = text_field("note", "说明", &form.note, 1, HOURS_NOTE_MAX)?;
-            refuse_contact_details("note", "说明", &note)?;
+            let label = td_string!(crate::lang::locale(), domain.field.note);
+            let note = text_field("note", label, &form.note, 1, HOURS_NOTE_MAX)?;
+            refuse_contact_details("note", label, &note)?;
             note
         };
         Ok(NewActivity {
@@ -296,8 +371,9 @@ pub fn overlaps(a: (UtcMillis, UtcMillis), b: (UtcMillis, UtcMillis)) -> bool {
 /// Why a coordinator refuses an activity: 1 to [`REFUSAL_MAX`] characters, no phone or ID
 /// number (the volunteer reads it).
 pub fn refusal_reason(text: &str) -> Result<String, AppError> {
-    let reason = text_field("reason", "未通过的原因", text, 1, REFUSAL_MAX)?;
-    refuse_contact_details("reason", "未通过的原因", &reason)?;
+    let label = td_string!(crate::lang::locale(), domain.field.refusal_reason);
+    let reason = text_field("reason", label, text, 1, REFUSAL_MAX)?;
+    refuse_contact_details("reason", label, &reason)?;
     Ok(reason)
 }
 
@@ -310,7 +386,7 @@ pub fn hours_text(minutes: i64) -> String {
         p if p % 10 == 0 => format!("{whole}.{}", p / 10),
         p => format!("{whole}.{p:02}"),
     };
-    format!("{number} 小时")
+    td_string!(crate::lang::locale(), domain.hours, number = number).to_string()
 }
 
 /// One activity as its volunteer, or a coordinator, sees it.
@@ -398,18 +474,32 @@ pub struct HoursPeriod {
 
 impl HoursPeriod {
     pub fn parse(from: &str, to: &str, now: UtcMillis) -> Result<HoursPeriod, AppError> {
-        let from = UtcMillis::parse_shanghai_date(from)
-            .ok_or_else(|| AppError::invalid("from", "请填写开始日期，如 2026-01-01。"))?;
-        let to = UtcMillis::parse_shanghai_date(to)
-            .ok_or_else(|| AppError::invalid("to", "请填写结束日期，如 2026-12-31。"))?;
+        let from = UtcMillis::parse_shanghai_date(from).ok_or_else(|| {
+            AppError::invalid(
+                "from",
+                td_string!(crate::lang::locale(), errors.hours.bad_from),
+            )
+        })?;
+        let to = UtcMillis::parse_shanghai_date(to).ok_or_else(|| {
+            AppError::invalid("to", td_string!(crate::lang::locale(), errors.hours.bad_to))
+        })?;
         if to < from {
-            return Err(AppError::invalid("to", "结束日期不能早于开始日期。"));
+            return Err(AppError::invalid(
+                "to",
+                td_string!(crate::lang::locale(), errors.hours.to_before_from),
+            ));
         }
         if to > shanghai_midnight(now) {
-            return Err(AppError::invalid("to", "结束日期不能在将来。"));
+            return Err(AppError::invalid(
+                "to",
+                td_string!(crate::lang::locale(), errors.hours.future_to),
+            ));
         }
         if (to.0 - from.0) / DAY_MS >= CERTIFICATE_MAX_DAYS {
-            return Err(AppError::invalid("from", "一份证明最多覆盖一年。"));
+            return Err(AppError::invalid(
+                "from",
+                td_string!(crate::lang::locale(), errors.hours.period_too_long),
+            ));
         }
         Ok(HoursPeriod {
             from,

@@ -3,6 +3,7 @@
 
 use super::{Fen, PublicNeed, UtcMillis, Window};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// A donor's interests. Empty windows or towns mean any.
@@ -42,28 +43,41 @@ impl Interests {
     ) -> Result<Interests, AppError> {
         let mut chosen_windows = Vec::new();
         for code in windows.iter().filter(|c| !c.trim().is_empty()) {
-            let window = Window::parse(code.trim())
-                .map_err(|_| AppError::invalid("windows", "请选择帮扶窗口。"))?;
+            let window = Window::parse(code.trim()).map_err(|_| {
+                AppError::invalid(
+                    "windows",
+                    td_string!(crate::lang::locale(), errors.interest.choose_window),
+                )
+            })?;
             if !chosen_windows.contains(&window) {
                 chosen_windows.push(window);
             }
         }
         let chosen_towns = super::pick_towns(towns, known)?;
         if chosen_towns.len() > Self::MAX_TOWNS {
-            return Err(AppError::invalid("towns", "选择的镇（街道）太多了。"));
+            return Err(AppError::invalid(
+                "towns",
+                td_string!(crate::lang::locale(), errors.interest.too_many_towns),
+            ));
         }
         let amount = |field: &str, text: &str| -> Result<Option<Fen>, AppError> {
             match text.trim() {
                 "" => Ok(None),
                 text => Fen::parse_yuan(text).map(Some).map_err(|_| {
-                    AppError::invalid(field, "金额请填写元数，如 500 或 1200.50；不限请留空。")
+                    AppError::invalid(
+                        field,
+                        td_string!(crate::lang::locale(), errors.interest.bad_amount),
+                    )
                 }),
             }
         };
         let (min, max) = (amount("min", min_yuan)?, amount("max", max_yuan)?);
         if let (Some(min), Some(max)) = (min, max) {
             if max < min {
-                return Err(AppError::invalid("max", "最高金额不能低于最低金额。"));
+                return Err(AppError::invalid(
+                    "max",
+                    td_string!(crate::lang::locale(), errors.interest.max_below_min),
+                ));
             }
         }
         Ok(Interests {
@@ -128,15 +142,20 @@ impl Interests {
             && self.amount_fits(need)
         {
             score += 100;
-            reasons.push("金额合适".to_owned());
+            reasons.push(td_string!(crate::lang::locale(), domain.fit.amount).to_owned());
         }
         // Urgency 1–3 as 10–30; days waiting up to 30 as 0–30.
         score += need.urgency.rank() * 10;
         score += ((now.0 - need.created_at.0).max(0) / 86_400_000).min(30);
         let line = if reasons.is_empty() {
-            "其他需求".to_owned()
+            td_string!(crate::lang::locale(), domain.fit.other).to_owned()
         } else {
-            format!("匹配：{}", reasons.join(" · "))
+            td_string!(
+                crate::lang::locale(),
+                domain.fit.matched,
+                reasons = reasons.join(" · ")
+            )
+            .to_string()
         };
         Fit { score, line }
     }

@@ -1,6 +1,7 @@
 //! Money: integer fen, parsed from what people type, shown as yuan.
 
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -16,12 +17,15 @@ impl Fen {
     /// An amount a need may ask for: more than zero and at most [`Fen::MAX_NEED`].
     pub fn parse(fen: i64) -> Result<Fen, AppError> {
         if fen <= 0 {
-            return Err(AppError::invalid("amount", "金额必须大于零。"));
+            return Err(AppError::invalid(
+                "amount",
+                td_string!(crate::lang::locale(), errors.money.not_positive),
+            ));
         }
         if fen > Self::MAX_NEED.0 {
             return Err(AppError::invalid(
                 "amount",
-                "金额过大：单条需求最多 50 万元。",
+                td_string!(crate::lang::locale(), errors.money.too_large),
             ));
         }
         Ok(Fen(fen))
@@ -35,7 +39,12 @@ impl Fen {
             .chars()
             .filter(|c| *c != ',' && *c != '，')
             .collect();
-        let bad = || AppError::invalid("amount", "请输入金额，例如 1200 或 1200.50。");
+        let bad = || {
+            AppError::invalid(
+                "amount",
+                td_string!(crate::lang::locale(), errors.money.not_an_amount),
+            )
+        };
         let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
         if whole.is_empty() || whole.len() > 9 || frac.len() > 2 {
             return Err(bad());

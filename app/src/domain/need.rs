@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -86,20 +87,29 @@ impl NewNeed {
         ask: Ask,
         urgency: Urgency,
     ) -> Result<NewNeed, AppError> {
-        let title = text_field("title", "标题", title, 4, 40)?;
-        refuse_contact_details("title", "标题", &title)?;
-        let story = text_field("story", "情况说明", story, 10, 1000)?;
-        refuse_contact_details("story", "情况说明", &story)?;
+        let locale = crate::lang::locale();
+        let title_label = td_string!(locale, domain.field.title);
+        let title = text_field("title", title_label, title, 4, 40)?;
+        refuse_contact_details("title", title_label, &title)?;
+        let story_label = td_string!(locale, domain.field.story);
+        let story = text_field("story", story_label, story, 10, 1000)?;
+        refuse_contact_details("story", story_label, &story)?;
         Ok(NewNeed {
             window,
             title,
             story,
-            town: text_field("town", "镇（街道）", town, 2, 20)?,
+            town: text_field("town", td_string!(locale, domain.field.town), town, 2, 20)?,
             // Empty where the city does not show villages on public cards.
             village: if village.trim().is_empty() {
                 String::new()
             } else {
-                text_field("village", "村（社区）", village, 2, 20)?
+                text_field(
+                    "village",
+                    td_string!(locale, domain.field.village),
+                    village,
+                    2,
+                    20,
+                )?
             },
             ask,
             urgency,
@@ -138,9 +148,10 @@ impl BoardFilter {
     /// The filter a client sent, refused when its town cannot be one.
     pub fn check(self) -> Result<BoardFilter, AppError> {
         match &self.town {
-            Some(town) if !Self::could_be_a_town(town) => {
-                Err(AppError::invalid("town", "没有这个镇（街道）。"))
-            }
+            Some(town) if !Self::could_be_a_town(town) => Err(AppError::invalid(
+                "town",
+                td_string!(crate::lang::locale(), errors.need.no_such_town),
+            )),
             _ => Ok(self),
         }
     }

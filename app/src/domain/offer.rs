@@ -3,6 +3,7 @@
 
 use super::{refuse_contact_details, refuse_web_addresses, text_field, UtcMillis, Window};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -54,13 +55,15 @@ impl ServiceKind {
 
     pub fn label(self) -> &'static str {
         match self {
-            ServiceKind::Tutoring => "学业辅导",
-            ServiceKind::Legal => "法律咨询",
-            ServiceKind::Health => "健康义诊",
-            ServiceKind::Repair => "上门维修",
-            ServiceKind::Culture => "文化活动",
-            ServiceKind::Care => "陪护照料",
-            ServiceKind::Other => "其他服务",
+            ServiceKind::Tutoring => {
+                td_string!(crate::lang::locale(), domain.service_kind.tutoring)
+            }
+            ServiceKind::Legal => td_string!(crate::lang::locale(), domain.service_kind.legal),
+            ServiceKind::Health => td_string!(crate::lang::locale(), domain.service_kind.health),
+            ServiceKind::Repair => td_string!(crate::lang::locale(), domain.service_kind.repair),
+            ServiceKind::Culture => td_string!(crate::lang::locale(), domain.service_kind.culture),
+            ServiceKind::Care => td_string!(crate::lang::locale(), domain.service_kind.care),
+            ServiceKind::Other => td_string!(crate::lang::locale(), domain.service_kind.other),
         }
     }
 
@@ -68,7 +71,12 @@ impl ServiceKind {
         ServiceKind::ALL
             .into_iter()
             .find(|kind| kind.code() == code)
-            .ok_or_else(|| AppError::invalid("kind", "请选择服务类型。"))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "kind",
+                    td_string!(crate::lang::locale(), errors.offer.choose_kind),
+                )
+            })
     }
 }
 
@@ -108,10 +116,14 @@ impl OfferStatus {
 
     pub fn label(self) -> &'static str {
         match self {
-            OfferStatus::Review => "待志愿者审核",
-            OfferStatus::Published => "已发布",
-            OfferStatus::Returned => "已退回",
-            OfferStatus::Closed => "已结束",
+            OfferStatus::Review => td_string!(crate::lang::locale(), domain.offer_status.review),
+            OfferStatus::Published => {
+                td_string!(crate::lang::locale(), domain.offer_status.published)
+            }
+            OfferStatus::Returned => {
+                td_string!(crate::lang::locale(), domain.offer_status.returned)
+            }
+            OfferStatus::Closed => td_string!(crate::lang::locale(), domain.offer_status.closed),
         }
     }
 }
@@ -135,9 +147,15 @@ impl Slot {
     pub fn places_text(booked: i64, places: i64) -> String {
         let free = (places - booked).max(0);
         if free > 0 {
-            format!("余 {free} / {places} 个名额")
+            td_string!(
+                crate::lang::locale(),
+                domain.slot.places_left,
+                free = free,
+                places = places
+            )
+            .to_string()
         } else {
-            "已约满".to_owned()
+            td_string!(crate::lang::locale(), domain.slot.full).to_owned()
         }
     }
 
@@ -218,29 +236,35 @@ impl NewOffer {
         now: UtcMillis,
     ) -> Result<NewOffer, AppError> {
         let kind = ServiceKind::parse(kind)?;
-        let window =
-            Window::parse(window).map_err(|_| AppError::invalid("window", "请选择帮扶窗口。"))?;
-        let title = text_field("title", "服务名称", title, 4, 40)?;
-        refuse_contact_details("title", "服务名称", &title)?;
-        refuse_web_addresses("title", "服务名称", &title)?;
-        let description = text_field("description", "服务内容", description, 10, 1000)?;
-        refuse_contact_details("description", "服务内容", &description)?;
-        refuse_web_addresses("description", "服务内容", &description)?;
+        let locale = crate::lang::locale();
+        let window = Window::parse(window).map_err(|_| {
+            AppError::invalid("window", td_string!(locale, errors.offer.choose_window))
+        })?;
+        let label = td_string!(locale, domain.field.offer_title);
+        let title = text_field("title", label, title, 4, 40)?;
+        refuse_contact_details("title", label, &title)?;
+        refuse_web_addresses("title", label, &title)?;
+        let label = td_string!(locale, domain.field.offer_description);
+        let description = text_field("description", label, description, 10, 1000)?;
+        refuse_contact_details("description", label, &description)?;
+        refuse_web_addresses("description", label, &description)?;
         let chosen = super::pick_towns(towns, known)?;
         if chosen.is_empty() {
             return Err(AppError::invalid(
                 "towns",
-                "请至少选择一个服务的镇（街道）。",
+                td_string!(locale, errors.offer.no_towns),
             ));
         }
-        let places: i64 = places
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid("places", "名额请填写一个整数。"))?;
+        let places: i64 = places.trim().parse().map_err(|_| {
+            AppError::invalid(
+                "places",
+                td_string!(locale, errors.offer.places_not_a_number),
+            )
+        })?;
         if !(1..=Self::MAX_PLACES).contains(&places) {
             return Err(AppError::invalid(
                 "places",
-                format!("每个时段的名额应在 1 到 {} 之间。", Self::MAX_PLACES),
+                td_string!(locale, errors.offer.places_range, max = Self::MAX_PLACES).to_string(),
             ));
         }
         let repeat: u32 = match repeat_weeks.trim() {
@@ -252,7 +276,12 @@ impl NewOffer {
                 .ok_or_else(|| {
                     AppError::invalid(
                         "repeat_weeks",
-                        format!("每周重复的次数应在 0 到 {} 之间。", Self::MAX_REPEAT_WEEKS),
+                        td_string!(
+                            locale,
+                            errors.offer.repeat_range,
+                            max = Self::MAX_REPEAT_WEEKS
+                        )
+                        .to_string(),
                     )
                 })?,
         };
@@ -268,7 +297,8 @@ impl NewOffer {
                 if times.len() > Self::MAX_SLOTS {
                     return Err(AppError::invalid(
                         "slots",
-                        format!("一项服务最多 {} 个时段（含每周重复）。", Self::MAX_SLOTS),
+                        td_string!(locale, errors.offer.too_many_slots, max = Self::MAX_SLOTS)
+                            .to_string(),
                     ));
                 }
             }
@@ -276,29 +306,39 @@ impl NewOffer {
         if times.is_empty() {
             return Err(AppError::invalid(
                 "slots",
-                "请至少填写一个时段，如 2026-12-05 14:00-16:00。",
+                td_string!(locale, errors.offer.no_slots),
             ));
         }
         for time in &times {
             if time.starts_at <= now {
                 return Err(AppError::invalid(
                     "slots",
-                    format!("时段 {} 已经过去了。", time.starts_at.shanghai_text()),
+                    td_string!(
+                        locale,
+                        errors.offer.slot_past,
+                        slot = time.starts_at.shanghai_text()
+                    )
+                    .to_string(),
                 ));
             }
             if time.starts_at.0 - now.0 > Self::MAX_AHEAD_MILLIS {
-                return Err(AppError::invalid("slots", "时段最多安排在一年以内。"));
+                return Err(AppError::invalid(
+                    "slots",
+                    td_string!(locale, errors.offer.slot_too_far),
+                ));
             }
         }
         times.sort_by_key(|t| t.starts_at);
         if let Some(pair) = times.windows(2).find(|p| p[1].starts_at < p[0].ends_at) {
             return Err(AppError::invalid(
                 "slots",
-                format!(
-                    "时段 {} 与 {} 重叠了。",
-                    pair[0].starts_at.shanghai_text(),
-                    pair[1].starts_at.shanghai_text()
-                ),
+                td_string!(
+                    locale,
+                    errors.offer.slots_overlap,
+                    first = pair[0].starts_at.shanghai_text(),
+                    second = pair[1].starts_at.shanghai_text()
+                )
+                .to_string(),
             ));
         }
         Ok(NewOffer {
@@ -319,7 +359,7 @@ fn parse_slot_line(line: &str) -> Result<SlotTime, AppError> {
     let bad = || {
         AppError::invalid(
             "slots",
-            format!("看不懂时段“{line}”：请按 2026-12-05 14:00-16:00 的格式，每行一个。"),
+            td_string!(crate::lang::locale(), errors.offer.bad_slot, line = line).to_string(),
         )
     };
     let (date, times) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
@@ -331,13 +371,23 @@ fn parse_slot_line(line: &str) -> Result<SlotTime, AppError> {
     if to <= from {
         return Err(AppError::invalid(
             "slots",
-            format!("时段“{line}”的结束时间要晚于开始时间。"),
+            td_string!(
+                crate::lang::locale(),
+                errors.offer.slot_ends_before_start,
+                line = line
+            )
+            .to_string(),
         ));
     }
     if (to - from) * 60_000 > NewOffer::MAX_SLOT_MILLIS {
         return Err(AppError::invalid(
             "slots",
-            format!("时段“{line}”太长了：一个时段最长 12 小时。"),
+            td_string!(
+                crate::lang::locale(),
+                errors.offer.slot_too_long,
+                line = line
+            )
+            .to_string(),
         ));
     }
     Ok(SlotTime {

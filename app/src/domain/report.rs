@@ -4,6 +4,7 @@
 
 use super::{refuse_contact_details, refuse_web_addresses, text_field, PublicNeed, UtcMillis};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// The longest note a report (or a resolution) may carry, in characters.
@@ -45,11 +46,19 @@ impl ReportReason {
 
     pub fn label(self) -> &'static str {
         match self {
-            ReportReason::NotTrue => "情况不实",
-            ReportReason::AlreadyHelped => "已获得帮助",
-            ReportReason::Privacy => "泄露隐私",
-            ReportReason::WrongInfo => "信息有误",
-            ReportReason::Other => "其他",
+            ReportReason::NotTrue => {
+                td_string!(crate::lang::locale(), domain.report_reason.not_true)
+            }
+            ReportReason::AlreadyHelped => {
+                td_string!(crate::lang::locale(), domain.report_reason.already_helped)
+            }
+            ReportReason::Privacy => {
+                td_string!(crate::lang::locale(), domain.report_reason.privacy)
+            }
+            ReportReason::WrongInfo => {
+                td_string!(crate::lang::locale(), domain.report_reason.wrong_info)
+            }
+            ReportReason::Other => td_string!(crate::lang::locale(), domain.report_reason.other),
         }
     }
 
@@ -57,7 +66,12 @@ impl ReportReason {
         ReportReason::ALL
             .into_iter()
             .find(|reason| reason.code() == code.trim())
-            .ok_or_else(|| AppError::invalid("reason", "请选择举报/纠错的原因。"))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "reason",
+                    td_string!(crate::lang::locale(), errors.report.choose_reason),
+                )
+            })
     }
 }
 
@@ -84,9 +98,15 @@ impl ReportResolution {
 
     pub fn label(self) -> &'static str {
         match self {
-            ReportResolution::Dismissed => "不成立",
-            ReportResolution::Corrected => "已更正",
-            ReportResolution::Withdrawn => "撤下",
+            ReportResolution::Dismissed => {
+                td_string!(crate::lang::locale(), domain.report_resolution.dismissed)
+            }
+            ReportResolution::Corrected => {
+                td_string!(crate::lang::locale(), domain.report_resolution.corrected)
+            }
+            ReportResolution::Withdrawn => {
+                td_string!(crate::lang::locale(), domain.report_resolution.withdrawn)
+            }
         }
     }
 
@@ -96,7 +116,10 @@ impl ReportResolution {
             "dismissed" => Ok(ReportResolution::Dismissed),
             "corrected" => Ok(ReportResolution::Corrected),
             "withdrawn" => Ok(ReportResolution::Withdrawn),
-            _ => Err(AppError::invalid("resolution", "请选择处理结果。")),
+            _ => Err(AppError::invalid(
+                "resolution",
+                td_string!(crate::lang::locale(), errors.report.choose_resolution),
+            )),
         }
     }
 
@@ -106,7 +129,7 @@ impl ReportResolution {
         match ReportResolution::parse(code)? {
             ReportResolution::Withdrawn => Err(AppError::invalid(
                 "resolution",
-                "撤下需求请用“撤下需求”按钮：它会同时处理这条需求的全部举报。",
+                td_string!(crate::lang::locale(), errors.report.withdraw_with_button),
             )),
             chosen => Ok(chosen),
         }
@@ -120,9 +143,10 @@ pub fn report_note(field: &str, text: &str) -> Result<String, AppError> {
     if text.trim().is_empty() {
         return Ok(String::new());
     }
-    let note = text_field(field, "说明", text, 1, REPORT_NOTE_MAX)?;
-    refuse_contact_details(field, "说明", &note)?;
-    refuse_web_addresses(field, "说明", &note)?;
+    let label = td_string!(crate::lang::locale(), domain.field.note);
+    let note = text_field(field, label, text, 1, REPORT_NOTE_MAX)?;
+    refuse_contact_details(field, label, &note)?;
+    refuse_web_addresses(field, label, &note)?;
     Ok(note)
 }
 

@@ -1,6 +1,7 @@
 //! Text fields typed by people: trimmed, bounded, no control characters.
 
 use crate::error::AppError;
+use leptos_i18n::td_string;
 
 /// Trims `text` and checks it is `min..=max` characters with no control characters.
 pub fn text_field(
@@ -13,24 +14,44 @@ pub fn text_field(
     let trimmed = text.trim();
     let count = trimmed.chars().count();
     if count == 0 {
-        return Err(AppError::invalid(field, format!("请填写{label}。")));
+        return Err(AppError::invalid(
+            field,
+            td_string!(crate::lang::locale(), errors.text.required, label = label).to_string(),
+        ));
     }
     if count < min {
         return Err(AppError::invalid(
             field,
-            format!("{label}至少 {min} 个字。"),
+            td_string!(
+                crate::lang::locale(),
+                errors.text.too_short,
+                label = label,
+                min = min
+            )
+            .to_string(),
         ));
     }
     if count > max {
         return Err(AppError::invalid(
             field,
-            format!("{label}最多 {max} 个字。"),
+            td_string!(
+                crate::lang::locale(),
+                errors.text.too_long,
+                label = label,
+                max = max
+            )
+            .to_string(),
         ));
     }
     if has_control_characters(trimmed) {
         return Err(AppError::invalid(
             field,
-            format!("{label}含有无法显示的字符。"),
+            td_string!(
+                crate::lang::locale(),
+                errors.text.control_characters,
+                label = label
+            )
+            .to_string(),
         ));
     }
     // A browser posts a textarea's line breaks as `\r\n`: kept as plain line breaks.
@@ -47,11 +68,13 @@ pub fn refuse_contact_details(field: &str, label: &str, text: &str) -> Result<()
     if joined >= 11 || plain >= 7 {
         return Err(AppError::invalid(
             field,
-            format!(
-                "{label}里不能有电话号码或身份证号（发现一串 {} 位的数字），请删去：\
-                 家庭的联系方式只记在家庭档案里，不公开。",
-                joined.max(plain)
-            ),
+            td_string!(
+                crate::lang::locale(),
+                errors.text.contact_details,
+                label = label,
+                digits = joined.max(plain)
+            )
+            .to_string(),
         ));
     }
     Ok(())
@@ -65,7 +88,15 @@ pub fn refuse_web_addresses(field: &str, label: &str, text: &str) -> Result<(), 
         .iter()
         .any(|mark| lower.contains(mark))
     {
-        return Err(AppError::invalid(field, format!("{label}里不能有网址。")));
+        return Err(AppError::invalid(
+            field,
+            td_string!(
+                crate::lang::locale(),
+                errors.text.web_address,
+                label = label
+            )
+            .to_string(),
+        ));
     }
     Ok(())
 }
@@ -117,7 +148,8 @@ pub fn pick_towns(towns: &[String], known: &[String]) -> Result<Vec<String>, App
         if !known.iter().any(|k| k == town) {
             return Err(AppError::invalid(
                 "towns",
-                format!("没有“{town}”这个镇（街道）。"),
+                td_string!(crate::lang::locale(), errors.text.unknown_town, town = town)
+                    .to_string(),
             ));
         }
         if !chosen.iter().any(|c| c == town) {

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,7 +38,7 @@ impl FamilyCode {
         if !valid {
             return Err(AppError::invalid(
                 "code",
-                "确认码是 8 位字母和数字，例如 K7P4-9XQ2，请核对后再输入。",
+                td_string!(crate::lang::locale(), errors.thanks.bad_code),
             ));
         }
         let (slip, secret) = chars.split_at(Self::HALF);
@@ -93,8 +94,9 @@ impl ThanksMessage {
         if text.trim().is_empty() {
             return Ok(ThanksMessage(String::new()));
         }
-        let text = text_field("message", "感谢留言", text, 1, Self::MAX_CHARS)?;
-        refuse_contact_details("message", "感谢留言", &text)?;
+        let label = td_string!(crate::lang::locale(), domain.field.thanks_message);
+        let text = text_field("message", label, text, 1, Self::MAX_CHARS)?;
+        refuse_contact_details("message", label, &text)?;
         Ok(ThanksMessage(text))
     }
 

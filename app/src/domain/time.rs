@@ -1,6 +1,12 @@
 //! Time: UTC milliseconds in storage, the Shanghai calendar on screen.
 
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
+
+/// The months as English dates name them (`28 Nov 16:05`).
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A moment, stored as milliseconds since the Unix epoch (UTC). Shown in Asia/Shanghai time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -19,19 +25,25 @@ impl UtcMillis {
         UtcMillis(since_epoch.as_millis() as i64)
     }
 
-    /// `11月28日 16:05`, in Shanghai time.
+    /// `11月28日 16:05` (`28 Nov 16:05` in English), in Shanghai time.
     pub fn shanghai_text(self) -> String {
         let seconds = self.0.div_euclid(1000) + i64::from(Self::SHANGHAI_OFFSET_SECONDS);
         let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
         let (_, month, day) = civil_from_days(days);
-        format!(
-            "{month}月{day}日 {:02}:{:02}",
-            of_day / 3600,
-            of_day % 3600 / 60
+        let time = format!("{:02}:{:02}", of_day / 3600, of_day % 3600 / 60);
+        let month_name = MONTH_NAMES[usize::try_from(month - 1).unwrap_or(0) % 12];
+        td_string!(
+            crate::lang::locale(),
+            domain.date_time,
+            month = month,
+            day = day,
+            month_name = month_name,
+            time = time
         )
+        .to_string()
     }
 
-    /// `2026-11-28`, the date in Shanghai.
+    /// `2026-11-28`, the date in Shanghai (the same in every language).
     pub fn shanghai_date_text(self) -> String {
         let (year, month, day) = self.shanghai_date();
         format!("{year:04}-{month:02}-{day:02}")
@@ -123,4 +135,20 @@ pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moment_reads_as_a_date_and_time_in_either_language() {
+        let at = UtcMillis(1_764_347_100_000); // 2025-11-29 00:25 in Shanghai
+        assert_eq!(at.shanghai_text(), "11月29日 00:25");
+        let owner = leptos::prelude::Owner::new();
+        owner.with(|| {
+            crate::lang::provide_locale(crate::lang::Locale::en);
+            assert_eq!(at.shanghai_text(), "29 Nov 00:25");
+        });
+    }
 }
