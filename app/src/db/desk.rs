@@ -12,6 +12,7 @@ use crate::private::{
     OverdueNeed, Referral, ReferralOutcome, ReturnReason, StageTime, SupplyRow, TownOverdue,
     TrailStep,
 };
+use leptos_i18n::td_string;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -515,7 +516,13 @@ pub async fn referrals(
 /// A staff member as the trail names them: `王芳（志愿者）`.
 fn staff(name: Option<String>, role: &str) -> String {
     match name {
-        Some(name) => format!("{name}（{role}）"),
+        Some(name) => td_string!(
+            crate::lang::locale(),
+            desk.trail.staff,
+            name = name,
+            role = role
+        )
+        .to_string(),
         None => role.to_owned(),
     }
 }
@@ -534,6 +541,7 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
     else {
         return Ok(None);
     };
+    let locale = crate::lang::locale();
     let mut steps = Vec::new();
     let mut step = |at: i64, what: &str, who: String, detail: String| {
         steps.push(TrailStep {
@@ -555,10 +563,16 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
         let action: String = row.try_get("action")?;
         entered_logged |= action == "entered";
         let who = match action.as_str() {
-            "entered" | "edited" | "submitted" => staff(row.try_get("display_name")?, "录入志愿者"),
+            "entered" | "edited" | "submitted" => staff(
+                row.try_get("display_name")?,
+                td_string!(locale, desk.trail.role_entry_volunteer),
+            ),
             // The public is named by role only, even when signed in.
-            "reported" => "公众".to_owned(),
-            _ => staff(row.try_get("display_name")?, "工作人员"),
+            "reported" => td_string!(locale, desk.trail.role_public).to_owned(),
+            _ => staff(
+                row.try_get("display_name")?,
+                td_string!(locale, desk.trail.role_staff),
+            ),
         };
         step(
             row.try_get("created_at")?,
@@ -571,8 +585,8 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
         // Entered before the trail was kept.
         step(
             need.try_get("entered_at")?,
-            "志愿者录入",
-            "录入志愿者".into(),
+            td_string!(locale, desk.step.entered),
+            td_string!(locale, desk.trail.role_entry_volunteer).into(),
             String::new(),
         );
     }
@@ -588,22 +602,24 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
         let council = row.try_get::<String, _>("stage")? == "council";
         let approve = row.try_get::<String, _>("decision")? == "approve";
         let what = match (council, approve) {
-            (true, true) => "议事小组审核通过",
-            (true, false) => "议事小组退回",
-            (false, true) => "志愿者复核通过",
-            (false, false) => "志愿者复核退回",
+            (true, true) => td_string!(locale, desk.trail.council_approved),
+            (true, false) => td_string!(locale, desk.trail.council_returned),
+            (false, true) => td_string!(locale, desk.trail.volunteer_approved),
+            (false, false) => td_string!(locale, desk.trail.volunteer_returned),
         };
         let warnings: i64 = row.try_get("aid_warnings")?;
         let reason: String = row.try_get("reason")?;
         let detail = match (warnings, reason.is_empty()) {
             (0, _) => reason,
-            (n, true) => format!("重复救助提醒 {n} 条"),
-            (n, false) => format!("重复救助提醒 {n} 条；{reason}"),
+            (n, true) => td_string!(locale, desk.trail.warnings, n = n).to_string(),
+            (n, false) => {
+                td_string!(locale, desk.trail.warnings_reason, n = n, reason = reason).to_string()
+            }
         };
         let role = if council {
-            "议事小组审核人"
+            td_string!(locale, desk.trail.role_council_reviewer)
         } else {
-            "复核志愿者"
+            td_string!(locale, desk.trail.role_review_volunteer)
         };
         step(
             row.try_get("created_at")?,
@@ -613,7 +629,12 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
         );
     }
     if let Some(at) = need.try_get::<Option<i64>, _>("published_at")? {
-        step(at, "发布到爱心需求墙", "系统".into(), String::new());
+        step(
+            at,
+            td_string!(locale, desk.trail.published),
+            td_string!(locale, desk.trail.role_system).into(),
+            String::new(),
+        );
     }
     let claims = sqlx::query(
         "SELECT c.id, c.donor_name, c.amount_fen, c.status, c.claimed_at, c.released_at, \
@@ -627,18 +648,32 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
     .fetch_all(&db.pool)
     .await?;
     for row in &claims {
-        let donor = format!(
-            "捐赠人（{}）",
-            donor_on_page(&row.try_get::<String, _>("donor_name")?, true)
-        );
+        let donor = td_string!(
+            locale,
+            desk.trail.donor,
+            name = donor_on_page(&row.try_get::<String, _>("donor_name")?, true)
+        )
+        .to_string();
         let amount = row
             .try_get::<Option<i64>, _>("amount_fen")?
-            .map(|fen| format!("认捐 {}", Fen::from_stored(fen)))
+            .map(|fen| {
+                td_string!(locale, desk.trail.pledged, amount = Fen::from_stored(fen)).to_string()
+            })
             .unwrap_or_default();
-        step(row.try_get("claimed_at")?, "认领", donor.clone(), amount);
+        step(
+            row.try_get("claimed_at")?,
+            td_string!(locale, desk.trail.claimed),
+            donor.clone(),
+            amount,
+        );
         if let Some(at) = row.try_get::<Option<i64>, _>("delivered_at")? {
             let note: Option<String> = row.try_get("delivery_note")?;
-            step(at, "送达", donor.clone(), note.unwrap_or_default());
+            step(
+                at,
+                td_string!(locale, desk.trail.delivered),
+                donor.clone(),
+                note.unwrap_or_default(),
+            );
         }
         if let Some(at) = row.try_get::<Option<i64>, _>("confirmed_at")? {
             let by_family = row
@@ -646,9 +681,18 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
                 .as_deref()
                 == Some("family");
             let (what, who) = if by_family {
-                ("家庭凭确认码确认收到", "受助家庭".to_owned())
+                (
+                    td_string!(locale, desk.trail.family_confirmed),
+                    td_string!(locale, desk.trail.role_family).to_owned(),
+                )
             } else {
-                ("志愿者确认送达", staff(row.try_get("confirmer")?, "志愿者"))
+                (
+                    td_string!(locale, desk.trail.volunteer_confirmed),
+                    staff(
+                        row.try_get("confirmer")?,
+                        td_string!(locale, desk.trail.role_volunteer),
+                    ),
+                )
             };
             let reason: Option<String> = row.try_get("confirm_reason")?;
             step(at, what, who, reason.unwrap_or_default());
@@ -656,20 +700,36 @@ pub async fn trail(db: &Db, id: NeedId) -> Result<Option<NeedTrail>, AppError> {
         if let Some(at) = row.try_get::<Option<i64>, _>("released_at")? {
             let status: String = row.try_get("status")?;
             let (what, who, detail) = match status.as_str() {
-                "expired" => ("认领超时，退回需求墙", "系统".to_owned(), String::new()),
+                "expired" => (
+                    td_string!(locale, desk.trail.claim_expired),
+                    td_string!(locale, desk.trail.role_system).to_owned(),
+                    String::new(),
+                ),
                 "rejected" => (
-                    "送达未被确认，退回需求墙",
-                    staff(row.try_get("rejecter")?, "志愿者"),
+                    td_string!(locale, desk.trail.delivery_rejected),
+                    staff(
+                        row.try_get("rejecter")?,
+                        td_string!(locale, desk.trail.role_volunteer),
+                    ),
                     row.try_get::<Option<String>, _>("rejected_reason")?
                         .unwrap_or_default(),
                 ),
-                _ => ("捐赠人放弃认领", donor.clone(), String::new()),
+                _ => (
+                    td_string!(locale, desk.trail.claim_released),
+                    donor.clone(),
+                    String::new(),
+                ),
             };
             step(at, what, who, detail);
         }
     }
     if let Some(at) = need.try_get::<Option<i64>, _>("fulfilled_at")? {
-        step(at, "需求全部完成，撤下", "系统".into(), String::new());
+        step(
+            at,
+            td_string!(locale, desk.trail.fulfilled),
+            td_string!(locale, desk.trail.role_system).into(),
+            String::new(),
+        );
     }
     steps.sort_by_key(|step| step.at);
     let openings = match need.try_get::<Option<i64>, _>("household_id")? {

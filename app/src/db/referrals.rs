@@ -59,12 +59,12 @@ pub async fn refer(
     .fetch_one(&mut *tx)
     .await?;
     let mut detail = format!(
-        "转介至{}，{}前反馈结果",
+        "转介至{}，{}前反馈结果", // i18n-allow: stored record (the trail keeps the city's language)
         referral.programme,
         referral.due.shanghai_date_text()
     );
     if !referral.note.is_empty() {
-        detail = format!("{detail}；{}", referral.note);
+        detail = format!("{detail}；{}", referral.note); // i18n-allow: stored record
     }
     trail::append(
         &mut tx,
@@ -129,12 +129,15 @@ pub async fn record_outcome(
         return Err(AppError::WrongStage);
     };
     let need = NeedId(need_id);
-    let mut detail = format!("{programme}：{}", outcome.label());
+    // The trail and the aid history are records, kept in the city's language (zh-CN) whoever
+    // writes them.
+    let label = outcome.label_in(crate::lang::Locale::zh_CN);
+    let mut detail = format!("{programme}：{label}"); // i18n-allow: stored record
     if let Some(amount) = granted {
         detail = format!("{detail} {amount}");
     }
     if !note.is_empty() {
-        detail = format!("{detail}；{note}");
+        detail = format!("{detail}；{note}"); // i18n-allow: stored record
     }
     match outcome {
         ReferralOutcome::Granted => {
@@ -146,8 +149,8 @@ pub async fn record_outcome(
                  JOIN households h ON h.id = n.household_id WHERE n.id = $1 RETURNING id",
             )
             .bind(need.0)
-            .bind(format!("{programme}（转介）"))
-            .bind(format!("转介：{}", truncate(&detail, 80)))
+            .bind(format!("{programme}（转介）")) // i18n-allow: stored record (aid history)
+            .bind(format!("转介：{}", truncate(&detail, 80))) // i18n-allow: stored record (aid history)
             .bind(now.0)
             .bind(granted.map(Fen::get))
             .bind(by.0)
@@ -169,7 +172,7 @@ pub async fn record_outcome(
                  WHERE id = $1 AND status = 'referred'",
             )
             .bind(need.0)
-            .bind(format!("转介{detail}"))
+            .bind(format!("转介{detail}")) // i18n-allow: stored record (the need's return reason)
             .bind(now.0)
             .execute(&mut *tx)
             .await?;

@@ -6,6 +6,7 @@
 use crate::domain::{NeedId, UtcMillis};
 use crate::error::AppError;
 use crate::people::UserId;
+use leptos_i18n::td_string;
 use sqlx::AnyConnection;
 
 /// What happened to a need, as the trail names it.
@@ -47,20 +48,21 @@ impl Step {
 
     /// How the desk's trail names it.
     pub fn label(code: &str) -> &'static str {
+        let locale = crate::lang::locale();
         match code {
-            "entered" => "志愿者录入",
-            "edited" => "修改",
-            "submitted" => "提交议事小组审核",
-            "referred" => "转介政府救助",
-            "referral_outcome" => "转介结果",
-            "reported" => "收到举报/纠错",
-            "paused" => "暂停展示",
-            "report_resolved" => "举报已处理",
-            "resumed" => "恢复展示",
-            "withdrawn" => "撤下",
-            "matched" => "对接服务",
-            "match_ended" => "服务结果",
-            _ => "其他",
+            "entered" => td_string!(locale, desk.step.entered),
+            "edited" => td_string!(locale, desk.step.edited),
+            "submitted" => td_string!(locale, desk.step.submitted),
+            "referred" => td_string!(locale, desk.step.referred),
+            "referral_outcome" => td_string!(locale, desk.step.referral_outcome),
+            "reported" => td_string!(locale, desk.step.reported),
+            "paused" => td_string!(locale, desk.step.paused),
+            "report_resolved" => td_string!(locale, desk.step.report_resolved),
+            "resumed" => td_string!(locale, desk.step.resumed),
+            "withdrawn" => td_string!(locale, desk.step.withdrawn),
+            "matched" => td_string!(locale, desk.step.matched),
+            "match_ended" => td_string!(locale, desk.step.match_ended),
+            _ => td_string!(locale, desk.step.other),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! A need's public page: the need and what happened to it, with no names but masked donors'.
 
 use super::*;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// What the public page of one need shows, as of one point in the event log (the page streams
@@ -48,29 +49,44 @@ pub enum Happened {
 impl Happened {
     /// The line the timeline shows.
     pub fn text(&self) -> String {
+        let locale = crate::lang::locale();
         match self {
-            Happened::CouncilApproved => "村民议事小组审核通过".into(),
-            Happened::VolunteerApproved => "志愿者复核通过".into(),
-            Happened::Published => "发布到爱心需求墙".into(),
+            Happened::CouncilApproved => td_string!(locale, desk.timeline.council_approved).into(),
+            Happened::VolunteerApproved => {
+                td_string!(locale, desk.timeline.volunteer_approved).into()
+            }
+            Happened::Published => td_string!(locale, desk.timeline.published).into(),
             Happened::Claimed {
                 donor,
                 amount: Some(amount),
-            } => format!("{donor} 认捐 {amount}"),
+            } => td_string!(
+                locale,
+                desk.timeline.pledged,
+                donor = donor,
+                amount = amount
+            )
+            .to_string(),
             Happened::Claimed {
                 donor,
                 amount: None,
-            } => format!("{donor} 认领"),
-            Happened::Delivered { donor } => format!("{donor} 已送达"),
+            } => td_string!(locale, desk.timeline.claimed, donor = donor).to_string(),
+            Happened::Delivered { donor } => {
+                td_string!(locale, desk.timeline.delivered, donor = donor).to_string()
+            }
             Happened::Confirmed {
                 donor,
                 by_family: true,
-            } => format!("家庭确认收到{donor}的帮助"),
+            } => td_string!(locale, desk.timeline.confirmed_by_family, donor = donor).to_string(),
             Happened::Confirmed {
                 donor,
                 by_family: false,
-            } => format!("志愿者确认{donor}的帮助已送到"),
-            Happened::Thanked { message } => format!("家庭留言：{message}"),
-            Happened::Fulfilled => "需求已全部完成".into(),
+            } => {
+                td_string!(locale, desk.timeline.confirmed_by_volunteer, donor = donor).to_string()
+            }
+            Happened::Thanked { message } => {
+                td_string!(locale, desk.timeline.thanked, message = message).to_string()
+            }
+            Happened::Fulfilled => td_string!(locale, desk.timeline.fulfilled).into(),
         }
     }
 
@@ -93,6 +109,6 @@ impl Happened {
 pub fn donor_on_page(name: &str, shown: bool) -> String {
     match name.trim().chars().next() {
         Some(first) if shown => format!("{first}*"),
-        _ => "匿名爱心人士".to_owned(),
+        _ => td_string!(crate::lang::locale(), desk.timeline.anonymous_donor).to_owned(),
     }
 }

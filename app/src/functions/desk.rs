@@ -7,6 +7,8 @@ use crate::error::AppError;
 use crate::private::DeskScope;
 use crate::private::{Desk, NeedTrail};
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos_i18n::td_string;
 
 /// The scope a reader asked for, checked and filled in: a town they may see (or the whole
 /// city, if they may), and a period `[from, to)` of whole Shanghai days.
@@ -42,11 +44,12 @@ pub fn resolve_scope(
             _ => return Err(AppError::Forbidden),
         },
     };
+    let locale = crate::lang::locale();
     let today = UtcMillis::parse_shanghai_date(&now.shanghai_date_text()).unwrap_or(now);
     let date = |field: &str, text: &str, default: UtcMillis| match text.trim() {
         "" => Ok(default),
         typed => UtcMillis::parse_shanghai_date(typed)
-            .ok_or_else(|| AppError::invalid(field, "日期应写成 2026-01-31 这样。")),
+            .ok_or_else(|| AppError::invalid(field, td_string!(locale, desk.errors.date_format))),
     };
     let last_day = date("to", &asked.to, today)?;
     let from = date(
@@ -56,10 +59,16 @@ pub fn resolve_scope(
     )?;
     let to = UtcMillis(last_day.0 + DAY);
     if from >= to {
-        return Err(AppError::invalid("from", "开始日期应早于结束日期。"));
+        return Err(AppError::invalid(
+            "from",
+            td_string!(locale, desk.errors.from_before_to),
+        ));
     }
     if to.0 - from.0 > 10 * 366 * DAY {
-        return Err(AppError::invalid("from", "一次最多看十年。"));
+        return Err(AppError::invalid(
+            "from",
+            td_string!(locale, desk.errors.ten_years),
+        ));
     }
     Ok(Scope {
         asked: DeskScope {
@@ -234,6 +243,7 @@ pub async fn desk_csv(
     use crate::db::desk;
     use crate::domain::UtcMillis;
     use crate::private::{duration_text, DeskStage};
+    let locale = crate::lang::locale();
     let now = UtcMillis::now();
     let scope = resolve_scope(reader, asked, settings, now)?;
     let town = scope.town.as_deref();
@@ -247,27 +257,28 @@ pub async fn desk_csv(
         "flow" => {
             let flow = desk::flow(db, town, scope.from, scope.to).await?;
             out.write_record([
-                "月份",
-                "窗口",
-                "录入",
-                "退回",
-                "发布",
-                "认领",
-                "完成",
-                "转介",
-                "审核次数",
-                "重复救助提醒",
-                "提醒后仍通过",
-                "提醒率",
-                "提醒后通过率",
+                td_string!(locale, desk.col.month),
+                td_string!(locale, desk.col.window),
+                td_string!(locale, desk.col.entered),
+                td_string!(locale, desk.col.returned),
+                td_string!(locale, desk.col.published),
+                td_string!(locale, desk.col.claimed),
+                td_string!(locale, desk.col.fulfilled),
+                td_string!(locale, desk.col.referred),
+                td_string!(locale, desk.csv.reviews),
+                td_string!(locale, desk.csv.warned),
+                td_string!(locale, desk.csv.approved_over_warning),
+                td_string!(locale, desk.col.warning_rate),
+                td_string!(locale, desk.col.approved_rate),
             ])
             .map_err(failed)?;
             let mut total = flow.total.clone();
-            total.month = "合计".into();
+            total.month = td_string!(locale, desk.total).into();
             for row in flow.rows.iter().chain(std::iter::once(&total)) {
-                let window = row
-                    .window
-                    .map_or_else(|| "全部".to_owned(), |w| settings.city.label(w));
+                let window = row.window.map_or_else(
+                    || td_string!(locale, desk.all_windows).to_owned(),
+                    |w| settings.city.label(w),
+                );
                 out.write_record([
                     row.month.as_str(),
                     &window,
@@ -286,8 +297,12 @@ pub async fn desk_csv(
                 .map_err(failed)?;
             }
             out.write_record(["", ""]).map_err(failed)?;
-            out.write_record(["环节", "中位用时", "经过的需求数"])
-                .map_err(failed)?;
+            out.write_record([
+                td_string!(locale, desk.csv.stage),
+                td_string!(locale, desk.csv.median),
+                td_string!(locale, desk.csv.passed),
+            ])
+            .map_err(failed)?;
             for time in &flow.stage_times {
                 let median = time.median_ms.map(duration_text).unwrap_or_default();
                 out.write_record([time.stage.label(), &median, &time.passed.to_string()])
@@ -301,12 +316,12 @@ pub async fn desk_csv(
         "supply" => {
             let supply = desk::supply(db, town, UtcMillis(now.0 - 30 * 86_400_000)).await?;
             out.write_record([
-                "窗口",
-                "镇（街道）",
-                "待认领需求",
-                "待筹金额（元）",
-                "近30天认领",
-                "近30天认领金额（元）",
+                td_string!(locale, desk.col.window),
+                td_string!(locale, desk.col.town),
+                td_string!(locale, desk.csv.open_needs),
+                td_string!(locale, desk.csv.open_money),
+                td_string!(locale, desk.col.claims_30d),
+                td_string!(locale, desk.csv.claimed_money_30d),
             ])
             .map_err(failed)?;
             for row in &supply {
@@ -325,17 +340,17 @@ pub async fn desk_csv(
         "referrals" => {
             let referrals = desk::referrals(db, town, true).await?;
             out.write_record([
-                "需求编号",
-                "需求",
-                "窗口",
-                "镇（街道）",
-                "家庭",
-                "救助项目",
-                "转介时间",
-                "反馈期限",
-                "结果",
-                "获批金额（元）",
-                "说明",
+                td_string!(locale, desk.csv.need_id),
+                td_string!(locale, desk.col.need),
+                td_string!(locale, desk.col.window),
+                td_string!(locale, desk.col.town),
+                td_string!(locale, desk.col.household),
+                td_string!(locale, desk.csv.programme),
+                td_string!(locale, desk.csv.referred_at),
+                td_string!(locale, desk.csv.due),
+                td_string!(locale, desk.csv.outcome),
+                td_string!(locale, desk.csv.granted),
+                td_string!(locale, desk.col.detail),
             ])
             .map_err(failed)?;
             for r in &referrals {
@@ -348,7 +363,8 @@ pub async fn desk_csv(
                     &r.programme,
                     &r.referred_at.shanghai_text(),
                     &r.due_at.shanghai_date_text(),
-                    r.outcome.map_or("待反馈", |o| o.label()),
+                    r.outcome
+                        .map_or(td_string!(locale, desk.referral_waiting), |o| o.label()),
                     &r.granted.map(|f| f.yuan_input()).unwrap_or_default(),
                     r.outcome_note.as_deref().unwrap_or(&r.note),
                 ])
@@ -360,13 +376,13 @@ pub async fn desk_csv(
             let stage = DeskStage::parse(stage).map_err(|_| AppError::NeedNotFound)?;
             let list = desk::overdue(db, stage, settings.overdue_limits, town, None, now).await?;
             out.write_record([
-                "需求编号",
-                "需求",
-                "窗口",
-                "镇（街道）",
-                "家庭",
-                "进入此环节",
-                "已等待（天）",
+                td_string!(locale, desk.csv.need_id),
+                td_string!(locale, desk.col.need),
+                td_string!(locale, desk.col.window),
+                td_string!(locale, desk.col.town),
+                td_string!(locale, desk.col.household),
+                td_string!(locale, desk.csv.since),
+                td_string!(locale, desk.csv.days_waited),
             ])
             .map_err(failed)?;
             for need in &list.needs {

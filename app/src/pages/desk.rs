@@ -10,6 +10,7 @@ use crate::pages::review::PendingReferrals;
 use crate::people::Role;
 use crate::private::{duration_text, Desk, DeskScope, DeskStage, NeedTrail, OverdueList};
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn reads_desk(viewer: &crate::people::Viewer) -> bool {
@@ -18,8 +19,9 @@ fn reads_desk(viewer: &crate::people::Viewer) -> bool {
 
 #[component]
 pub fn DeskPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <RoleGate allowed=reads_desk refused="督导台只对督导（政府工作人员）和管理员开放。">
+        <RoleGate allowed=reads_desk refused=td_string!(locale, desk.refused_desk)>
             <DeskView/>
         </RoleGate>
     }
@@ -63,16 +65,17 @@ fn DeskView() -> impl IntoView {
     );
     let record = ServerAction::<RecordReferralOutcome>::new();
     let recorded = query.read_untracked().get("recorded").is_some();
+    let locale = crate::lang::locale();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载督导台…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, desk.loading_desk)}</p> }>
             {move || Suspend::new(async move {
                 match desk.await {
                     Ok(desk) => view! { <DeskBody desk record recorded/> }.into_any(),
                     Err(error) => view! {
                         <section class="panel">
-                            <h1>"督导台"</h1>
+                            <h1>{td!(locale, desk.title)}</h1>
                             <p class="form-error" role="alert">{error.to_string()}</p>
-                            <p><a href="/desk">"回到督导台"</a></p>
+                            <p><a href="/desk">{td!(locale, desk.back_to_desk)}</a></p>
                         </section>
                     }
                     .into_any(),
@@ -100,14 +103,18 @@ fn DeskBody(
         open_reports,
         now,
     } = desk;
+    let locale = crate::lang::locale();
     let query = scope_query(&scope);
-    let area = scope.town.clone().unwrap_or_else(|| "全市".into());
+    let area = scope
+        .town
+        .clone()
+        .unwrap_or_else(|| td_string!(locale, desk.city_wide).into());
     let chosen = scope.town.clone().unwrap_or_default();
     let filters = view! {
         <form method="get" action="/desk" class="desk-filters" data-testid="desk-filters">
-            <label for="desk-town">"范围"</label>
+            <label for="desk-town">{td!(locale, desk.filters.scope)}</label>
             <select id="desk-town" name="town">
-                {city_wide.then(|| view! { <option value="" selected=chosen.is_empty()>"全市"</option> })}
+                {city_wide.then(|| view! { <option value="" selected=chosen.is_empty()>{td!(locale, desk.city_wide)}</option> })}
                 {towns
                     .into_iter()
                     .map(|t| {
@@ -116,11 +123,11 @@ fn DeskBody(
                     })
                     .collect_view()}
             </select>
-            <label for="desk-from">"从"</label>
+            <label for="desk-from">{td!(locale, desk.filters.from)}</label>
             <input id="desk-from" name="from" type="date" value=scope.from.clone()/>
-            <label for="desk-to">"到"</label>
+            <label for="desk-to">{td!(locale, desk.filters.to)}</label>
             <input id="desk-to" name="to" type="date" value=scope.to.clone()/>
-            <button type="submit" class="btn-secondary">"查看"</button>
+            <button type="submit" class="btn-secondary">{td!(locale, desk.filters.show)}</button>
         </form>
     };
     let overdue_view = overdue
@@ -138,11 +145,11 @@ fn DeskBody(
     let flow_rows = flow
         .rows
         .into_iter()
-        .map(|row| {
+        .map(move |row| {
             view! {
                 <tr>
                     <td>{row.month.clone()}</td>
-                    <td>{row.window.map_or("全部", |w| w.label())}</td>
+                    <td>{row.window.map_or(td_string!(locale, desk.all_windows), |w| w.label())}</td>
                     <td class="num">{row.entered}</td>
                     <td class="num">{row.returned}</td>
                     <td class="num">{row.published}</td>
@@ -158,11 +165,12 @@ fn DeskBody(
     let stage_times = flow
         .stage_times
         .into_iter()
-        .map(|t| {
+        .map(move |t| {
+            let median = t.median_ms.map(duration_text).unwrap_or_else(|| "—".into());
             view! {
                 <li data-stage=t.stage.code()>
-                    {t.stage.label()} "：" {t.median_ms.map(duration_text).unwrap_or_else(|| "—".into())}
-                    <span class="hint">{format!("（{} 条）", t.passed)}</span>
+                    {td_string!(locale, desk.stage_time, stage = t.stage.label(), median = median).to_string()}
+                    <span class="hint">{td_string!(locale, desk.stage_time_passed, n = t.passed).to_string()}</span>
                 </li>
             }
         })
@@ -191,58 +199,80 @@ fn DeskBody(
         })
         .collect_view();
     let overdue_referrals = referrals.iter().filter(|r| r.due_at < now).count();
+    let flow_columns = vec![
+        td_string!(locale, desk.col.month),
+        td_string!(locale, desk.col.window),
+        td_string!(locale, desk.col.entered),
+        td_string!(locale, desk.col.returned),
+        td_string!(locale, desk.col.published),
+        td_string!(locale, desk.col.claimed),
+        td_string!(locale, desk.col.fulfilled),
+        td_string!(locale, desk.col.referred),
+        td_string!(locale, desk.col.warning_rate),
+        td_string!(locale, desk.col.approved_rate),
+    ];
+    let supply_columns = vec![
+        td_string!(locale, desk.col.window),
+        td_string!(locale, desk.col.town),
+        td_string!(locale, desk.col.open),
+        td_string!(locale, desk.col.open_money),
+        td_string!(locale, desk.col.claims_30d),
+        td_string!(locale, desk.col.money_30d),
+    ];
     view! {
         <section class="panel desk">
-            <h1>"督导台 · " {area.clone()}</h1>
-            {recorded.then(|| view! { <p class="toast" role="status">"已记录转介结果。"</p> })}
+            <h1>{td_string!(locale, desk.heading, area = area.clone()).to_string()}</h1>
+            {recorded.then(|| view! { <p class="toast" role="status">{td!(locale, desk.recorded)}</p> })}
             <p class="hint">
-                "家庭以编号显示（如“户·3F9A2C”），不显示姓名、电话、身份证号和住址。"
-                {(open_reports > 0).then(|| format!("待处理举报 {open_reports} 条。"))}
+                {td!(locale, desk.privacy_hint)}
+                {(open_reports > 0).then(|| td_string!(locale, desk.open_reports, n = open_reports).to_string())}
             </p>
             {filters}
         </section>
         <section class="panel desk" data-testid="overdue">
-            <h2>"超时未办"</h2>
-            <DeskTable columns=town_columns() testid="overdue-by-town" caption="各镇（街道）超时数">{town_rows}</DeskTable>
+            <h2>{td!(locale, desk.overdue_heading)}</h2>
+            <DeskTable columns=town_columns() testid="overdue-by-town" caption=td_string!(locale, desk.overdue_by_town)>{town_rows}</DeskTable>
             {overdue_view}
         </section>
         <section class="panel desk" data-testid="flow">
-            <h2>"流转情况 · " {scope.from.clone()} " 至 " {scope.to.clone()}</h2>
+            <h2>{td_string!(locale, desk.flow_heading, from = scope.from.clone(), to = scope.to.clone()).to_string()}</h2>
             <p>
-                <a href=format!("/desk/export/flow.csv?{query}") download="">"导出 CSV"</a>
+                <a href=format!("/desk/export/flow.csv?{query}") download="">{td!(locale, desk.export_csv)}</a>
             </p>
             <p class="totals-line" data-testid="flow-total">
-                {format!(
-                    "录入 {} · 退回 {} · 发布 {} · 认领 {} · 完成 {} · 转介 {} · 重复救助提醒率 {} · 提醒后仍通过 {}",
-                    total.entered,
-                    total.returned,
-                    total.published,
-                    total.claimed,
-                    total.fulfilled,
-                    total.referred,
-                    total.warning_rate(),
-                    total.approval_over_warning_rate(),
-                )}
+                {td_string!(
+                    locale,
+                    desk.flow_totals,
+                    entered = total.entered,
+                    returned = total.returned,
+                    published = total.published,
+                    claimed = total.claimed,
+                    fulfilled = total.fulfilled,
+                    referred = total.referred,
+                    warning_rate = total.warning_rate(),
+                    approved_rate = total.approval_over_warning_rate(),
+                )
+                .to_string()}
             </p>
-            <h3>"各环节用时（中位数）"</h3>
+            <h3>{td!(locale, desk.stage_times_heading)}</h3>
             <ul class="stage-times">{stage_times}</ul>
-            <DeskTable columns=vec!["月份", "窗口", "录入", "退回", "发布", "认领", "完成", "转介", "提醒率", "提醒后通过率"] caption="按月份和窗口">{flow_rows}</DeskTable>
-            <h3>"退回原因"</h3>
+            <DeskTable columns=flow_columns caption=td_string!(locale, desk.by_month_window)>{flow_rows}</DeskTable>
+            <h3>{td!(locale, desk.return_reasons_heading)}</h3>
             <ul class="reasons">{reasons}</ul>
         </section>
         <section class="panel desk" data-testid="supply">
-            <h2>"供需对照（待认领 vs 近 30 天认领）"</h2>
-            <p class="hint">"标色的行：有待认领的需求，但近 30 天没有任何认领，说明爱心还没有到达那里。"</p>
+            <h2>{td!(locale, desk.supply_heading)}</h2>
+            <p class="hint">{td!(locale, desk.supply_hint)}</p>
             <p>
-                <a href=format!("/desk/export/supply.csv?{query}") download="">"导出 CSV"</a>
+                <a href=format!("/desk/export/supply.csv?{query}") download="">{td!(locale, desk.export_csv)}</a>
             </p>
-            <DeskTable columns=vec!["窗口", "镇（街道）", "待认领", "待筹金额", "近30天认领", "近30天金额"] >{supply_rows}</DeskTable>
+            <DeskTable columns=supply_columns >{supply_rows}</DeskTable>
         </section>
         <section class="panel desk">
-            <h2>"转介"</h2>
+            <h2>{td!(locale, desk.referrals_heading)}</h2>
             <p class="hint">
-                {format!("待反馈 {} 条，其中已过期限 {overdue_referrals} 条。", referrals.len())}
-                <a href=format!("/desk/export/referrals.csv?{query}") download="">"导出 CSV（含已反馈）"</a>
+                {td_string!(locale, desk.referrals_waiting, waiting = referrals.len(), overdue = overdue_referrals).to_string()}
+                <a href=format!("/desk/export/referrals.csv?{query}") download="">{td!(locale, desk.export_csv_all)}</a>
             </p>
         </section>
         <PendingReferrals referrals record back_to="desk"/>
@@ -257,17 +287,18 @@ fn Overdue(list: OverdueList, query: String) -> impl IntoView {
         needs,
         total,
     } = list;
+    let locale = crate::lang::locale();
     let shown = needs.len();
     let rows = needs
         .into_iter()
-        .map(|n| {
+        .map(move |n| {
             view! {
                 <tr>
                     <td><a href=format!("/desk/needs/{}", n.need_id.0)>{n.title}</a></td>
                     <td>{crate::city::window_label(n.window)}</td>
                     <td>{n.town}</td>
                     <td>{n.household.0}</td>
-                    <td class="num">{format!("{} 天", n.days)}</td>
+                    <td class="num">{td_string!(locale, desk.days, n = n.days).to_string()}</td>
                 </tr>
             }
         })
@@ -275,14 +306,20 @@ fn Overdue(list: OverdueList, query: String) -> impl IntoView {
     view! {
         <details class="overdue" data-stage=stage.code() open=total > 0>
             <summary>
-                <h3>{format!("{}（超过 {limit_days} 天）", stage.label())} " · " <span class="count">{total}</span></h3>
+                <h3>{td_string!(locale, desk.overdue_title, stage = stage.label(), days = limit_days).to_string()} " · " <span class="count">{total}</span></h3>
             </summary>
             <p>
-                <a href=format!("/desk/export/{}.csv?{query}", stage.code()) download="">"导出 CSV"</a>
-                {(total > shown as i64).then(|| format!(" 页面显示最久的 {shown} 条，导出含全部 {total} 条。"))}
+                <a href=format!("/desk/export/{}.csv?{query}", stage.code()) download="">{td!(locale, desk.export_csv)}</a>
+                {(total > shown as i64).then(|| td_string!(locale, desk.overdue_more, shown = shown, total = total).to_string())}
             </p>
             {(total > 0).then(|| view! {
-                <DeskTable columns=vec!["需求", "窗口", "镇（街道）", "家庭", "已等待"] >{rows}</DeskTable>
+                <DeskTable columns=vec![
+                    td_string!(locale, desk.col.need),
+                    td_string!(locale, desk.col.window),
+                    td_string!(locale, desk.col.town),
+                    td_string!(locale, desk.col.household),
+                    td_string!(locale, desk.col.waited),
+                ] >{rows}</DeskTable>
             })}
         </details>
     }
@@ -290,7 +327,7 @@ fn Overdue(list: OverdueList, query: String) -> impl IntoView {
 
 /// The overdue-by-town table's columns: the town, then each stage.
 fn town_columns() -> Vec<&'static str> {
-    std::iter::once("镇（街道）")
+    std::iter::once(td_string!(crate::lang::locale(), desk.col.town))
         .chain(DeskStage::ALL.map(DeskStage::label))
         .collect()
 }
@@ -319,8 +356,9 @@ fn DeskTable(
 
 #[component]
 pub fn NeedTrailPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <RoleGate allowed=reads_desk refused="需求全程记录只对督导（政府工作人员）和管理员开放。">
+        <RoleGate allowed=reads_desk refused=td_string!(locale, desk.refused_trail)>
             <TrailView/>
         </RoleGate>
     }
@@ -334,16 +372,17 @@ fn TrailView() -> impl IntoView {
         .and_then(|id| id.parse::<i64>().ok())
         .unwrap_or(0);
     let trail = Resource::new(|| (), move |_| get_need_trail(id));
+    let locale = crate::lang::locale();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, desk.loading)}</p> }>
             {move || Suspend::new(async move {
                 match trail.await {
                     Ok(trail) => view! { <TrailBody trail/> }.into_any(),
                     Err(error) => view! {
                         <section class="panel">
-                            <h1>"需求全程记录"</h1>
+                            <h1>{td!(locale, desk.trail_title)}</h1>
                             <p class="form-error" role="alert">{error.to_string()}</p>
-                            <p><a href="/desk">"回到督导台"</a></p>
+                            <p><a href="/desk">{td!(locale, desk.back_to_desk)}</a></p>
                         </section>
                     }
                     .into_any(),
@@ -365,6 +404,7 @@ fn TrailBody(trail: NeedTrail) -> impl IntoView {
         steps,
         openings,
     } = trail;
+    let locale = crate::lang::locale();
     let steps = steps
         .into_iter()
         .map(|s| {
@@ -387,16 +427,34 @@ fn TrailBody(trail: NeedTrail) -> impl IntoView {
         .collect_view();
     view! {
         <section class="panel desk">
-            <p><a href="/desk">"← 督导台"</a></p>
+            <p><a href="/desk">{td!(locale, desk.back_arrow)}</a></p>
             <h1>{title}</h1>
             <p class="meta">
-                {format!("需求 {} · {} · {} · {} · 当前：{}", need_id.0, window.label(), town, household.0, status.label())}
+                {td_string!(
+                    locale,
+                    desk.need_meta,
+                    id = need_id.0,
+                    window = window.label(),
+                    town = town,
+                    household = household.0,
+                    status = status.label(),
+                )
+                .to_string()}
             </p>
-            <h2>"全程记录"</h2>
-            <DeskTable columns=vec!["时间", "事项", "经办", "说明"] testid="trail">{steps}</DeskTable>
-            <h2>"家庭档案查阅记录 · " {opened}</h2>
-            <p class="hint">"每次有人打开这户家庭的私密档案（姓名、电话、身份证号、住址），都记在这里：谁、何时、在哪个页面（同一人同一页面十分钟内只记一次）。"</p>
-            <DeskTable columns=vec!["时间", "查阅人", "页面"] testid="file-openings">{openings}</DeskTable>
+            <h2>{td!(locale, desk.trail_heading)}</h2>
+            <DeskTable columns=vec![
+                td_string!(locale, desk.col.time),
+                td_string!(locale, desk.col.event),
+                td_string!(locale, desk.col.by),
+                td_string!(locale, desk.col.detail),
+            ] testid="trail">{steps}</DeskTable>
+            <h2>{td_string!(locale, desk.openings_heading, n = opened).to_string()}</h2>
+            <p class="hint">{td!(locale, desk.openings_hint)}</p>
+            <DeskTable columns=vec![
+                td_string!(locale, desk.col.time),
+                td_string!(locale, desk.col.opened_by),
+                td_string!(locale, desk.col.page),
+            ] testid="file-openings">{openings}</DeskTable>
         </section>
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::domain::{Fen, NeedId, NeedStatus, UtcMillis, Window};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// A household as the desk shows it: `户·3F9A2C`, derived from the household's matchable key
@@ -19,7 +20,14 @@ impl HouseholdLabel {
     pub fn from_key(id_key: &str) -> HouseholdLabel {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(format!("wanshan household label\n{id_key}").as_bytes());
-        HouseholdLabel(format!("户·{}", hex::encode_upper(&digest[..3])))
+        HouseholdLabel(
+            td_string!(
+                crate::lang::locale(),
+                desk.household_label,
+                code = hex::encode_upper(&digest[..3])
+            )
+            .to_string(),
+        )
     }
 
     /// A need entered without a household (the demo seed, tests).
@@ -67,16 +75,23 @@ impl DeskStage {
         DeskStage::ALL
             .into_iter()
             .find(|stage| stage.code() == code)
-            .ok_or_else(|| AppError::invalid("stage", format!("没有“{code}”这个环节")))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "stage",
+                    td_string!(crate::lang::locale(), desk.errors.no_stage, code = code)
+                        .to_string(),
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
+        let locale = crate::lang::locale();
         match self {
-            DeskStage::CouncilReview => "待议事小组审核",
-            DeskStage::VolunteerReview => "待志愿者复核",
-            DeskStage::Unclaimed => "已发布未认领",
-            DeskStage::Undelivered => "已认领未送达",
-            DeskStage::Unconfirmed => "已送达未确认",
+            DeskStage::CouncilReview => td_string!(locale, desk.stage.council),
+            DeskStage::VolunteerReview => td_string!(locale, desk.stage.volunteer),
+            DeskStage::Unclaimed => td_string!(locale, desk.stage.unclaimed),
+            DeskStage::Undelivered => td_string!(locale, desk.stage.undelivered),
+            DeskStage::Unconfirmed => td_string!(locale, desk.stage.unconfirmed),
         }
     }
 
@@ -231,11 +246,17 @@ pub struct StageTime {
 
 /// `2.5 天` or `5.0 小时`.
 pub fn duration_text(ms: i64) -> String {
+    let locale = crate::lang::locale();
     let hours = ms as f64 / 3_600_000.0;
     if hours >= 48.0 {
-        format!("{:.1} 天", hours / 24.0)
+        td_string!(
+            locale,
+            desk.duration_days,
+            n = format!("{:.1}", hours / 24.0)
+        )
+        .to_string()
     } else {
-        format!("{hours:.1} 小时")
+        td_string!(locale, desk.duration_hours, n = format!("{hours:.1}")).to_string()
     }
 }
 
@@ -296,14 +317,24 @@ impl ReferralOutcome {
         ReferralOutcome::ALL
             .into_iter()
             .find(|o| o.code() == code)
-            .ok_or_else(|| AppError::invalid("outcome", "请选择结果：获批、未获批或撤回。"))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "outcome",
+                    td_string!(crate::lang::locale(), desk.errors.choose_outcome),
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
+        self.label_in(crate::lang::locale())
+    }
+
+    /// The label in `locale` (the trail and the aid history store it in the city's language).
+    pub fn label_in(self, locale: crate::lang::Locale) -> &'static str {
         match self {
-            ReferralOutcome::Granted => "获批",
-            ReferralOutcome::Refused => "未获批",
-            ReferralOutcome::Withdrawn => "撤回",
+            ReferralOutcome::Granted => td_string!(locale, desk.outcome.granted),
+            ReferralOutcome::Refused => td_string!(locale, desk.outcome.refused),
+            ReferralOutcome::Withdrawn => td_string!(locale, desk.outcome.withdrawn),
         }
     }
 }
@@ -325,25 +356,35 @@ impl ReferralRequest {
         note: &str,
         today: UtcMillis,
     ) -> Result<ReferralRequest, AppError> {
+        let locale = crate::lang::locale();
         let programme = programme.trim();
         if !programmes.iter().any(|p| p == programme) {
             return Err(AppError::invalid(
                 "programme",
-                format!("请从列表中选择救助项目：{}。", programmes.join("、")),
+                td_string!(
+                    locale,
+                    desk.errors.choose_programme,
+                    list = programmes.join(td_string!(locale, desk.errors.list_separator))
+                )
+                .to_string(),
             ));
         }
         let due_at = UtcMillis::parse_shanghai_date(due)
-            .ok_or_else(|| AppError::invalid("due", "请填写反馈期限，例如 2026-12-31。"))?;
+            .ok_or_else(|| AppError::invalid("due", td_string!(locale, desk.errors.due_missing)))?;
         let start_of_today =
             UtcMillis::parse_shanghai_date(&today.shanghai_date_text()).unwrap_or(today);
         if due_at < start_of_today || due_at.0 > today.0 + 366 * 86_400_000 {
-            return Err(AppError::invalid("due", "反馈期限应在今天到一年之内。"));
+            return Err(AppError::invalid(
+                "due",
+                td_string!(locale, desk.errors.due_range),
+            ));
         }
+        let label = td_string!(locale, desk.errors.referral_note_label);
         let note = match note.trim() {
             "" => String::new(),
-            typed => crate::domain::text_field("note", "转介说明", typed, 1, 200)?,
+            typed => crate::domain::text_field("note", label, typed, 1, 200)?,
         };
-        crate::domain::refuse_contact_details("note", "转介说明", &note)?;
+        crate::domain::refuse_contact_details("note", label, &note)?;
         Ok(ReferralRequest {
             programme: programme.to_owned(),
             // The end of the due day: due means "by then".
@@ -360,18 +401,25 @@ pub fn referral_outcome(
     amount: &str,
     note: &str,
 ) -> Result<(ReferralOutcome, Option<Fen>, String), AppError> {
+    let locale = crate::lang::locale();
     let outcome = ReferralOutcome::parse(outcome)?;
     let granted = match (outcome, amount.trim()) {
         (ReferralOutcome::Granted, "0") => Some(Fen::from_stored(0)),
         (ReferralOutcome::Granted, typed) => Some(Fen::parse_yuan(typed)?),
         (_, "") => None,
-        (_, _) => return Err(AppError::invalid("amount", "只有获批时才填写金额。")),
+        (_, _) => {
+            return Err(AppError::invalid(
+                "amount",
+                td_string!(locale, desk.errors.amount_only_granted),
+            ))
+        }
     };
+    let label = td_string!(locale, desk.errors.note_label);
     let note = match note.trim() {
         "" => String::new(),
-        typed => crate::domain::text_field("note", "说明", typed, 1, 200)?,
+        typed => crate::domain::text_field("note", label, typed, 1, 200)?,
     };
-    crate::domain::refuse_contact_details("note", "说明", &note)?;
+    crate::domain::refuse_contact_details("note", label, &note)?;
     Ok((outcome, granted, note))
 }
 
