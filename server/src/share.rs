@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use wanshan_app::db::needs;
 use wanshan_app::domain::{NeedId, PublicNeed};
 use wanshan_app::error::AppError;
+use wanshan_app::lang::{self, Locale};
 use wanshan_app::share::{self, card, qr};
 
 use std::collections::HashMap;
@@ -106,19 +107,21 @@ async fn answer(
     content_type: &'static str,
     draw: fn(&PublicNeed, &str) -> Result<Vec<u8>, AppError>,
 ) -> Response {
+    // The plain-text refusals are in the reader's language (the images carry no words).
+    let locale = lang::from_headers(headers);
     let Some(id) = need_id(id) else {
-        return not_found();
+        return not_found(locale);
     };
     let need = match needs::find_public(&state.db, id).await {
         Ok(need) => need,
-        Err(AppError::NeedNotFound) => return not_found(),
+        Err(AppError::NeedNotFound) => return not_found(locale),
         Err(error) => {
             tracing::error!(
                 need = id.0,
                 code = error.code(),
                 "a share image's need lookup failed"
             );
-            return failed();
+            return failed(locale);
         }
     };
     let address = share::absolute(&state.settings, headers, &share::need_path(id));
@@ -133,7 +136,7 @@ async fn answer(
         return image_response(content_type, image, state.settings.public_url.is_none());
     }
     let Ok(_turn) = state.share_images.drawing.clone().try_acquire_owned() else {
-        return busy();
+        return busy(locale);
     };
     // A card takes a few milliseconds of drawing and compressing: off the async workers.
     match tokio::task::spawn_blocking(move || draw(&need, &address)).await {
@@ -143,10 +146,10 @@ async fn answer(
             image_response(content_type, image, state.settings.public_url.is_none())
         }
         // Already logged with its cause where it failed.
-        Ok(Err(_)) => failed(),
+        Ok(Err(_)) => failed(locale),
         Err(error) => {
             tracing::error!(%error, "drawing a share image panicked");
-            failed()
+            failed(locale)
         }
     }
 }
@@ -172,10 +175,10 @@ fn image_response(content_type: &'static str, image: bytes::Bytes, per_host: boo
     response
 }
 
-fn busy() -> Response {
+fn busy(locale: Locale) -> Response {
     let mut response = plain(
         StatusCode::SERVICE_UNAVAILABLE,
-        "现在访问的人很多，请稍等几秒再试。\n",
+        locale.get_keys_const().need().image().busy().inner(),
     );
     response
         .headers_mut()
@@ -196,13 +199,16 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
-fn not_found() -> Response {
-    plain(StatusCode::NOT_FOUND, "找不到这条需求。\n")
+fn not_found(locale: Locale) -> Response {
+    plain(
+        StatusCode::NOT_FOUND,
+        locale.get_keys_const().need().image().not_found().inner(),
+    )
 }
 
-fn failed() -> Response {
+fn failed(locale: Locale) -> Response {
     plain(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "服务器出错了，请稍后再试。\n",
+        locale.get_keys_const().need().image().failed().inner(),
     )
 }

@@ -3,6 +3,7 @@
 
 use crate::impact::Tally;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 
 const WIDTH: i64 = 340;
 const LABEL: i64 = 92;
@@ -46,7 +47,7 @@ pub fn BarChart(#[prop(into)] title: String, tallies: Vec<Tally>) -> impl IntoVi
                 viewBox=format!("0 0 {WIDTH} {height}")
                 width="100%"
                 role="img"
-                aria-label=format!("{title}：已完成/已发布")
+                aria-label=td_string!(crate::lang::locale(), impact.chart_aria, title = title.clone()).to_string()
                 xmlns="http://www.w3.org/2000/svg"
             >
                 {rows}

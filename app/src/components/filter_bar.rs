@@ -2,6 +2,7 @@
 
 use crate::domain::{BoardFilter, Window};
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::components::Form;
 
 /// The board's address for a filter; `pages` above 1 asks for more needs.
@@ -39,6 +40,7 @@ pub fn encode_component(text: &str) -> String {
 
 #[component]
 pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
+    let locale = crate::lang::locale();
     let town = filter.town.clone();
     let chips = std::iter::once(None)
         .chain(
@@ -50,7 +52,7 @@ pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
         .map(|window| {
             let href = board_href(window, town.as_deref(), 1);
             let current = filter.window == window;
-            let label = window.map_or_else(|| "全部".to_owned(), crate::city::window_label);
+            let label = window.map_or_else(|| td_string!(locale, board.filter.all).to_owned(), crate::city::window_label);
             view! {
                 <li>
                     <a
@@ -74,16 +76,16 @@ pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <nav class="filters" aria-label="筛选">
+        <nav class="filters" aria-label=td_string!(locale, board.filter.aria)>
             <ul class="chips">{chips}</ul>
             <Form method="GET" action="/" attr:class="town-form">
                 {filter.window.map(|w| view! { <input type="hidden" name="window" value=w.code()/> })}
-                <label for="town">"镇（街道）"</label>
+                <label for="town">{td!(locale, board.filter.town_label)}</label>
                 <select id="town" name="town">
-                    <option value="">"全部镇（街道）"</option>
+                    <option value="">{td!(locale, board.filter.all_towns)}</option>
                     {options}
                 </select>
-                <button type="submit" class="btn-secondary">"筛选"</button>
+                <button type="submit" class="btn-secondary">{td!(locale, board.filter.submit)}</button>
             </Form>
         </nav>
     }

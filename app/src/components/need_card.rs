@@ -6,6 +6,7 @@
 use crate::domain::{Ask, Fen, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 
 #[component]
 pub fn NeedCard(
@@ -19,6 +20,7 @@ pub fn NeedCard(
     #[prop(optional)]
     fit: Option<String>,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let remaining = need.remaining();
     let pledged = need.pledged_fen;
     let place = need.place();
@@ -35,7 +37,7 @@ pub fn NeedCard(
     // A money need shows what it still needs; once pledged in part, out of how much.
     let amount = match (ask, remaining) {
         (Ask::Money { amount }, Some(left)) if pledged > 0 => {
-            Some(format!("还需 {}（共 {amount}）", Fen::from_stored(left)))
+            Some(td_string!(locale, board.card.still_needs, left = Fen::from_stored(left), amount = amount).to_string())
         }
         (Ask::Money { amount }, _) => Some(amount.to_string()),
         _ => None,
@@ -45,9 +47,9 @@ pub fn NeedCard(
         .map(|left| Fen::from_stored(left).to_string())
         .unwrap_or_default();
     let ask_label = match ask {
-        Ask::Money { .. } => "资金",
-        Ask::Goods => "物资",
-        Ask::Service => "服务",
+        Ask::Money { .. } => td_string!(locale, board.card.ask_money),
+        Ask::Goods => td_string!(locale, board.card.ask_goods),
+        Ask::Service => td_string!(locale, board.card.ask_service),
     };
     view! {
         <li class="need" data-need-id=id.0 data-window=window.code()>
@@ -66,11 +68,11 @@ pub fn NeedCard(
                     <span class="ask-kind">{ask_label}</span>
                     {amount.map(|amount| view! { <strong class="amount">{amount}</strong> })}
                     <time class="published" datetime=created_at.0.to_string()>
-                        {format!("{} 发布", created_at.shanghai_text())}
+                        {td_string!(locale, board.card.published, date = created_at.shanghai_text()).to_string()}
                     </time>
                 </p>
                 <ClaimDetails need_id=id is_money left_yuan claim donor open on_page=false/>
-                <a class="report-link" href=format!("{}/report", crate::share::need_path(id))>"举报/纠错"</a>
+                <a class="report-link" href=format!("{}/report", crate::share::need_path(id))>{td!(locale, board.card.report)}</a>
             </article>
         </li>
     }
@@ -90,10 +92,11 @@ pub fn ClaimDetails(
     open: bool,
     on_page: bool,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let id = need_id;
     view! {
         <details class="claim" open=open>
-            <summary class="btn-primary">"我来认领"</summary>
+            <summary class="btn-primary">{td!(locale, board.claim.button)}</summary>
             {match donor {
                 Some(true) => {
                     view! {
@@ -104,24 +107,24 @@ pub fn ClaimDetails(
                                 .then(|| {
                                     view! {
                                         <label for=format!("need-{id}-amount")>
-                                            {format!("认捐金额（元）：留空即认捐还需的全部 {left_yuan}")}
+                                            {td_string!(locale, board.claim.amount_label, left = left_yuan).to_string()}
                                         </label>
                                         <input
                                             id=format!("need-{id}-amount")
                                             name="amount"
                                             inputmode="decimal"
-                                            placeholder="例如 500"
+                                            placeholder=td_string!(locale, board.claim.amount_placeholder)
                                         />
                                     }
                                 })}
-                            <p class="privacy-note">"认领后，协调志愿者会通过您账号的手机号联系您；您的信息不会公开。"</p>
-                            <button type="submit" class="btn-primary">"确认认领"</button>
+                            <p class="privacy-note">{td!(locale, board.claim.privacy)}</p>
+                            <button type="submit" class="btn-primary">{td!(locale, board.claim.confirm)}</button>
                         </ActionForm>
                     }
                         .into_any()
                 }
                 Some(false) => {
-                    view! { <p class="privacy-note">"您的账号没有认领权限，请用爱心人士账号登录。"</p> }.into_any()
+                    view! { <p class="privacy-note">{td!(locale, board.claim.not_donor)}</p> }.into_any()
                 }
                 None => {
                     // Back here after signing up or in, with the form open.
@@ -132,9 +135,9 @@ pub fn ClaimDetails(
                     };
                     view! {
                         <div class="claim-form">
-                            <p class="privacy-note">"认领需要一个爱心账号：只要手机号和密码，注册后直接回到这条需求。"</p>
-                            <a class="btn-primary" href=format!("/signup?next={next}")>"注册并认领"</a>
-                            <a class="btn-secondary" href=format!("/signin?next={next}")>"已有账号，登录"</a>
+                            <p class="privacy-note">{td!(locale, board.claim.need_account)}</p>
+                            <a class="btn-primary" href=format!("/signup?next={next}")>{td!(locale, board.claim.signup)}</a>
+                            <a class="btn-secondary" href=format!("/signin?next={next}")>{td!(locale, board.claim.signin)}</a>
                         </div>
                     }
                         .into_any()

@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::functions::accounts::SignOut;
 use crate::people::{Role, Viewer};
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 
 /// The signed-in person (or nobody), as the server's session layer resolved them for this
 /// request. Pages are rendered on the server only (islands get what they need as props), so
@@ -36,18 +37,19 @@ fn unread_count() -> i64 {
 /// The header's part: the person's name, links to their work, and signing out.
 #[component]
 pub fn SessionNav() -> impl IntoView {
+    let locale = crate::lang::locale();
     let signed_in = match signed_in_viewer() {
         Some(viewer) => {
             let links = [
-                (Role::Donor, "/my/claims", "我的认领"),
-                (Role::Volunteer, "/intake", "录入"),
-                (Role::Reviewer, "/review", "审核"),
-                (Role::Official, "/desk", "督导台"),
-                (Role::Provider, "/my/offers", "我的服务"),
-                (Role::Reviewer, "/review/reports", "举报"),
-                (Role::Volunteer, "/my/hours", "志愿时长"),
-                (Role::Reviewer, "/review/hours", "时长确认"),
-                (Role::Admin, "/admin", "管理"),
+                (Role::Donor, "/my/claims", td_string!(locale, common.nav.my_claims)),
+                (Role::Volunteer, "/intake", td_string!(locale, common.nav.intake)),
+                (Role::Reviewer, "/review", td_string!(locale, common.nav.review)),
+                (Role::Official, "/desk", td_string!(locale, common.nav.desk)),
+                (Role::Provider, "/my/offers", td_string!(locale, common.nav.my_offers)),
+                (Role::Reviewer, "/review/reports", td_string!(locale, common.nav.reports)),
+                (Role::Volunteer, "/my/hours", td_string!(locale, common.nav.my_hours)),
+                (Role::Reviewer, "/review/hours", td_string!(locale, common.nav.review_hours)),
+                (Role::Admin, "/admin", td_string!(locale, common.nav.admin)),
             ]
             .into_iter()
             // Volunteers give the second approval, so they review too; admins read the desk.
@@ -62,26 +64,26 @@ pub fn SessionNav() -> impl IntoView {
             view! {
                 <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
                 <a href="/my/notices" class="notices-link" data-testid="notices-link"
-                    aria-label=format!("通知，{unread} 条未读")>
-                    "通知"
+                    aria-label=td_string!(locale, common.nav.notices_aria, unread = unread).to_string()>
+                    {td!(locale, common.nav.notices)}
                     <span id="unread-count" class="count" data-unread=unread>{unread}</span>
                 </a>
                 {links}
                 // A plain form post: the server ends the session and sends the browser to
                 // the board.
                 <form method="post" action=sign_out_path() class="sign-out">
-                    <button type="submit" class="link-button">"退出"</button>
+                    <button type="submit" class="link-button">{td!(locale, common.nav.sign_out)}</button>
                 </form>
             }
             .into_any()
         }
-        None => view! { <a href="/signin">"登录"</a> }.into_any(),
+        None => view! { <a href="/signin">{td!(locale, common.nav.sign_in)}</a> }.into_any(),
     };
     view! {
-        <nav class="session-nav" aria-label="账号">
-            <a href="/offers">"服务"</a>
-            <a href="/impact">"成效"</a>
-            <a href="/credit">"积分榜"</a>
+        <nav class="session-nav" aria-label=td_string!(locale, common.nav.aria)>
+            <a href="/offers">{td!(locale, common.nav.offers)}</a>
+            <a href="/impact">{td!(locale, common.nav.impact)}</a>
+            <a href="/credit">{td!(locale, common.nav.credit)}</a>
             {signed_in}
         </nav>
     }
@@ -133,10 +135,14 @@ pub fn RoleGate(
     refused: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let (message, link) = match signed_in_viewer() {
         Some(viewer) if allowed(&viewer) => return children().into_any(),
-        Some(_) => (refused, "换个账号登录"),
-        None => ("请先登录。", "登录"),
+        Some(_) => (refused, td_string!(locale, common.gate.switch_account)),
+        None => (
+            td_string!(locale, common.gate.sign_in_first),
+            td_string!(locale, common.gate.sign_in),
+        ),
     };
     view! {
         <section class="panel">

@@ -2,6 +2,7 @@
 
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 
 /// `claimed_without_script` is the need a donor just claimed with a plain form post (the
 /// server redirected to `/?claimed=ID`).
@@ -10,6 +11,7 @@ pub fn ClaimToast(
     claim: ServerAction<ClaimNeed>,
     claimed_without_script: Option<i64>,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let dismissed = RwSignal::new(false);
     let message = move || {
         let from_form_post = move || {
@@ -18,7 +20,7 @@ pub fn ClaimToast(
                 .map(|id| {
                     (
                         "toast toast-ok",
-                        format!("认领成功（需求编号 {id}）。协调志愿者会尽快与您联系，谢谢您！"),
+                        td_string!(locale, board.toast.claimed_no_script, id = id).to_string(),
                     )
                 })
         };
@@ -28,18 +30,23 @@ pub fn ClaimToast(
             .map(|outcome| match outcome {
                 Ok(receipt) => (
                     "toast toast-ok",
-                    format!(
-                        "认领成功：{}{}。{}谢谢您！送达后请在“我的认领”里登记。",
-                        receipt.title,
-                        receipt
+                    td_string!(
+                        locale,
+                        board.toast.claimed,
+                        title = receipt.title,
+                        pledge = receipt
                             .amount
-                            .map(|a| format!("（认捐 {a}）"))
+                            .map(|amount| td_string!(locale, board.toast.pledge, amount = amount).to_string())
                             .unwrap_or_default(),
-                        receipt
+                        coordinator = receipt
                             .coordinator
-                            .map(|c| format!("协调志愿者：{} {}。", c.name, c.phone))
-                            .unwrap_or_else(|| "协调志愿者会尽快与您联系。".to_owned()),
-                    ),
+                            .map(|c| {
+                                td_string!(locale, board.toast.coordinator, name = c.name, phone = c.phone)
+                                    .to_string()
+                            })
+                            .unwrap_or_else(|| td_string!(locale, board.toast.coordinator_soon).to_owned()),
+                    )
+                    .to_string(),
                 ),
                 Err(error) => ("toast toast-error", error.to_string()),
             })
@@ -56,7 +63,7 @@ pub fn ClaimToast(
                                 <button
                                     type="button"
                                     class="toast-close"
-                                    aria-label="关闭"
+                                    aria-label=td_string!(locale, board.toast.close)
                                     on:click=move |_| {
                                         claim.value().set(None);
                                         dismissed.set(true);
@@ -69,7 +76,7 @@ pub fn ClaimToast(
                     })
             }}
             <Show when=move || claim.pending().get()>
-                <p class="toast">"正在提交认领…"</p>
+                <p class="toast">{td!(locale, board.toast.pending)}</p>
             </Show>
         </div>
     }

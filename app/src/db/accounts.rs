@@ -190,7 +190,7 @@ pub async fn bootstrap_admin(
     if admins > 0 {
         return Ok(false);
     }
-    let sign_up = SignUp::parse(phone, "管理员", "person", password)?;
+    let sign_up = SignUp::parse(phone, "管理员", "person", password)?; // i18n-allow: the first admin's stored account name (data)
     match create(db, passwords, &sign_up, now).await {
         Ok(_) => {}
         // An existing account is made admin only by whoever knows its password: otherwise

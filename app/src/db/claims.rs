@@ -63,7 +63,10 @@ pub async fn claim(
         (Ask::Money { amount }, Pledge::Whole) => Some(amount.get() - pledged),
         (_, Pledge::Whole) => None,
         (_, Pledge::Part(_)) => {
-            return Err(AppError::invalid("amount", "只有资金需求可以部分认捐。"))
+            return Err(AppError::invalid(
+                "amount",
+                leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.part_only_money),
+            ))
         }
     };
     let mut tx = db.begin().await?;
@@ -227,10 +230,12 @@ async fn too_large(db: &Db, need_id: NeedId) -> Result<AppError, AppError> {
             .await?;
     Ok(AppError::invalid(
         "amount",
-        format!(
-            "这条需求只剩 {} 需要认捐，请改小金额。",
-            Fen::from_stored(left)
-        ),
+        leptos_i18n::td_string!(
+            crate::lang::locale(),
+            need.claim_errors.only_left,
+            left = Fen::from_stored(left)
+        )
+        .to_string(),
     ))
 }
 
@@ -322,7 +327,12 @@ pub async fn find(db: &Db, claim_id: i64) -> Result<ClaimRecord, AppError> {
     .bind(claim_id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or_else(|| AppError::invalid("claim_id", "找不到这条认领。"))?
+    .ok_or_else(|| {
+        AppError::invalid(
+            "claim_id",
+            leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.claim_not_found),
+        )
+    })?
     .try_into()
 }
 

@@ -124,15 +124,17 @@ pub async fn ledger_csv(db: &Db) -> Result<String, AppError> {
     // UTF-8 with a byte-order mark, so Excel reads the Chinese; quoting by the csv crate.
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let failed = |e: csv::Error| AppError::internal("writing the ledger CSV", e);
+    // The headers in the language of the request (Chinese where there is none).
+    let locale = crate::lang::locale();
     out.write_record([
-        "编号",
-        "手机号",
-        "姓名",
-        "事由",
-        "积分",
-        "需求编号",
-        "认领编号",
-        "时间",
+        leptos_i18n::td_string!(locale, credit.csv.id),
+        leptos_i18n::td_string!(locale, credit.csv.phone),
+        leptos_i18n::td_string!(locale, credit.csv.name),
+        leptos_i18n::td_string!(locale, credit.csv.reason),
+        leptos_i18n::td_string!(locale, credit.csv.points),
+        leptos_i18n::td_string!(locale, credit.csv.need_id),
+        leptos_i18n::td_string!(locale, credit.csv.claim_id),
+        leptos_i18n::td_string!(locale, credit.csv.time),
     ])
     .map_err(failed)?;
     for row in &rows {

@@ -327,7 +327,12 @@ pub async fn certificate(
     .bind(claim_id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or_else(|| AppError::invalid("claim_id", "找不到这条认领。"))?;
+    .ok_or_else(|| {
+        AppError::invalid(
+            "claim_id",
+            leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.claim_not_found),
+        )
+    })?;
     if row.try_get::<Option<i64>, _>("donor_id")? != Some(donor.0) {
         return Err(AppError::Forbidden);
     }
@@ -339,7 +344,7 @@ pub async fn certificate(
         _ => {
             return Err(AppError::invalid(
                 "claim_id",
-                "这条认领还没有确认送达，确认后才能打印凭证。",
+                leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.not_confirmed),
             ))
         }
     };

@@ -134,7 +134,12 @@ pub async fn take_slip(db: &Db, claim_id: i64, volunteer: UserId) -> Result<Fami
     .bind(claim_id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or_else(|| AppError::invalid("claim_id", "这条认领还没有发过确认码。"))?;
+    .ok_or_else(|| {
+        AppError::invalid(
+            "claim_id",
+            leptos_i18n::td_string!(crate::lang::locale(), thanks.errors.no_code),
+        )
+    })?;
     if row.try_get::<i64, _>("issued_by")? != volunteer.0 {
         return Err(AppError::Forbidden);
     }

@@ -147,7 +147,10 @@ pub async fn assign_role(
         accounts::grant(&db, &phone, &grant, Some(admin.id), UtcMillis::now()).await?
     };
     if !found {
-        return Err(AppError::invalid("phone", "没有用这个手机号注册的账号。"));
+        return Err(AppError::invalid(
+            "phone",
+            leptos_i18n::td_string!(crate::lang::locale(), account.errors.no_such_phone),
+        ));
     }
     super::after_form_post("/admin?assigned=1");
     Ok(())

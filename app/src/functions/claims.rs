@@ -196,8 +196,9 @@ pub async fn confirm_delivery(
     let db: Db = from_context()?;
     let settings: Settings = from_context()?;
     let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
-    let reason = text_field("reason", "家庭无法自己确认的原因", &reason, 4, 200)?;
-    refuse_contact_details("reason", "家庭无法自己确认的原因", &reason)?;
+    let label = leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.reason_family);
+    let reason = text_field("reason", label, &reason, 4, 200)?;
+    refuse_contact_details("reason", label, &reason)?;
     let fulfilled = fulfilment::confirm(
         &db,
         &claim,
@@ -222,8 +223,9 @@ pub async fn reject_delivery(claim_id: i64, reason: String) -> Result<(), AppErr
     let db: Db = from_context()?;
     let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
     // The reason goes to the donor, a stranger to the family: no phone or ID number in it.
-    let reason = text_field("reason", "未确认的原因", &reason, 4, 200)?;
-    crate::domain::refuse_contact_details("reason", "未确认的原因", &reason)?;
+    let label = leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.reason_unconfirmed);
+    let reason = text_field("reason", label, &reason, 4, 200)?;
+    crate::domain::refuse_contact_details("reason", label, &reason)?;
     claims::reject_delivery(&db, &claim, volunteer.id, &reason, UtcMillis::now()).await?;
     super::after_form_post(&format!("/review?rejected={claim_id}"));
     Ok(())

@@ -24,7 +24,7 @@ pub async fn confirm_received(
     if received.is_empty() {
         return Err(AppError::invalid(
             "received",
-            "请勾选“我家已收到这份帮助”。",
+            leptos_i18n::td_string!(crate::lang::locale(), thanks.errors.received),
         ));
     }
     let message = ThanksMessage::parse(&message)?;

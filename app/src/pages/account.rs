@@ -6,6 +6,7 @@ use crate::components::session::Outcome;
 use crate::functions::accounts::{SignIn, SignUp};
 use crate::people::local_path;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::hooks::use_query_map;
 
 fn next_path() -> Memo<String> {
@@ -15,6 +16,7 @@ fn next_path() -> Memo<String> {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     let next = next_path();
     let action = ServerAction::<SignIn>::new();
     let signup_href = move || {
@@ -25,23 +27,24 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="panel account">
-            <h1>"登录"</h1>
+            <h1>{td!(locale, account.signin.title)}</h1>
             <ActionForm action attr:class="stack-form">
                 <input type="hidden" name="next" value=move || next.get()/>
-                <label for="signin-phone">"手机号"</label>
+                <label for="signin-phone">{td!(locale, account.signin.phone)}</label>
                 <input id="signin-phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" required/>
-                <label for="signin-password">"密码"</label>
+                <label for="signin-password">{td!(locale, account.signin.password)}</label>
                 <input id="signin-password" name="password" type="password" autocomplete="current-password" required/>
-                <button type="submit" class="btn-primary">"登录"</button>
-                <Outcome value=action.value() done="登录成功，正在返回…"/>
+                <button type="submit" class="btn-primary">{td!(locale, account.signin.submit)}</button>
+                <Outcome value=action.value() done=td_string!(locale, account.signin.done)/>
             </ActionForm>
-            <p class="switch">"还没有账号？" <a href=signup_href>"注册（只要手机号和密码）"</a></p>
+            <p class="switch">{td!(locale, account.signin.no_account)} <a href=signup_href>{td!(locale, account.signin.signup_link)}</a></p>
         </section>
     }
 }
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     let next = next_path();
     let action = ServerAction::<SignUp>::new();
     let signin_href = move || {
@@ -52,25 +55,25 @@ pub fn SignUpPage() -> impl IntoView {
     };
     view! {
         <section class="panel account">
-            <h1>"注册爱心账号"</h1>
-            <p class="hint">"注册后即可认领需求。手机号只提供给协调志愿者，不会公开。"</p>
+            <h1>{td!(locale, account.signup.title)}</h1>
+            <p class="hint">{td!(locale, account.signup.hint)}</p>
             <ActionForm action attr:class="stack-form">
                 <input type="hidden" name="next" value=move || next.get()/>
-                <label for="signup-phone">"手机号（用于登录）"</label>
+                <label for="signup-phone">{td!(locale, account.signup.phone)}</label>
                 <input id="signup-phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" required/>
-                <label for="signup-name">"称呼或单位名称"</label>
-                <input id="signup-name" name="name" maxlength="30" autocomplete="name" placeholder="如：王先生、某某公司" required/>
+                <label for="signup-name">{td!(locale, account.signup.name)}</label>
+                <input id="signup-name" name="name" maxlength="30" autocomplete="name" placeholder=td_string!(locale, account.signup.name_placeholder) required/>
                 <fieldset class="choice">
-                    <legend>"以什么身份捐助"</legend>
-                    <label><input type="radio" name="kind" value="person" checked/>"个人"</label>
-                    <label><input type="radio" name="kind" value="organisation"/>"单位或组织"</label>
+                    <legend>{td!(locale, account.signup.kind)}</legend>
+                    <label><input type="radio" name="kind" value="person" checked/>{td!(locale, account.signup.person)}</label>
+                    <label><input type="radio" name="kind" value="organisation"/>{td!(locale, account.signup.organisation)}</label>
                 </fieldset>
-                <label for="signup-password">"设置密码（至少 8 位）"</label>
+                <label for="signup-password">{td!(locale, account.signup.password)}</label>
                 <input id="signup-password" name="password" type="password" minlength="8" autocomplete="new-password" required/>
-                <button type="submit" class="btn-primary">"注册并登录"</button>
-                <Outcome value=action.value() done="注册成功，正在返回…"/>
+                <button type="submit" class="btn-primary">{td!(locale, account.signup.submit)}</button>
+                <Outcome value=action.value() done=td_string!(locale, account.signup.done)/>
             </ActionForm>
-            <p class="switch">"已有账号？" <a href=signin_href>"直接登录"</a></p>
+            <p class="switch">{td!(locale, account.signup.have_account)} <a href=signin_href>{td!(locale, account.signup.signin_link)}</a></p>
         </section>
     }
 }

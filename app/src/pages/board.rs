@@ -7,10 +7,12 @@ use crate::components::toast::ClaimToast;
 use crate::domain::{Board, BoardFilter, LiveChange, NeedId, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     let query = use_query_map();
     let number = move |key: &str| {
         query
@@ -47,12 +49,12 @@ pub fn BoardPage() -> impl IntoView {
         (filter, Ok(board)) => {
             let towns = board.towns.clone();
             let for_you = (donor == Some(true)).then(|| view! {
-                <p class="for-you-link"><a href="/for-you">"为你推荐"</a>" · "<a href="/my/interests">"我的帮扶意向"</a></p>
+                <p class="for-you-link"><a href="/for-you">{td!(locale, board.for_you)}</a>" · "<a href="/my/interests">{td!(locale, board.my_interests)}</a></p>
             });
             view! {
                 {for_you}
                 <FilterBar filter=filter.clone() towns/>
-                <LiveBoard board filter donor open claimed_without_script window_names=crate::city::City::current().window_names()/>
+                <LiveBoard locale board filter donor open claimed_without_script window_names=crate::city::City::current().window_names()/>
             }
             .into_any()
         }
@@ -66,6 +68,8 @@ pub fn BoardPage() -> impl IntoView {
 /// island: the part of the page the browser takes over.
 #[island]
 fn LiveBoard(
+    /// The page's language (the browser has no request to read it from).
+    locale: crate::lang::Locale,
     board: Board,
     filter: BoardFilter,
     /// `None` when nobody is signed in; whether the signed-in person may claim.
@@ -76,6 +80,7 @@ fn LiveBoard(
     /// (names only: the whole `City`'s decoder cost the client more).
     window_names: Vec<String>,
 ) -> impl IntoView {
+    crate::lang::provide_locale(locale);
     provide_context(crate::city::City::default().with_window_names(window_names));
     let claim = ServerAction::<ClaimNeed>::new();
     let Board {
@@ -89,29 +94,52 @@ fn LiveBoard(
     let total = RwSignal::new(total);
     let remove = move |id: NeedId| needs.update(|list| list.retain(|need| need.id != id));
     let filter_for_live = filter.clone();
+    // What the last live change did to this board, in words, for screen readers (a
+    // visually hidden live region: sighted readers see the cards come and go).
+    let announcement = RwSignal::new(String::new());
+    let announce = move |text: &str| announcement.set(text.to_owned());
+    let filter_for_leaving = filter.clone();
+    // A need leaving the board (claimed or withdrawn): whether it was on this board.
+    let leave = move |need_id: NeedId, window, town: &str| {
+        let listed = needs.with_untracked(|list| list.iter().any(|need| need.id == need_id));
+        remove(need_id);
+        let counted = filter_for_leaving.admits_place(window, town);
+        if counted {
+            total.update(|t| *t = (*t - 1).max(0));
+        }
+        listed || counted
+    };
     let apply = move |change: LiveChange| match change {
         LiveChange::NeedClaimed {
             need_id,
             window,
             town,
+        } => {
+            if leave(need_id, window, &town) {
+                announce(td_string!(locale, board.announce.claimed));
+            }
         }
-        | LiveChange::NeedWithdrawn {
+        LiveChange::NeedWithdrawn {
             need_id,
             window,
             town,
         } => {
-            remove(need_id);
-            if filter_for_live.admits_place(window, &town) {
-                total.update(|t| *t = (*t - 1).max(0));
+            if leave(need_id, window, &town) {
+                announce(td_string!(locale, board.announce.withdrawn));
             }
         }
         // Still on the board, with less left to pledge: shown as it is now, wherever it is.
         LiveChange::NeedChanged { need } => {
+            let mut listed_here = false;
             needs.update(|list| {
                 if let Some(listed) = list.iter_mut().find(|listed| listed.id == need.id) {
                     *listed = need;
+                    listed_here = true;
                 }
             });
+            if listed_here {
+                announce(td_string!(locale, board.announce.changed));
+            }
         }
         // Already off every board since it was claimed.
         LiveChange::NeedFulfilled { need_id, .. } => remove(need_id),
@@ -119,6 +147,7 @@ fn LiveBoard(
             if filter_for_live.admits(&need) {
                 total.update(|t| *t += 1);
                 needs.update(|list| insert_in_board_order(list, need));
+                announce(td_string!(locale, board.announce.published));
             }
         }
         // Service offers have their own page.
@@ -161,6 +190,42 @@ fn LiveBoard(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (apply, as_of);
+    // The connection, said plainly: lost (the board shows the last update while the browser
+    // reconnects by itself; on reconnecting the stream replays what was missed, or the page
+    // reloads when too far behind), then back for a few seconds. Nothing is said until the feed
+    // first reports (the server's rendering knows nothing of the connection).
+    let connection = RwSignal::new(Connection::Unknown);
+    Effect::new(move |seen: Option<bool>| {
+        let now = live.get();
+        match (seen, now) {
+            // The first run: the server's rendering, before any connection.
+            (None, _) => {}
+            (Some(_), true) => connection.update(|c| {
+                if *c == Connection::Lost {
+                    *c = Connection::Back;
+                }
+            }),
+            (Some(_), false) => connection.set(Connection::Lost),
+        }
+        now
+    });
+    Effect::new(move |_| {
+        if connection.get() == Connection::Back {
+            set_timeout(
+                move || {
+                    if connection.get_untracked() == Connection::Back {
+                        connection.set(Connection::Unknown);
+                    }
+                },
+                std::time::Duration::from_secs(5),
+            );
+        }
+    });
+    let connection_text = move || match connection.get() {
+        Connection::Lost => Some(td_string!(locale, board.offline)),
+        Connection::Back => Some(td_string!(locale, board.back_online)),
+        Connection::Unknown => None,
+    };
 
     let count = move || needs.with(Vec::len);
     let more_href = board_href(filter.window, filter.town.as_deref(), filter.pages() + 1);
@@ -168,11 +233,18 @@ fn LiveBoard(
     let unlisted = move || total.get() - count() as i64;
     let show_more = move || can_show_more && unlisted() > 0;
     view! {
+        <p class="offline-notice" role="status" data-testid="connection"
+            data-connection=move || connection.get().code()>
+            {connection_text}
+        </p>
         <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
-            <span aria-live="polite">{move || format!("{} 条需求等待认领", total.get())}</span>
-            <span class="live-dot" title="认领后即时从所有页面下架">
-                {move || if live.get() { "实时更新中" } else { "" }}
+            <span aria-live="polite">{move || td_string!(locale, board.waiting, n = total.get()).to_string()}</span>
+            <span class="live-dot" title=td_string!(locale, board.live_title)>
+                {move || if live.get() { td_string!(locale, board.live_on) } else { "" }}
             </span>
+        </p>
+        <p class="visually-hidden" aria-live="polite" role="status" data-testid="board-changes">
+            {move || announcement.get()}
         </p>
         <ul class="needs" data-testid="needs">
             // Keyed by what is pledged too: a card whose need changed is drawn anew.
@@ -181,22 +253,42 @@ fn LiveBoard(
             </For>
         </ul>
         <Show when=move || count() == 0>
-            <p class="empty">"这里的需求都已被认领，谢谢每一位爱心人士。"</p>
+            <p class="empty">{td!(locale, board.empty)}</p>
         </Show>
         <Show when=show_more>
             <p class="more">
                 <a class="btn-secondary" href=more_href.clone()>
                     {move || {
-                        format!(
-                            "再显示 {} 条（还有 {} 条）",
-                            BoardFilter::PAGE_SIZE.min(unlisted()),
-                            unlisted(),
+                        td_string!(
+                            locale,
+                            board.show_more,
+                            more = BoardFilter::PAGE_SIZE.min(unlisted()),
+                            left = unlisted(),
                         )
+                        .to_string()
                     }}
                 </a>
             </p>
         </Show>
         <ClaimToast claim claimed_without_script/>
+    }
+}
+
+/// The live connection as the board tells it: nothing to say yet, lost, or just back.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Connection {
+    Unknown,
+    Lost,
+    Back,
+}
+
+impl Connection {
+    fn code(self) -> &'static str {
+        match self {
+            Connection::Unknown => "",
+            Connection::Lost => "lost",
+            Connection::Back => "back",
+        }
     }
 }
 

@@ -2,25 +2,27 @@
 
 use crate::functions::impact::load_leaderboard;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 
 #[component]
 pub fn CreditPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     let standings = Resource::new(|| (), |_| load_leaderboard());
     view! {
         <section class="panel">
-            <h1>"爱心积分榜"</h1>
-            <p class="hint">"捐助送达并确认、录入和审核需求都会获得积分；积分是每一笔记录的合计。名字只显示第一个字（如“张*”），本人选择后才显示完整称呼。积分旁是经确认的志愿服务时长。"</p>
-            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            <h1>{td!(locale, credit.title)}</h1>
+            <p class="hint">{td!(locale, credit.hint)}</p>
+            <Suspense fallback=move || view! { <p class="loading">{td!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let standings = standings.await.unwrap_or_default();
                     if standings.is_empty() {
-                        return view! { <p class="empty">"还没有积分记录。"</p> }.into_any();
+                        return view! { <p class="empty">{td!(locale, credit.empty)}</p> }.into_any();
                     }
                     view! {
                         <ol class="leaderboard" data-testid="leaderboard">
                             {standings
                                 .into_iter()
-                                .map(|s| view! { <li><span class="rank">{s.rank}</span><span class="name">{s.name}</span><span class="points">{format!("{} 分", s.points)}</span><span class="hours" data-minutes=s.hours_minutes>{if s.hours_minutes > 0 { crate::domain::hours_text(s.hours_minutes) } else { "—".to_owned() }}</span></li> })
+                                .map(|s| view! { <li><span class="rank">{s.rank}</span><span class="name">{s.name}</span><span class="points">{td_string!(locale, credit.points, points = s.points).to_string()}</span><span class="hours" data-minutes=s.hours_minutes>{if s.hours_minutes > 0 { crate::domain::hours_text(s.hours_minutes) } else { "—".to_owned() }}</span></li> })
                                 .collect_view()}
                         </ol>
                     }

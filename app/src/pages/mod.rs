@@ -17,17 +17,19 @@ pub mod review;
 pub mod thanks;
 
 use leptos::prelude::*;
+use leptos_i18n::td;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let locale = crate::lang::locale();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
         <section class="not-found">
-            <h1>"页面不存在"</h1>
-            <p><a href="/">"回到爱心需求"</a></p>
+            <h1>{td!(locale, common.not_found.title)}</h1>
+            <p><a href="/">{td!(locale, common.not_found.back)}</a></p>
         </section>
     }
 }

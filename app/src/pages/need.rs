@@ -11,6 +11,7 @@ use crate::functions::needs::get_need_page;
 use crate::functions::notices::{get_watching, WatchNeed};
 use crate::share::need_path;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -24,29 +25,38 @@ fn need_id_param() -> i64 {
 
 /// What a money need asks and has left, in words: `还需 ¥1,200.00（共 ¥3,000.00）`.
 fn asked(need: &PublicNeed) -> String {
+    let locale = crate::lang::locale();
     match (need.ask, need.remaining()) {
-        (Ask::Money { amount }, Some(left)) if need.pledged_fen > 0 => {
-            format!("还需 {}（共 {amount}）", Fen::from_stored(left))
-        }
-        (Ask::Money { amount }, _) => format!("需要 {amount}"),
-        (Ask::Goods, _) => "需要物资".into(),
-        (Ask::Service, _) => "需要服务".into(),
+        (Ask::Money { amount }, Some(left)) if need.pledged_fen > 0 => td_string!(
+            locale,
+            board.card.still_needs,
+            left = Fen::from_stored(left),
+            amount = amount
+        )
+        .to_string(),
+        (Ask::Money { amount }, _) => td_string!(locale, need.asked_money, amount = amount).to_string(),
+        (Ask::Goods, _) => td_string!(locale, need.asked_goods).into(),
+        (Ask::Service, _) => td_string!(locale, need.asked_service).into(),
     }
 }
 
 /// The one-line description a share card carries.
 fn share_text(need: &PublicNeed) -> String {
     let story: String = need.story.chars().take(60).collect();
-    format!(
-        "{} · {} · {}。{story}",
-        crate::city::window_label(need.window),
-        need.place(),
-        asked(need)
+    td_string!(
+        crate::lang::locale(),
+        need.share_text,
+        window = crate::city::window_label(need.window),
+        place = need.place(),
+        asked = asked(need),
+        story = story
     )
+    .to_string()
 }
 
 #[component]
 pub fn NeedPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     let id = need_id_param();
     let page = Resource::new(|| (), move |_| get_need_page(id));
     let query = use_query_map();
@@ -55,7 +65,7 @@ pub fn NeedPage() -> impl IntoView {
     let donor = crate::components::session::signed_in_viewer()
         .map(|viewer| viewer.has(crate::people::Role::Donor));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(NeedPage { need, timeline, as_of }) => {
@@ -69,13 +79,13 @@ pub fn NeedPage() -> impl IntoView {
                         // Paused on a report: its text is not shown while it is looked into.
                         let paused = need_status == NeedStatus::Paused;
                         let story = if paused {
-                            "此需求正在核实中，内容暂不显示。".to_owned()
+                            td_string!(locale, need.paused_story).to_owned()
                         } else {
                             need.story.clone()
                         };
                         let report = (need_status != NeedStatus::Fulfilled).then(|| {
                             view! {
-                                <a class="report-link" href=format!("{}/report", need_path(id)) data-testid="report-link">"举报/纠错"</a>
+                                <a class="report-link" href=format!("{}/report", need_path(id)) data-testid="report-link">{td!(locale, board.card.report)}</a>
                             }
                         });
                         // Three parts, each erased: one view of them all is a type too deep to
@@ -102,14 +112,14 @@ pub fn NeedPage() -> impl IntoView {
                                 </header>
                                 <h1 class="need-title">{need.title.clone()}</h1>
                                 <p class="need-story">{story}</p>
-                                <LiveNeed need as_of donor open claimed_without_script url title/>
+                                <LiveNeed locale need as_of donor open claimed_without_script url title/>
                                 <p class="share-links">
-                                    {(!paused).then(|| view! { <a href=format!("{}/poster", need_path(id))>"海报（打印或截图）"</a> " " })}
+                                    {(!paused).then(|| view! { <a href=format!("{}/poster", need_path(id))>{td!(locale, need.poster_link)}</a> " " })}
                                     {report}
                                 </p>
                                 <figure class="need-qr">
-                                    <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt="这条需求页面的二维码"/>
-                                    <figcaption>"微信扫一扫，打开这条需求"</figcaption>
+                                    <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt=td_string!(locale, need.qr_alt)/>
+                                    <figcaption>{td!(locale, need.qr_caption)}</figcaption>
                                 </figure>
                             </article>
                         }
@@ -121,7 +131,7 @@ pub fn NeedPage() -> impl IntoView {
                             {article}
                             {watch}
                             <section class="panel">
-                                <h2>"进展"</h2>
+                                <h2>{td!(locale, need.progress)}</h2>
                                 <Timeline timeline/>
                             </section>
                         }
@@ -139,6 +149,7 @@ pub fn NeedPage() -> impl IntoView {
 /// form: it works without JavaScript), or stops asking.
 #[component]
 fn WatchForm(need_id: i64) -> impl IntoView {
+    let locale = crate::lang::locale();
     let watch = ServerAction::<WatchNeed>::new();
     let watching = Resource::new(
         move || watch.version().get(),
@@ -146,7 +157,7 @@ fn WatchForm(need_id: i64) -> impl IntoView {
     );
     view! {
         <section class="panel watch" data-testid="watch">
-            <crate::components::session::Outcome value=watch.value() done="已保存。"/>
+            <crate::components::session::Outcome value=watch.value() done=td_string!(locale, need.watch.saved)/>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let on = watching.await.unwrap_or(false);
@@ -156,13 +167,13 @@ fn WatchForm(need_id: i64) -> impl IntoView {
                             {(!on).then(|| view! { <input type="hidden" name="watch" value="1"/> })}
                             <p class="hint">
                                 {if on {
-                                    "已关注：如果认领人放弃或到期未送达，会通知您。"
+                                    td_string!(locale, need.watch.on_hint)
                                 } else {
-                                    "这条需求已被认领。如果认领人放弃，它会回到需求墙。"
+                                    td_string!(locale, need.watch.off_hint)
                                 }}
                             </p>
                             <button type="submit" class=if on { "btn-secondary" } else { "btn-primary" }>
-                                {if on { "不用提醒了" } else { "有人放弃时提醒我" }}
+                                {if on { td_string!(locale, need.watch.stop) } else { td_string!(locale, need.watch.start) }}
                             </button>
                         </ActionForm>
                     }
@@ -177,6 +188,8 @@ fn WatchForm(need_id: i64) -> impl IntoView {
 /// rest of the page is server HTML).
 #[island]
 fn LiveNeed(
+    /// The page's language (the browser has no request to read it from).
+    locale: crate::lang::Locale,
     need: PublicNeed,
     /// The event the page was rendered at: changes after it are streamed.
     as_of: crate::domain::EventId,
@@ -188,6 +201,7 @@ fn LiveNeed(
     url: String,
     title: String,
 ) -> impl IntoView {
+    crate::lang::provide_locale(locale);
     let claim = ServerAction::<ClaimNeed>::new();
     let id = need.id;
     let need = RwSignal::new(need);
@@ -234,13 +248,13 @@ fn LiveNeed(
     let _ = (apply, as_of);
     let status = move || {
         if withdrawn.get() {
-            return ("withdrawn", "这条需求暂不开放认领：正在修改或核实中。");
+            return ("withdrawn", td_string!(locale, need.status.withdrawn));
         }
         match need.with(|n| n.status) {
-            NeedStatus::Paused => ("paused", "此需求正在核实中，暂停认领。"),
-            NeedStatus::Claimed => ("claimed", "已被爱心人士认领，正在送达。谢谢关注！"),
-            NeedStatus::Fulfilled => ("fulfilled", "已完成：帮助已送到家庭。"),
-            _ => ("open", "等待认领"),
+            NeedStatus::Paused => ("paused", td_string!(locale, need.status.paused)),
+            NeedStatus::Claimed => ("claimed", td_string!(locale, need.status.claimed)),
+            NeedStatus::Fulfilled => ("fulfilled", td_string!(locale, need.status.fulfilled)),
+            _ => ("open", td_string!(locale, need.status.open)),
         }
     };
     let is_open = move || status().0 == "open";
@@ -297,6 +311,7 @@ fn Timeline(timeline: Vec<Moment>) -> impl IntoView {
 /// else the address copied to the clipboard; without JavaScript the address is there to copy.
 #[component]
 fn ShareButton(url: String, title: String) -> impl IntoView {
+    let locale = crate::lang::locale();
     let copied = RwSignal::new(false);
     let share_url = url.clone();
     let share = move |_| {
@@ -319,13 +334,13 @@ fn ShareButton(url: String, title: String) -> impl IntoView {
     view! {
         <div class="share">
             <button type="button" class="btn-secondary" data-testid="share" on:click=share>
-                "分享给朋友"
+                {td!(locale, need.share.button)}
             </button>
             <span role="status" aria-live="polite" data-testid="share-outcome">
-                {move || copied.get().then_some("链接已复制，可以粘贴到微信里。")}
+                {move || copied.get().then_some(td_string!(locale, need.share.copied))}
             </span>
             <label class="share-url">
-                "本页链接："
+                {td!(locale, need.share.url_label)}
                 <input type="text" readonly value=url/>
             </label>
         </div>
@@ -349,10 +364,11 @@ fn has(navigator: &web_sys::Navigator, name: &str, method: bool) -> bool {
 /// `/needs/{id}/poster`: the need and its QR code, for a volunteer to print or screenshot.
 #[component]
 pub fn PosterPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     let id = need_id_param();
     let page = Resource::new(|| (), move |_| get_need_page(id));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     // A need paused on a report has no poster while it is looked into.
@@ -360,16 +376,16 @@ pub fn PosterPage() -> impl IntoView {
                         let url = crate::share::page_url(&need_path(need.id));
                         let city = crate::city::City::current();
                         view! {
-                            <Title text=format!("{} · 海报", need.title)/>
+                            <Title text=td_string!(locale, need.poster.title, title = need.title.clone()).to_string()/>
                             <article class="poster" data-testid="poster">
                                 <p class="poster-brand">{city.full_brand()}</p>
                                 <p><span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span> " " {need.place()}</p>
                                 <h1>{need.title.clone()}</h1>
                                 <p class="poster-story">{need.story.clone()}</p>
                                 <p class="poster-ask">{asked(&need)}</p>
-                                <img class="poster-qr" src=format!("{}/qr.svg", need_path(need.id)) width="240" height="240" alt="这条需求页面的二维码"/>
-                                <p class="poster-url">"微信扫码认领 · " {url}</p>
-                                <p class="poster-note">"每一条需求都经过村民议事小组和志愿者两道审核；家庭身份信息不公开。"</p>
+                                <img class="poster-qr" src=format!("{}/qr.svg", need_path(need.id)) width="240" height="240" alt=td_string!(locale, need.qr_alt)/>
+                                <p class="poster-url">{td!(locale, need.poster.scan)} {url}</p>
+                                <p class="poster-note">{td!(locale, need.poster.note)}</p>
                             </article>
                         }
                             .into_any()
