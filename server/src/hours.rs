@@ -16,18 +16,27 @@ pub struct PeriodQuery {
     to: String,
 }
 
-/// `GET /admin/export/hours.csv?from=&to=`: one row per confirmed activity of the period.
+/// `GET /admin/export/hours.csv?from=&to=`: one row per confirmed activity of the period, its
+/// column headers in the reader's language.
 pub async fn export(
     State(state): State<AppState>,
     caller: Option<Extension<Caller>>,
+    headers: http::HeaderMap,
     Query(query): Query<PeriodQuery>,
 ) -> Response {
-    let result = async {
-        let reader = caller
-            .and_then(|Extension(Caller(viewer))| viewer)
-            .ok_or(AppError::Unauthorized)?;
-        wanshan_app::functions::hours::hours_csv(&state.db, &reader, &query.from, &query.to).await
-    }
-    .await;
+    // A plain handler has no reactive owner: one is made to carry the request's language.
+    let owner = leptos::prelude::Owner::new();
+    owner.with(|| leptos::prelude::provide_context(wanshan_app::lang::from_headers(&headers)));
+    let result = owner
+        .with(|| {
+            leptos::prelude::ScopedFuture::new(async {
+                let reader = caller
+                    .and_then(|Extension(Caller(viewer))| viewer)
+                    .ok_or(AppError::Unauthorized)?;
+                wanshan_app::functions::hours::hours_csv(&state.db, &reader, &query.from, &query.to)
+                    .await
+            })
+        })
+        .await;
     crate::desk::csv_download(result)
 }

@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::people::UserId;
+use leptos_i18n::td_string;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -76,7 +77,7 @@ pub async fn record(
         };
         return Err(AppError::invalid(
             field,
-            "这一天登记的服务时长合计超过 24 小时，请核对。",
+            td_string!(crate::lang::locale(), hours.errors.day_over_24),
         ));
     }
     if let Some((start, end)) = activity.span {
@@ -94,7 +95,7 @@ pub async fn record(
             tx.rollback().await?;
             return Err(AppError::invalid(
                 "time_in",
-                "这段时间与您已登记的另一次服务重叠，请核对开始和结束时间。",
+                td_string!(crate::lang::locale(), hours.errors.overlap),
             ));
         }
     }
@@ -129,7 +130,12 @@ pub async fn parties(db: &Db, id: i64) -> Result<(UserId, String), AppError> {
             .await?;
     found
         .map(|(volunteer, town)| (UserId(volunteer), town))
-        .ok_or_else(|| AppError::invalid("activity_id", "找不到这条服务记录。"))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "activity_id",
+                td_string!(crate::lang::locale(), hours.errors.no_activity),
+            )
+        })
 }
 
 /// Confirms (`refusal` none) or refuses a pending activity, by one conditional UPDATE, and
@@ -425,14 +431,15 @@ pub async fn export_csv(db: &Db, period: HoursPeriod) -> Result<String, AppError
     .await?;
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let failed = |e: csv::Error| AppError::internal("writing the hours CSV", e);
+    let locale = crate::lang::locale();
     out.write_record([
-        "编号",
-        "志愿者",
-        "镇（街道）",
-        "服务类型",
-        "日期",
-        "分钟",
-        "确认人",
+        td_string!(locale, hours.csv.id),
+        td_string!(locale, hours.csv.volunteer),
+        td_string!(locale, hours.csv.town),
+        td_string!(locale, hours.csv.kind),
+        td_string!(locale, hours.csv.date),
+        td_string!(locale, hours.csv.minutes),
+        td_string!(locale, hours.csv.confirmer),
     ])
     .map_err(failed)?;
     for row in &rows {

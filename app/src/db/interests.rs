@@ -125,7 +125,11 @@ pub async fn tell_interested(
             continue;
         }
         let why = wants.fit(need, now).line;
-        let why = why.trim_start_matches("匹配：");
+        // The line's "match:" prefix (in whichever language it was written) is left out.
+        let why = why
+            .split_once('：')
+            .or_else(|| why.split_once(": "))
+            .map_or(why.as_str(), |(_, reasons)| reasons);
         let notice = NewNotice::need_for_you(need.id, &need.title, why);
         notices::send(tx, UserId(row.try_get("user_id")?), &notice, now).await?;
         told += 1;

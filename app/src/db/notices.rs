@@ -15,6 +15,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::people::UserId;
 use crate::private::ReviewStage;
+use leptos_i18n::td_string;
 use sqlx::Row;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{broadcast, Notify};
@@ -90,14 +91,15 @@ pub async fn send(
     now: UtcMillis,
 ) -> Result<(), AppError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notices (user_id, kind, need_id, claim_id, body, link, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO notices (user_id, kind, need_id, claim_id, body, body_en, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(user.0)
     .bind(notice.kind.code())
     .bind(notice.need_id.map(|id| id.0))
     .bind(notice.claim_id)
     .bind(&notice.body)
+    .bind(&notice.body_en)
     .bind(&notice.link)
     .bind(now.0)
     .fetch_one(&mut **tx)
@@ -195,12 +197,17 @@ pub async fn send_to_watchers(
 /// A need's title was edited: the notices about it say the new one (its old words leave them,
 /// as they leave the event log), messages not yet sent included.
 pub async fn retitle(tx: &mut Tx, need: NeedId, old: &str, new: &str) -> Result<(), AppError> {
-    sqlx::query("UPDATE notices SET body = REPLACE(body, $2, $3) WHERE need_id = $1")
-        .bind(need.0)
-        .bind(format!("「{old}」"))
-        .bind(format!("「{new}」"))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE notices SET body = REPLACE(body, $2, $3), body_en = REPLACE(body_en, $4, $5) \
+         WHERE need_id = $1",
+    )
+    .bind(need.0)
+    .bind(format!("「{old}」")) // i18n-allow: matches the stored Chinese words' quotes
+    .bind(format!("「{new}」")) // i18n-allow: matches the stored Chinese words' quotes
+    .bind(format!("“{old}”"))
+    .bind(format!("“{new}”"))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -216,7 +223,7 @@ pub async fn forget_watches(tx: &mut Tx, need: NeedId) -> Result<(), AppError> {
 /// A person's newest notices and their unread count.
 pub async fn inbox(db: &Db, user: UserId) -> Result<Inbox, AppError> {
     let rows = sqlx::query(
-        "SELECT id, kind, body, link, created_at, read_at FROM notices WHERE user_id = $1 \
+        "SELECT id, kind, body, body_en, link, created_at, read_at FROM notices WHERE user_id = $1 \
          ORDER BY id DESC LIMIT $2",
     )
     .bind(user.0)
@@ -230,6 +237,7 @@ pub async fn inbox(db: &Db, user: UserId) -> Result<Inbox, AppError> {
             kind: NoticeKind::parse(row.try_get("kind")?)
                 .map_err(|e| AppError::corrupt("notice", e))?,
             body: row.try_get("body")?,
+            body_en: row.try_get("body_en")?,
             link: row.try_get("link")?,
             created_at: UtcMillis(row.try_get("created_at")?),
             read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
@@ -406,7 +414,10 @@ pub async fn watch(
     match status.as_deref() {
         Some("claimed") => {}
         Some("published") => {
-            return Err(AppError::invalid("need_id", "这条需求还可以认领，不用等。"))
+            return Err(AppError::invalid(
+                "need_id",
+                td_string!(crate::lang::locale(), notices.errors.still_open),
+            ))
         }
         Some("fulfilled") => return Err(AppError::NotOpen),
         _ => return Err(AppError::NeedNotFound),
@@ -422,7 +433,12 @@ pub async fn watch(
         tx.rollback().await?;
         return Err(AppError::invalid(
             "need_id",
-            format!("最多同时关注 {MAX_WATCHES} 条需求。"),
+            td_string!(
+                crate::lang::locale(),
+                notices.errors.max_watches,
+                n = MAX_WATCHES
+            )
+            .to_string(),
         ));
     }
     let inserted = sqlx::query(

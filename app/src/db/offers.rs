@@ -17,6 +17,7 @@ use crate::people::UserId;
 use crate::private::{
     BookableHousehold, Booking, BookingStatus, HouseholdId, OfferForReview, OwnOffer, ReviewStage,
 };
+use leptos_i18n::td_string;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -152,14 +153,24 @@ pub async fn create(
         tx.rollback().await?;
         return Err(AppError::invalid(
             "offer",
-            format!("24 小时内最多提交 {NEW_OFFERS_A_DAY} 项服务，请明天再来。"),
+            td_string!(
+                crate::lang::locale(),
+                offers.errors.offers_a_day,
+                n = NEW_OFFERS_A_DAY
+            )
+            .to_string(),
         ));
     }
     if live >= MAX_LIVE_OFFERS {
         tx.rollback().await?;
         return Err(AppError::invalid(
             "offer",
-            format!("您已有 {MAX_LIVE_OFFERS} 项服务在审核或展示中，请先结束其中一项。"),
+            td_string!(
+                crate::lang::locale(),
+                offers.errors.live_offers,
+                n = MAX_LIVE_OFFERS
+            )
+            .to_string(),
         ));
     }
     let id: i64 = sqlx::query_scalar(
@@ -399,9 +410,12 @@ pub async fn close(db: &Db, stored: &StoredOffer, now: UtcMillis) -> Result<(), 
         tx.rollback().await?;
         return Err(AppError::invalid(
             "offer",
-            format!(
-                "还有 {waiting} 户家庭的预约没有结果，请先登记到场情况，或与志愿者联系取消预约，再结束服务。"
-            ),
+            td_string!(
+                crate::lang::locale(),
+                offers.errors.bookings_waiting,
+                n = waiting
+            )
+            .to_string(),
         ));
     }
     sqlx::query("UPDATE offers SET status = 'closed' WHERE id = $1")
@@ -516,11 +530,14 @@ pub async fn bookable_households(
         for row in &rows {
             households.push(BookableHousehold {
                 id: row.try_get("id")?,
-                label: format!(
-                    "{}（{town} · {}）",
-                    row.try_get::<String, _>("head_name")?,
-                    row.try_get::<String, _>("village")?
-                ),
+                label: td_string!(
+                    crate::lang::locale(),
+                    offers.household_label,
+                    name = row.try_get::<String, _>("head_name")?,
+                    town = town,
+                    village = row.try_get::<String, _>("village")?
+                )
+                .to_string(),
             });
         }
     }
@@ -598,7 +615,12 @@ pub async fn book(
         tx.rollback().await?;
         return Err(AppError::invalid(
             "household",
-            format!("您 24 小时内已预约 {BOOKINGS_A_DAY} 次，请明天再来。"),
+            td_string!(
+                crate::lang::locale(),
+                offers.errors.bookings_a_day,
+                n = BOOKINGS_A_DAY
+            )
+            .to_string(),
         ));
     }
     let row = sqlx::query(
@@ -657,7 +679,7 @@ pub async fn book(
             tx.rollback().await?;
             return Err(reviews::moved_on(db, matched.stored).await);
         }
-        let detail = format!("预约「{}」{when}", stored.offer.title);
+        let detail = format!("预约「{}」{when}", stored.offer.title); // i18n-allow: stored text of the need's trail
         let need = matched.stored.need.id;
         trail::append(&mut tx, need, Step::Matched, Some(booking.by), &detail, now).await?;
     }
@@ -688,11 +710,15 @@ async fn why_not_bookable(
     .fetch_optional(&db.pool)
     .await?;
     Ok(match row {
-        None => AppError::invalid("slot", "请选择这项服务的一个时段。"),
+        None => AppError::invalid(
+            "slot",
+            td_string!(crate::lang::locale(), offers.errors.choose_slot),
+        ),
         Some((_, _, _, status)) if status != "published" => AppError::OfferNotFound,
-        Some((starts, _, _, _)) if starts <= now.0 => {
-            AppError::invalid("slot", "这个时段已经开始或过去了，请选择以后的时段。")
-        }
+        Some((starts, _, _, _)) if starts <= now.0 => AppError::invalid(
+            "slot",
+            td_string!(crate::lang::locale(), offers.errors.slot_begun),
+        ),
         Some(_) => AppError::SlotFull,
     })
 }
@@ -738,7 +764,7 @@ pub async fn record_outcome(
     if outcome == BookingStatus::Booked {
         return Err(AppError::invalid(
             "outcome",
-            "请选择：已到场、未到场或取消预约。",
+            td_string!(crate::lang::locale(), offers.errors.choose_outcome),
         ));
     }
     let mut tx = db.begin().await?;
@@ -780,7 +806,7 @@ pub async fn record_outcome(
         tx.rollback().await?;
         return Err(AppError::invalid(
             "outcome",
-            "服务开始后才能登记是否到场；还没开始的预约可以取消。",
+            td_string!(crate::lang::locale(), offers.errors.not_started),
         ));
     }
     match outcome {
@@ -795,7 +821,7 @@ pub async fn record_outcome(
                 .bind(now.0)
                 .execute(&mut *tx)
                 .await?;
-                let detail = format!("已到场接受服务「{title}」");
+                let detail = format!("已到场接受服务「{title}」"); // i18n-allow: stored text of the need's trail
                 trail::append(&mut tx, need, Step::MatchEnded, Some(by), &detail, now).await?;
             }
             None => {
@@ -806,7 +832,7 @@ pub async fn record_outcome(
                      RETURNING id",
                 )
                 .bind(household)
-                .bind(format!("服务：{provider_name}"))
+                .bind(format!("服务：{provider_name}")) // i18n-allow: stored agency name of an aid record
                 .bind(&window)
                 .bind(&title)
                 .bind(starts_at)
@@ -837,11 +863,11 @@ pub async fn record_outcome(
             }
             if let Some(need) = need {
                 let reason = format!(
-                    "服务预约「{title}」{}，请重新安排或提交审核。",
+                    "服务预约「{title}」{}，请重新安排或提交审核。", // i18n-allow: stored return reason of the need
                     if outcome == BookingStatus::Absent {
-                        "未到场"
+                        "未到场" // i18n-allow: part of the stored return reason
                     } else {
-                        "已取消"
+                        "已取消" // i18n-allow: part of the stored return reason
                     }
                 );
                 sqlx::query(

@@ -4,6 +4,8 @@
 //! a household's private file.
 
 use super::{Fen, NeedId, OfferId, UtcMillis};
+use crate::lang::Locale;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// What a notice is about; each person chooses per kind whether it also comes as a message.
@@ -91,22 +93,23 @@ impl NoticeKind {
 
     /// What the settings page calls it.
     pub fn label(self) -> &'static str {
+        let locale = crate::lang::locale();
         match self {
-            NoticeKind::ClaimMade => "我录入的需求被认领或认捐",
-            NoticeKind::ClaimExpiring => "我的认领两天内到期",
-            NoticeKind::ClaimExpired => "我的认领已到期退回",
-            NoticeKind::DeliveryConfirmed => "我的交付已确认",
-            NoticeKind::DeliveryRejected => "我的交付未被确认",
-            NoticeKind::ReviewWaiting => "有需求等我审核",
-            NoticeKind::NeedReturned => "我录入的需求被退回修改",
-            NoticeKind::NeedPublished => "我录入的需求已发布",
-            NoticeKind::NeedBack => "我关注的需求重新开放认领",
-            NoticeKind::ReportReceived => "有需求被举报/纠错，等我核实",
-            NoticeKind::NeedWithdrawn => "我认领的需求已撤下",
-            NoticeKind::OfferDecided => "我发布的服务通过审核或被退回",
-            NoticeKind::ServiceBooked => "有家庭预约了我的服务",
-            NoticeKind::NeedForYou => "有符合我帮扶意向的新需求",
-            NoticeKind::HoursDecided => "我登记的志愿服务时长有了审核结果",
+            NoticeKind::ClaimMade => td_string!(locale, notices.kinds.claim_made),
+            NoticeKind::ClaimExpiring => td_string!(locale, notices.kinds.claim_expiring),
+            NoticeKind::ClaimExpired => td_string!(locale, notices.kinds.claim_expired),
+            NoticeKind::DeliveryConfirmed => td_string!(locale, notices.kinds.delivery_confirmed),
+            NoticeKind::DeliveryRejected => td_string!(locale, notices.kinds.delivery_rejected),
+            NoticeKind::ReviewWaiting => td_string!(locale, notices.kinds.review_waiting),
+            NoticeKind::NeedReturned => td_string!(locale, notices.kinds.need_returned),
+            NoticeKind::NeedPublished => td_string!(locale, notices.kinds.need_published),
+            NoticeKind::NeedBack => td_string!(locale, notices.kinds.need_back),
+            NoticeKind::ReportReceived => td_string!(locale, notices.kinds.report_received),
+            NoticeKind::NeedWithdrawn => td_string!(locale, notices.kinds.need_withdrawn),
+            NoticeKind::OfferDecided => td_string!(locale, notices.kinds.offer_decided),
+            NoticeKind::ServiceBooked => td_string!(locale, notices.kinds.service_booked),
+            NoticeKind::NeedForYou => td_string!(locale, notices.kinds.need_for_you),
+            NoticeKind::HoursDecided => td_string!(locale, notices.kinds.hours_decided),
         }
     }
 
@@ -127,24 +130,33 @@ impl NoticeKind {
     }
 }
 
-/// A notice about to be written: its kind, the words, and where it leads.
+/// A notice about to be written: its kind, the words, and where it leads. It is written when
+/// something happens, for a recipient whose language is not known then: the words are kept in
+/// both languages (`body` in Chinese, also what a message says; `body_en` in English).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewNotice {
     pub kind: NoticeKind,
     pub need_id: Option<NeedId>,
     pub claim_id: Option<i64>,
     pub body: String,
+    pub body_en: String,
     pub link: String,
+}
+
+/// The words in both languages: `words` is called with each locale.
+fn both(words: impl Fn(Locale) -> String) -> (String, String) {
+    (words(Locale::zh_CN), words(Locale::en))
 }
 
 /// The words of each notice.
 impl NewNotice {
-    fn about(kind: NoticeKind, need_id: NeedId, body: String, link: String) -> NewNotice {
+    fn about(kind: NoticeKind, need_id: NeedId, body: (String, String), link: String) -> NewNotice {
         NewNotice {
             kind,
             need_id: Some(need_id),
             claim_id: None,
-            body,
+            body: body.0,
+            body_en: body.1,
             link,
         }
     }
@@ -162,43 +174,64 @@ impl NewNotice {
         donor_contact: Option<&str>,
         pledged: Option<Fen>,
     ) -> NewNotice {
-        let what = match pledged {
-            Some(amount) => format!("认捐了 {amount}"),
-            None => "认领了这条需求".to_owned(),
-        };
-        let (whose, then) = match donor_contact {
-            Some(contact) => (
-                format!("您录入的「{title}」：{donor_name}（{contact}）"),
-                "请联系捐赠人安排交付。",
-            ),
-            // To the town's volunteers when its author no longer coordinates: no phone.
-            None => (
-                format!("「{title}」（录入的志愿者已不再负责）：{donor_name}"),
-                "请本镇志愿者接手协调。",
-            ),
-        };
+        let body = both(|locale| {
+            let what = match pledged {
+                Some(amount) => {
+                    td_string!(locale, notices.body.pledged, amount = amount).to_string()
+                }
+                None => td_string!(locale, notices.body.claimed).to_owned(),
+            };
+            let (whose, then) = match donor_contact {
+                Some(contact) => (
+                    td_string!(
+                        locale,
+                        notices.body.whose_author,
+                        title = title,
+                        donor = donor_name,
+                        contact = contact
+                    )
+                    .to_string(),
+                    td_string!(locale, notices.body.then_author),
+                ),
+                // To the town's volunteers when its author no longer coordinates: no phone.
+                None => (
+                    td_string!(
+                        locale,
+                        notices.body.whose_town,
+                        title = title,
+                        donor = donor_name
+                    )
+                    .to_string(),
+                    td_string!(locale, notices.body.then_town),
+                ),
+            };
+            td_string!(
+                locale,
+                notices.body.claim_made,
+                whose = whose,
+                what = what,
+                then = then
+            )
+            .to_string()
+        });
         NewNotice {
             claim_id: Some(claim_id),
-            ..NewNotice::about(
-                NoticeKind::ClaimMade,
-                need_id,
-                format!("{whose}{what}。{then}"),
-                "/review".to_owned(),
-            )
+            ..NewNotice::about(NoticeKind::ClaimMade, need_id, body, "/review".to_owned())
         }
     }
 
     /// To the donor, two days (or less) before their claim runs out.
     pub fn claim_expiring(need_id: NeedId, claim_id: i64, title: &str, at: UtcMillis) -> NewNotice {
+        let at = at.shanghai_text();
         NewNotice {
             claim_id: Some(claim_id),
             ..NewNotice::about(
                 NoticeKind::ClaimExpiring,
                 need_id,
-                format!(
-                    "您认领的「{title}」将于 {} 到期。请尽快交付并登记，或主动放弃，让别人来帮。",
-                    at.shanghai_text()
-                ),
+                both(|locale| {
+                    td_string!(locale, notices.body.claim_expiring, title = title, at = &at)
+                        .to_string()
+                }),
                 "/my/claims".to_owned(),
             )
         }
@@ -211,7 +244,9 @@ impl NewNotice {
             ..NewNotice::about(
                 NoticeKind::ClaimExpired,
                 need_id,
-                format!("您认领的「{title}」已到期未交付，已退回需求墙。"),
+                both(|locale| {
+                    td_string!(locale, notices.body.claim_expired, title = title).to_string()
+                }),
                 "/my/claims".to_owned(),
             )
         }
@@ -223,7 +258,9 @@ impl NewNotice {
             ..NewNotice::about(
                 NoticeKind::DeliveryConfirmed,
                 need_id,
-                format!("您对「{title}」的帮扶已确认收到。谢谢您！"),
+                both(|locale| {
+                    td_string!(locale, notices.body.delivery_confirmed, title = title).to_string()
+                }),
                 "/my/claims".to_owned(),
             )
         }
@@ -240,7 +277,15 @@ impl NewNotice {
             ..NewNotice::about(
                 NoticeKind::DeliveryRejected,
                 need_id,
-                format!("您对「{title}」的交付未被确认，需求已重新开放。原因：{reason}"),
+                both(|locale| {
+                    td_string!(
+                        locale,
+                        notices.body.delivery_rejected,
+                        title = title,
+                        reason = reason
+                    )
+                    .to_string()
+                }),
                 "/my/claims".to_owned(),
             )
         }
@@ -251,7 +296,16 @@ impl NewNotice {
         NewNotice::about(
             NoticeKind::ReviewWaiting,
             need_id,
-            format!("{town}的需求「{title}」等待{stage}。"),
+            both(|locale| {
+                td_string!(
+                    locale,
+                    notices.body.review_waiting,
+                    town = town,
+                    title = title,
+                    stage = stage
+                )
+                .to_string()
+            }),
             "/review".to_owned(),
         )
     }
@@ -260,7 +314,15 @@ impl NewNotice {
         NewNotice::about(
             NoticeKind::NeedReturned,
             need_id,
-            format!("您录入的「{title}」被退回修改。原因：{reason}"),
+            both(|locale| {
+                td_string!(
+                    locale,
+                    notices.body.need_returned,
+                    title = title,
+                    reason = reason
+                )
+                .to_string()
+            }),
             "/intake".to_owned(),
         )
     }
@@ -269,7 +331,9 @@ impl NewNotice {
         NewNotice::about(
             NoticeKind::NeedPublished,
             need_id,
-            format!("您录入的「{title}」已通过两道审核，发布到需求墙。"),
+            both(|locale| {
+                td_string!(locale, notices.body.need_published, title = title).to_string()
+            }),
             NewNotice::need_link(need_id),
         )
     }
@@ -278,7 +342,7 @@ impl NewNotice {
         NewNotice::about(
             NoticeKind::NeedBack,
             need_id,
-            format!("您关注的「{title}」有人放弃，重新开放认领了。"),
+            both(|locale| td_string!(locale, notices.body.need_back, title = title).to_string()),
             NewNotice::need_link(need_id),
         )
     }
@@ -291,7 +355,16 @@ impl NewNotice {
         NewNotice::about(
             NoticeKind::ReportReceived,
             need_id,
-            format!("{town}的需求「{title}」收到举报/纠错（{reason}），请核实处理。"),
+            both(|locale| {
+                td_string!(
+                    locale,
+                    notices.body.report_received,
+                    town = town,
+                    title = title,
+                    reason = reason
+                )
+                .to_string()
+            }),
             "/review/reports".to_owned(),
         )
     }
@@ -303,9 +376,9 @@ impl NewNotice {
             ..NewNotice::about(
                 NoticeKind::NeedWithdrawn,
                 need_id,
-                format!(
-                    "您认领的「{title}」经议事小组核实后已撤下，您的认领已取消，不用再送达。谢谢您的善意！"
-                ),
+                both(|locale| {
+                    td_string!(locale, notices.body.need_withdrawn, title = title).to_string()
+                }),
                 "/my/claims".to_owned(),
             )
         }
@@ -313,28 +386,56 @@ impl NewNotice {
 
     /// To a provider: their offer was approved (`note` empty) or sent back with `note`.
     pub fn offer_decided(offer: OfferId, title: &str, approved: bool, note: &str) -> NewNotice {
-        let body = if approved {
-            format!("您发布的服务「{title}」已通过审核，正在服务列表中展示。")
-        } else {
-            format!("您发布的服务「{title}」被退回：{note}")
-        };
+        let (body, body_en) = both(|locale| {
+            if approved {
+                td_string!(locale, notices.body.offer_approved, title = title).to_string()
+            } else {
+                td_string!(
+                    locale,
+                    notices.body.offer_returned,
+                    title = title,
+                    note = note
+                )
+                .to_string()
+            }
+        });
         NewNotice {
             kind: NoticeKind::OfferDecided,
             need_id: None,
             claim_id: None,
             body,
+            body_en,
             link: format!("/offers/{offer}"),
         }
     }
 
     /// To a provider: a household was booked onto their offer (who, only on its page).
     pub fn service_booked(offer: OfferId, title: &str, when: &str, cancelled: bool) -> NewNotice {
-        let what = if cancelled { "取消了" } else { "新增了" };
+        let (body, body_en) = both(|locale| {
+            if cancelled {
+                td_string!(
+                    locale,
+                    notices.body.service_cancelled,
+                    title = title,
+                    when = when
+                )
+                .to_string()
+            } else {
+                td_string!(
+                    locale,
+                    notices.body.service_booked,
+                    title = title,
+                    when = when
+                )
+                .to_string()
+            }
+        });
         NewNotice {
             kind: NoticeKind::ServiceBooked,
             need_id: None,
             claim_id: None,
-            body: format!("「{title}」{when} 的时段{what}一户家庭的预约。"),
+            body,
+            body_en,
             link: format!("/my/offers#offer-{offer}"),
         }
     }
@@ -344,7 +445,9 @@ impl NewNotice {
         NewNotice::about(
             NoticeKind::NeedForYou,
             need_id,
-            format!("新需求「{title}」符合您的帮扶意向（{why}）。"),
+            both(|locale| {
+                td_string!(locale, notices.body.need_for_you, title = title, why = why).to_string()
+            }),
             NewNotice::need_link(need_id),
         )
     }
@@ -359,35 +462,60 @@ impl NewNotice {
         minutes: i64,
         refusal: Option<&str>,
     ) -> NewNotice {
-        let what = format!(
-            "您登记的 {} {}（{}）",
-            day.shanghai_date_text(),
-            kind_label,
-            super::hours_text(minutes)
-        );
-        let body = match refusal {
-            None => format!("{what}已确认，计入您的志愿服务时长。"),
-            Some(reason) => format!("{what}未通过确认。原因：{reason}"),
-        };
+        let (day, hours) = (day.shanghai_date_text(), super::hours_text(minutes));
+        let (body, body_en) = both(|locale| {
+            let what = td_string!(
+                locale,
+                notices.body.hours_what,
+                day = &day,
+                kind = kind_label,
+                hours = &hours
+            )
+            .to_string();
+            match refusal {
+                None => td_string!(locale, notices.body.hours_confirmed, what = &what).to_string(),
+                Some(reason) => td_string!(
+                    locale,
+                    notices.body.hours_refused,
+                    what = &what,
+                    reason = reason
+                )
+                .to_string(),
+            }
+        });
         NewNotice {
             kind: NoticeKind::HoursDecided,
             need_id: None,
             claim_id: None,
             body,
+            body_en,
             link: "/my/hours".to_owned(),
         }
     }
 }
 
-/// One notice in a person's inbox.
+/// One notice in a person's inbox: `body` in Chinese and, for notices written since both
+/// languages are kept, `body_en` in English (empty for older ones).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     pub id: i64,
     pub kind: NoticeKind,
     pub body: String,
+    #[serde(default)]
+    pub body_en: String,
     pub link: String,
     pub created_at: UtcMillis,
     pub read: bool,
+}
+
+impl Notice {
+    /// The words in `locale`: English when there are English words, else Chinese.
+    pub fn body_in(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::en if !self.body_en.is_empty() => &self.body_en,
+            _ => &self.body,
+        }
+    }
 }
 
 /// A person's inbox: the newest notices first, and how many are unread in all.
@@ -489,7 +617,12 @@ impl QuietHours {
 }
 
 fn minutes(field: &str, text: &str) -> Result<u16, crate::error::AppError> {
-    let invalid = || crate::error::AppError::invalid(field, "请按 22:00 这样的格式填写时间。");
+    let invalid = || {
+        crate::error::AppError::invalid(
+            field,
+            td_string!(crate::lang::locale(), notices.errors.time_format),
+        )
+    };
     let (h, m) = text.trim().split_once(':').ok_or_else(invalid)?;
     let (h, m): (u16, u16) = (
         h.parse().map_err(|_| invalid())?,
@@ -542,8 +675,12 @@ pub fn parse_email(text: &str) -> Result<Option<String>, crate::error::AppError>
     if text.is_empty() {
         return Ok(None);
     }
-    let invalid =
-        || crate::error::AppError::invalid("email", "邮箱地址格式不对，例如 name@example.com。");
+    let invalid = || {
+        crate::error::AppError::invalid(
+            "email",
+            td_string!(crate::lang::locale(), notices.errors.email),
+        )
+    };
     let (local, domain) = text.split_once('@').ok_or_else(invalid)?;
     let bad = |c: char| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\@".contains(c);
     if text.len() > 254

@@ -67,7 +67,10 @@ pub async fn save_interests(#[server(default)] interests: InterestsForm) -> Resu
     if interests.windows.len() > crate::domain::Window::ALL.len()
         || interests.towns.len() > settings.towns.len()
     {
-        return Err(AppError::invalid("towns", "选择太多了。"));
+        return Err(AppError::invalid(
+            "towns",
+            leptos_i18n::td_string!(crate::lang::locale(), interests.errors.too_many),
+        ));
     }
     let windows: Vec<String> = interests.windows.values().cloned().collect();
     let towns: Vec<String> = interests.towns.values().cloned().collect();

@@ -117,7 +117,7 @@ pub async fn get_offer(offer_id: i64) -> Result<OfferPage, AppError> {
                     .iter()
                     .map(|h| (HouseholdId(h.id), None))
                     .collect();
-                file_access::log(&db, caller.id, &opened, "服务预约页", now).await?;
+                file_access::log(&db, caller.id, &opened, "服务预约页", now).await?; // i18n-allow: stored page name in the file-access log
                 Some(StaffView {
                     households,
                     bookings,
@@ -146,7 +146,10 @@ pub async fn create_offer(#[server(default)] offer: OfferForm) -> Result<i64, Ap
     let settings: Settings = from_context()?;
     let towns: Vec<String> = offer.towns.values().cloned().collect();
     if towns.len() > settings.towns.len() {
-        return Err(AppError::invalid("towns", "选择的镇（街道）太多了。"));
+        return Err(AppError::invalid(
+            "towns",
+            leptos_i18n::td_string!(crate::lang::locale(), offers.errors.too_many_towns),
+        ));
     }
     let now = UtcMillis::now();
     let new = NewOffer::parse(
@@ -226,12 +229,23 @@ pub async fn decide_offer(
     let approve = match decision.as_str() {
         "approve" => true,
         "return" => false,
-        _ => return Err(AppError::invalid("decision", "请选择通过或退回。")),
+        _ => {
+            return Err(AppError::invalid(
+                "decision",
+                leptos_i18n::td_string!(crate::lang::locale(), offers.errors.choose_decision),
+            ))
+        }
     };
     let note = if approve {
         String::new()
     } else {
-        text_field("note", "退回理由", &note, 2, 300)?
+        text_field(
+            "note",
+            leptos_i18n::td_string!(crate::lang::locale(), offers.review.return_reason),
+            &note,
+            2,
+            300,
+        )?
     };
     let db: Db = from_context()?;
     let stored = offers::find(&db, OfferId(offer_id)).await?;
@@ -303,16 +317,29 @@ pub async fn book_service(
     // most 200 characters, without a phone or ID number.
     let note = match note.trim() {
         "" => String::new(),
-        note => text_field("note", "备注", note, 1, 200)?,
+        note => text_field(
+            "note",
+            leptos_i18n::td_string!(crate::lang::locale(), offers.note_label),
+            note,
+            1,
+            200,
+        )?,
     };
-    refuse_contact_details("note", "备注", &note)?;
+    refuse_contact_details(
+        "note",
+        leptos_i18n::td_string!(crate::lang::locale(), offers.note_label),
+        &note,
+    )?;
     let db: Db = from_context()?;
     let stored = offers::find(&db, OfferId(offer_id)).await?;
     if stored.offer.status != OfferStatus::Published {
         return Err(AppError::OfferNotFound);
     }
     if household_id <= 0 {
-        return Err(AppError::invalid("household", "请选择要预约的家庭。"));
+        return Err(AppError::invalid(
+            "household",
+            leptos_i18n::td_string!(crate::lang::locale(), offers.errors.choose_household),
+        ));
     }
     // No such household is refused as one of another town is: ids cannot be probed.
     let town = offers::household_town(&db, HouseholdId(household_id))
@@ -322,7 +349,12 @@ pub async fn book_service(
     if !stored.offer.towns.contains(&town) {
         return Err(AppError::invalid(
             "household",
-            format!("这项服务不在{town}提供，请为本服务覆盖的镇（街道）的家庭预约。"),
+            leptos_i18n::td_string!(
+                crate::lang::locale(),
+                offers.errors.town_not_served,
+                town = &town
+            )
+            .to_string(),
         ));
     }
     let booking = NewBooking {

@@ -15,14 +15,16 @@ use crate::functions::hours::{
 };
 use crate::people::Role;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/my/hours`: anyone signed in sees their own; volunteers record.
 #[component]
 pub fn MyHoursPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("我的志愿服务时长")/>
+        <Title text=crate::city::City::current().title(td_string!(locale, hours.my.title))/>
         <RoleGate allowed=|_| true refused="">
             <MyHoursBody/>
         </RoleGate>
@@ -31,6 +33,7 @@ pub fn MyHoursPage() -> impl IntoView {
 
 #[component]
 fn MyHoursBody() -> impl IntoView {
+    let locale = crate::lang::locale();
     let record = ServerAction::<RecordHours>::new();
     let before = use_query_map()
         .read_untracked()
@@ -42,10 +45,10 @@ fn MyHoursBody() -> impl IntoView {
     );
     view! {
         <section class="panel hours-page" data-testid="my-hours">
-            <h1>"我的志愿服务时长"</h1>
-            <p class="hint">"登记每一次志愿服务，由本镇议事小组或另一位志愿者确认后计入时长。只有已确认的时长计入合计和证明。"</p>
-            <Outcome value=record.value() done="已登记，等待本镇协调人确认。" when="recorded"/>
-            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            <h1>{td!(locale, hours.my.title)}</h1>
+            <p class="hint">{td!(locale, hours.my.hint)}</p>
+            <Outcome value=record.value() done=td_string!(locale, hours.my.recorded) when="recorded"/>
+            <Suspense fallback=move || view! { <p class="loading">{td!(locale, hours.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match mine.await {
                         Ok(mine) => view! { <MyHoursView mine record/> }.into_any(),
@@ -68,19 +71,20 @@ fn MyHoursView(mine: MyHours, record: ServerAction<RecordHours>) -> impl IntoVie
         towns,
         today,
     } = mine;
+    let locale = crate::lang::locale();
     let year_start = format!("{}-01-01", &today[..4]);
     let form =
         (!towns.is_empty()).then(|| view! { <RecordForm towns today=today.clone() record/> });
     let empty = activities.is_empty();
     view! {
         <p class="hours-total" data-testid="hours-total">
-            "已确认：" <strong data-minutes=confirmed_minutes>{hours_text(confirmed_minutes)}</strong>
-            {(pending > 0).then(|| format!("（另有 {pending} 条待确认）"))}
+            {td!(locale, hours.my.confirmed)} <strong data-minutes=confirmed_minutes>{hours_text(confirmed_minutes)}</strong>
+            {(pending > 0).then(|| td_string!(locale, hours.my.pending, n = pending).to_string())}
         </p>
         {(!months.is_empty()).then(|| view! {
             <table class="desk-table" data-testid="hours-by-month">
-                <caption>"按月合计（已确认）"</caption>
-                <thead><tr><th>"月份"</th><th class="num">"时长"</th></tr></thead>
+                <caption>{td!(locale, hours.my.by_month)}</caption>
+                <thead><tr><th>{td!(locale, hours.my.month)}</th><th class="num">{td!(locale, hours.my.duration)}</th></tr></thead>
                 <tbody>
                     {months.into_iter().map(|m| view! {
                         <tr data-month=m.month.clone()><td>{m.month.clone()}</td><td class="num">{hours_text(m.minutes)}</td></tr>
@@ -89,19 +93,19 @@ fn MyHoursView(mine: MyHours, record: ServerAction<RecordHours>) -> impl IntoVie
             </table>
         })}
         {form}
-        <h2>"服务记录"</h2>
-        {empty.then(|| view! { <p class="empty">"还没有登记过志愿服务。"</p> })}
+        <h2>{td!(locale, hours.my.records)}</h2>
+        {empty.then(|| view! { <p class="empty">{td!(locale, hours.my.empty)}</p> })}
         <ul class="work-list" data-testid="hours-list">
             {activities.into_iter().map(|activity| view! { <ActivityItem activity/> }).collect_view()}
         </ul>
-        {older.map(|id| view! { <p><a href=format!("/my/hours?before={id}")>"更早的记录"</a></p> })}
-        <h2>"志愿服务记录证明"</h2>
+        {older.map(|id| view! { <p><a href=format!("/my/hours?before={id}")>{td!(locale, hours.my.older)}</a></p> })}
+        <h2>{td!(locale, hours.certificate.title)}</h2>
         <form method="get" action="/my/hours/certificate" class="stack-form" data-testid="certificate-form">
-            <label for="cert-from">"开始日期"</label>
+            <label for="cert-from">{td!(locale, hours.my.cert_from)}</label>
             <input id="cert-from" name="from" type="date" value=year_start required=true/>
-            <label for="cert-to">"结束日期"</label>
+            <label for="cert-to">{td!(locale, hours.my.cert_to)}</label>
             <input id="cert-to" name="to" type="date" value=today required=true/>
-            <button type="submit" class="btn-secondary">"开具证明"</button>
+            <button type="submit" class="btn-secondary">{td!(locale, hours.my.issue)}</button>
         </form>
     }
 }
@@ -112,51 +116,60 @@ fn RecordForm(
     today: String,
     record: ServerAction<RecordHours>,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <h2>"登记一次服务"</h2>
+        <h2>{td!(locale, hours.record.heading)}</h2>
         <ActionForm action=record attr:class="stack-form" attr:data-testid="record-hours-form">
-            <label for="hours-kind">"服务类型"</label>
+            <label for="hours-kind">{td!(locale, hours.record.kind)}</label>
             <select id="hours-kind" name="kind" required=true>
                 {ActivityKind::ALL.into_iter().map(|kind| view! { <option value=kind.code()>{kind.label()}</option> }).collect_view()}
             </select>
-            <label for="hours-town">"镇（街道）"</label>
+            <label for="hours-town">{td!(locale, hours.record.town)}</label>
             <select id="hours-town" name="town" required=true>
                 {towns.into_iter().map(|town| view! { <option value=town.clone()>{town.clone()}</option> }).collect_view()}
             </select>
-            <label for="hours-date">"日期"</label>
+            <label for="hours-date">{td!(locale, hours.record.date)}</label>
             <input id="hours-date" name="date" type="date" value=today.clone() max=today required=true/>
             <fieldset>
-                <legend>"开始和结束时间（或者下面的时长，二选一）"</legend>
-                <label for="hours-in">"开始"</label>
+                <legend>{td!(locale, hours.record.span)}</legend>
+                <label for="hours-in">{td!(locale, hours.record.start)}</label>
                 <input id="hours-in" name="time_in" type="time"/>
-                <label for="hours-out">"结束"</label>
+                <label for="hours-out">{td!(locale, hours.record.end)}</label>
                 <input id="hours-out" name="time_out" type="time"/>
             </fieldset>
-            <label for="hours-hours">"时长（小时，可填半小时，如 1.5）"</label>
+            <label for="hours-hours">{td!(locale, hours.record.hours)}</label>
             <input id="hours-hours" name="hours" inputmode="decimal" maxlength="6"/>
-            <label for="hours-need">"相关需求编号（选填）"</label>
+            <label for="hours-need">{td!(locale, hours.record.need)}</label>
             <input id="hours-need" name="need_id" inputmode="numeric" maxlength="12"/>
-            <label for="hours-note">{format!("说明（选填，最多 {HOURS_NOTE_MAX} 字；不写电话或身份证号）")}</label>
+            <label for="hours-note">{td_string!(locale, hours.record.note, max = HOURS_NOTE_MAX).to_string()}</label>
             <textarea id="hours-note" name="note" rows="2" maxlength=HOURS_NOTE_MAX></textarea>
-            <button type="submit" class="btn-primary">"登记"</button>
+            <button type="submit" class="btn-primary">{td!(locale, hours.record.submit)}</button>
         </ActionForm>
     }
 }
 
 #[component]
 fn ActivityItem(activity: ActivityView) -> impl IntoView {
+    let locale = crate::lang::locale();
     let decided = match activity.status {
         ActivityStatus::Pending => None,
-        _ => Some(format!(
-            "{}：{}{}",
-            activity.coordinator_name.clone().unwrap_or_default(),
-            activity.status.label(),
-            activity
-                .refusal_reason
-                .as_ref()
-                .map(|reason| format!("。原因：{reason}"))
-                .unwrap_or_default()
-        )),
+        _ => Some(
+            td_string!(
+                locale,
+                hours.activity.decided,
+                who = activity.coordinator_name.clone().unwrap_or_default(),
+                status = activity.status.label(),
+                reason = activity
+                    .refusal_reason
+                    .as_ref()
+                    .map(
+                        |reason| td_string!(locale, hours.activity.reason, reason = reason)
+                            .to_string()
+                    )
+                    .unwrap_or_default()
+            )
+            .to_string(),
+        ),
     };
     view! {
         <li class="work-item hours-item" data-activity-id=activity.id data-status=activity.status.code()>
@@ -176,8 +189,9 @@ fn ActivityItem(activity: ActivityView) -> impl IntoView {
 /// `/my/hours/certificate?from=&to=`: the caller's printable volunteer-service record.
 #[component]
 pub fn HoursCertificatePage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("志愿服务记录证明")/>
+        <Title text=crate::city::City::current().title(td_string!(locale, hours.certificate.title))/>
         <RoleGate allowed=|_| true refused="">
             <CertificateBody/>
         </RoleGate>
@@ -186,6 +200,7 @@ pub fn HoursCertificatePage() -> impl IntoView {
 
 #[component]
 fn CertificateBody() -> impl IntoView {
+    let locale = crate::lang::locale();
     let query = use_query_map().read_untracked();
     let from = query.get("from").unwrap_or_default();
     let to = query.get("to").unwrap_or_default();
@@ -194,14 +209,14 @@ fn CertificateBody() -> impl IntoView {
         move |_| get_hours_certificate(from.clone(), to.clone()),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, hours.loading)}</p> }>
             {move || Suspend::new(async move {
                 match certificate.await {
                     Ok(c) => view! { <CertificateView c/> }.into_any(),
                     Err(error) => view! {
                         <section class="panel">
                             <p class="form-error" role="alert">{error.to_string()}</p>
-                            <p><a href="/my/hours">"回到我的志愿服务时长"</a></p>
+                            <p><a href="/my/hours">{td!(locale, hours.certificate.back)}</a></p>
                         </section>
                     }.into_any(),
                 }
@@ -212,11 +227,12 @@ fn CertificateBody() -> impl IntoView {
 
 #[component]
 fn CertificateView(c: HoursCertificate) -> impl IntoView {
+    let locale = crate::lang::locale();
     if c.code.is_empty() {
         return view! {
             <section class="panel" data-testid="no-certificate">
-                <p>{format!("{} 至 {} 没有已确认的志愿服务时长，无法开具证明。", c.from, c.to)}</p>
-                <p><a href="/my/hours">"回到我的志愿服务时长"</a></p>
+                <p>{td_string!(locale, hours.certificate.none, from = c.from.clone(), to = c.to.clone()).to_string()}</p>
+                <p><a href="/my/hours">{td!(locale, hours.certificate.back)}</a></p>
             </section>
         }
         .into_any();
@@ -225,16 +241,22 @@ fn CertificateView(c: HoursCertificate) -> impl IntoView {
     let verify_url = crate::share::page_url(&verify_path);
     view! {
         <article class="panel certificate hours-certificate" data-testid="hours-certificate">
-            <h1>"志愿服务记录证明"</h1>
-            <p class="meta">{format!("验证码 {}", c.code)}</p>
+            <h1>{td!(locale, hours.certificate.title)}</h1>
+            <p class="meta">{td_string!(locale, hours.certificate.code, code = c.code.clone()).to_string()}</p>
             <p class="certificate-body">
-                {format!(
-                    "兹证明 {} 于 {} 至 {} 参加“{}”志愿服务，经本镇（街道）协调人确认的志愿服务时长共计 {}（{} 次）。",
-                    c.volunteer_name, c.from, c.to, c.programme, hours_text(c.total_minutes), c.lines.len()
-                )}
+                {td_string!(
+                    locale,
+                    hours.certificate.body,
+                    name = c.volunteer_name.clone(),
+                    from = c.from.clone(),
+                    to = c.to.clone(),
+                    programme = c.programme.clone(),
+                    total = hours_text(c.total_minutes),
+                    n = c.lines.len()
+                ).to_string()}
             </p>
             <table class="desk-table certificate-lines" data-testid="certificate-lines">
-                <thead><tr><th>"日期"</th><th>"服务类型"</th><th>"镇（街道）"</th><th class="num">"时长"</th><th>"确认人"</th></tr></thead>
+                <thead><tr><th>{td!(locale, hours.certificate.date)}</th><th>{td!(locale, hours.certificate.kind)}</th><th>{td!(locale, hours.certificate.town)}</th><th class="num">{td!(locale, hours.certificate.duration)}</th><th>{td!(locale, hours.certificate.confirmer)}</th></tr></thead>
                 <tbody>
                     {c.lines.into_iter().map(|line| view! {
                         <tr>
@@ -248,13 +270,13 @@ fn CertificateView(c: HoursCertificate) -> impl IntoView {
                 </tbody>
             </table>
             <dl>
-                <dt>"志愿者"</dt><dd data-testid="certificate-name">{c.volunteer_name.clone()}</dd>
-                <dt>"合计"</dt><dd data-testid="certificate-total">{hours_text(c.total_minutes)}</dd>
-                <dt>"开具日期"</dt><dd>{c.issued_at.shanghai_date_text()}</dd>
-                <dt>"核验"</dt><dd>{verify_url}</dd>
+                <dt>{td!(locale, hours.certificate.volunteer)}</dt><dd data-testid="certificate-name">{c.volunteer_name.clone()}</dd>
+                <dt>{td!(locale, hours.certificate.total)}</dt><dd data-testid="certificate-total">{hours_text(c.total_minutes)}</dd>
+                <dt>{td!(locale, hours.certificate.issued)}</dt><dd>{c.issued_at.shanghai_date_text()}</dd>
+                <dt>{td!(locale, hours.certificate.verify)}</dt><dd>{verify_url}</dd>
             </dl>
-            <p class="certificate-note">"本证明依据《志愿服务记录与证明出具办法》记录的已确认服务时长出具。任何人可凭验证码在上述网址核验。"</p>
-            <p class="print-hide">"用浏览器的“打印”即可打印本页（页眉页脚不会打印）。" <a href="/my/hours">"回到我的志愿服务时长"</a></p>
+            <p class="certificate-note">{td!(locale, hours.certificate.note)}</p>
+            <p class="print-hide">{td!(locale, hours.certificate.print)} <a href="/my/hours">{td!(locale, hours.certificate.back)}</a></p>
         </article>
     }
     .into_any()
@@ -269,22 +291,23 @@ pub fn VerifyHoursPage() -> impl IntoView {
         .get("code")
         .unwrap_or_default();
     let found = Resource::new(|| (), move |_| verify_hours(code.clone()));
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("核验志愿服务记录证明")/>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Title text=crate::city::City::current().title(td_string!(locale, hours.verify.title))/>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, hours.loading)}</p> }>
             {move || Suspend::new(async move {
                 match found.await {
                     Ok(Some(v)) => view! {
                         <section class="panel" data-testid="hours-verified">
-                            <h1>"志愿服务记录证明核验"</h1>
-                            <p class="form-ok">{format!("这份证明由{}开具，真实有效。", crate::city::City::current().brand)}</p>
+                            <h1>{td!(locale, hours.verify.heading)}</h1>
+                            <p class="form-ok">{td_string!(locale, hours.verify.valid, brand = crate::city::City::current().brand.clone()).to_string()}</p>
                             <dl>
-                                <dt>"志愿者"</dt><dd data-testid="verified-name">{v.masked_name}</dd>
-                                <dt>"项目"</dt><dd>{v.programme}</dd>
-                                <dt>"期间"</dt><dd>{format!("{} 至 {}", v.from, v.to)}</dd>
-                                <dt>"已确认时长"</dt><dd data-testid="verified-total">{hours_text(v.total_minutes)}</dd>
-                                <dt>"服务次数"</dt><dd>{v.activities}</dd>
-                                <dt>"开具日期"</dt><dd>{v.issued_at.shanghai_date_text()}</dd>
+                                <dt>{td!(locale, hours.verify.volunteer)}</dt><dd data-testid="verified-name">{v.masked_name}</dd>
+                                <dt>{td!(locale, hours.verify.programme)}</dt><dd>{v.programme}</dd>
+                                <dt>{td!(locale, hours.verify.period)}</dt><dd>{td_string!(locale, hours.verify.period_value, from = v.from.clone(), to = v.to.clone()).to_string()}</dd>
+                                <dt>{td!(locale, hours.verify.confirmed)}</dt><dd data-testid="verified-total">{hours_text(v.total_minutes)}</dd>
+                                <dt>{td!(locale, hours.verify.activities)}</dt><dd>{v.activities}</dd>
+                                <dt>{td!(locale, hours.verify.issued)}</dt><dd>{v.issued_at.shanghai_date_text()}</dd>
                             </dl>
                         </section>
                     }.into_any(),
@@ -295,8 +318,8 @@ pub fn VerifyHoursPage() -> impl IntoView {
                         }
                         view! {
                             <section class="panel" data-testid="hours-not-found">
-                                <h1>"志愿服务记录证明核验"</h1>
-                                <p>"没有找到这个验证码的证明，请核对后再试。"</p>
+                                <h1>{td!(locale, hours.verify.heading)}</h1>
+                                <p>{td!(locale, hours.verify.not_found)}</p>
                             </section>
                         }.into_any()
                     }
@@ -310,9 +333,10 @@ pub fn VerifyHoursPage() -> impl IntoView {
 /// `/review/hours`: the pending activities of the coordinator's towns (their own left out).
 #[component]
 pub fn ReviewHoursPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("确认志愿服务时长")/>
-        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Volunteer) refused="确认志愿服务时长需要本镇议事小组或志愿者身份。">
+        <Title text=crate::city::City::current().title(td_string!(locale, hours.review.title))/>
+        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Volunteer) refused=td_string!(locale, hours.review.refused)>
             <PendingHours/>
         </RoleGate>
     }
@@ -320,6 +344,7 @@ pub fn ReviewHoursPage() -> impl IntoView {
 
 #[component]
 fn PendingHours() -> impl IntoView {
+    let locale = crate::lang::locale();
     let confirm = ServerAction::<ConfirmHours>::new();
     let refuse = ServerAction::<RefuseHours>::new();
     let listed = Resource::new(
@@ -328,19 +353,19 @@ fn PendingHours() -> impl IntoView {
     );
     view! {
         <section class="panel" data-testid="pending-hours">
-            <h1>"确认志愿服务时长"</h1>
-            <p class="hint">"本镇志愿者登记的服务，由议事小组或另一位志愿者核实后确认；不属实的写明原因退回。自己登记的不能自己确认。"</p>
+            <h1>{td!(locale, hours.review.title)}</h1>
+            <p class="hint">{td!(locale, hours.review.hint)}</p>
             <div class="toast-area" role="status" aria-live="polite">
-                <Outcome value=confirm.value() done="已确认，计入这位志愿者的时长。" when="confirmed"/>
-                <Outcome value=refuse.value() done="已退回，志愿者会看到原因。" when="refused"/>
+                <Outcome value=confirm.value() done=td_string!(locale, hours.review.confirmed) when="confirmed"/>
+                <Outcome value=refuse.value() done=td_string!(locale, hours.review.returned) when="refused"/>
             </div>
-            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td!(locale, hours.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match listed.await {
                         Ok(listed) => {
                             let empty = listed.is_empty();
                             view! {
-                                {empty.then(|| view! { <p class="empty">"没有待确认的服务记录。"</p> })}
+                                {empty.then(|| view! { <p class="empty">{td!(locale, hours.review.empty)}</p> })}
                                 <ul class="work-list">
                                     {listed.into_iter().map(|activity| view! { <PendingItem activity confirm refuse/> }).collect_view()}
                                 </ul>
@@ -361,6 +386,7 @@ fn PendingItem(
     refuse: ServerAction<RefuseHours>,
 ) -> impl IntoView {
     let id = activity.id;
+    let locale = crate::lang::locale();
     view! {
         <li class="work-item hours-item" data-activity-id=id>
             <p class="work-head">
@@ -370,20 +396,20 @@ fn PendingItem(
                 <span class="meta">{activity.when_text()}</span>
                 <strong>{hours_text(activity.minutes)}</strong>
             </p>
-            {activity.need_id.map(|need| view! { <p class="meta">{format!("相关需求 #{need}")}</p> })}
+            {activity.need_id.map(|need| view! { <p class="meta">{td_string!(locale, hours.review.need, need = need).to_string()}</p> })}
             {(!activity.note.is_empty()).then(|| view! { <p class="report-note">{activity.note.clone()}</p> })}
             <div class="report-actions">
                 <ActionForm action=confirm attr:class="inline-form">
                     <input type="hidden" name="activity_id" value=id/>
-                    <button type="submit" class="btn-primary">"确认"</button>
+                    <button type="submit" class="btn-primary">{td!(locale, hours.review.confirm)}</button>
                 </ActionForm>
                 <details>
-                    <summary class="btn-secondary">"退回"</summary>
+                    <summary class="btn-secondary">{td!(locale, hours.review.return_button)}</summary>
                     <ActionForm action=refuse attr:class="stack-form">
                         <input type="hidden" name="activity_id" value=id/>
-                        <label for=format!("refuse-{id}")>"原因（志愿者会看到）"</label>
+                        <label for=format!("refuse-{id}")>{td!(locale, hours.review.reason)}</label>
                         <input id=format!("refuse-{id}") name="reason" maxlength="200" required=true/>
-                        <button type="submit" class="btn-secondary">"确认退回"</button>
+                        <button type="submit" class="btn-secondary">{td!(locale, hours.review.confirm_return)}</button>
                     </ActionForm>
                 </details>
             </div>

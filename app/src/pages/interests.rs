@@ -7,13 +7,15 @@ use crate::functions::claims::ClaimNeed;
 use crate::functions::interests::{get_interests, list_for_you, InterestsPage, SaveInterests};
 use crate::people::Role;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_meta::Title;
 
 #[component]
 pub fn MyInterestsPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("帮扶意向")/>
-        <RoleGate allowed=|v| v.has(Role::Donor) refused="帮扶意向是爱心人士的设置。">
+        <Title text=crate::city::City::current().title(td_string!(locale, interests.title))/>
+        <RoleGate allowed=|v| v.has(Role::Donor) refused=td_string!(locale, interests.refused)>
             <InterestsForm/>
         </RoleGate>
     }
@@ -21,22 +23,23 @@ pub fn MyInterestsPage() -> impl IntoView {
 
 #[component]
 fn InterestsForm() -> impl IntoView {
+    let locale = crate::lang::locale();
     let save = ServerAction::<SaveInterests>::new();
     let page = Resource::new(move || save.version().get(), |_| get_interests());
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, interests.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(InterestsPage { interests, towns }) => {
                         let yuan = |fen: Option<crate::domain::Fen>| fen.map(|f| f.yuan_input()).unwrap_or_default();
                         view! {
                             <section class="panel">
-                                <h1>"我的帮扶意向"</h1>
-                                <p class="hint">"告诉我们您想帮哪些窗口、哪些镇（街道）、多大金额的需求。“为你推荐”会把最合适的需求排在前面；有新的合适需求发布时，也可以通知您（每天最多 3 条）。"</p>
-                                <Outcome value=save.value() done="已保存。" when="saved"/>
+                                <h1>{td!(locale, interests.heading)}</h1>
+                                <p class="hint">{td!(locale, interests.hint)}</p>
+                                <Outcome value=save.value() done=td_string!(locale, interests.saved) when="saved"/>
                                 <ActionForm action=save attr:class="stack-form" attr:data-testid="interests-form">
                                     <fieldset class="choices">
-                                        <legend>"窗口（不选即不限）"</legend>
+                                        <legend>{td!(locale, interests.windows_legend)}</legend>
                                         {crate::city::City::current()
                                             .windows_on()
                                             .into_iter()
@@ -52,7 +55,7 @@ fn InterestsForm() -> impl IntoView {
                                             .collect_view()}
                                     </fieldset>
                                     <fieldset class="choices">
-                                        <legend>"镇（街道）（不选即不限）"</legend>
+                                        <legend>{td!(locale, interests.towns_legend)}</legend>
                                         {towns
                                             .into_iter()
                                             .enumerate()
@@ -67,17 +70,17 @@ fn InterestsForm() -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </fieldset>
-                                    <label for="interest-min">"资金需求金额下限（元，选填）"</label>
+                                    <label for="interest-min">{td!(locale, interests.min)}</label>
                                     <input id="interest-min" name="interests[min]" inputmode="decimal" value=yuan(interests.min)/>
-                                    <label for="interest-max">"资金需求金额上限（元，选填）"</label>
+                                    <label for="interest-max">{td!(locale, interests.max)}</label>
                                     <input id="interest-max" name="interests[max]" inputmode="decimal" value=yuan(interests.max)/>
                                     <label>
                                         <input type="checkbox" name="interests[notify]" value="1" checked=interests.notify/>
-                                        " 有合适的新需求时通知我"
+                                        {td!(locale, interests.notify)}
                                     </label>
-                                    <button type="submit" class="btn-primary">"保存"</button>
+                                    <button type="submit" class="btn-primary">{td!(locale, interests.save)}</button>
                                 </ActionForm>
-                                <p><a href="/for-you">"看看为你推荐的需求"</a></p>
+                                <p><a href="/for-you">{td!(locale, interests.see_for_you)}</a></p>
                             </section>
                         }
                             .into_any()
@@ -93,9 +96,10 @@ fn InterestsForm() -> impl IntoView {
 /// break ties), each with its reason.
 #[component]
 pub fn ForYouPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("为你推荐")/>
-        <RoleGate allowed=|v| v.has(Role::Donor) refused="“为你推荐”是为爱心人士准备的。">
+        <Title text=crate::city::City::current().title(td_string!(locale, interests.for_you.title))/>
+        <RoleGate allowed=|v| v.has(Role::Donor) refused=td_string!(locale, interests.for_you.refused)>
             <ForYouList/>
         </RoleGate>
     }
@@ -103,25 +107,26 @@ pub fn ForYouPage() -> impl IntoView {
 
 #[component]
 fn ForYouList() -> impl IntoView {
+    let locale = crate::lang::locale();
     let listed = Resource::new(|| (), |_| list_for_you());
     let claim = ServerAction::<ClaimNeed>::new();
     view! {
         <section class="panel">
-            <h1>"为你推荐"</h1>
-            <p class="hint">"按您的帮扶意向排序：窗口、镇（街道）、金额越合适越靠前，同样合适时更紧急、等得更久的在前。"
-                " " <a href="/my/interests">"修改帮扶意向"</a></p>
+            <h1>{td!(locale, interests.for_you.title)}</h1>
+            <p class="hint">{td!(locale, interests.for_you.hint)}
+                " " <a href="/my/interests">{td!(locale, interests.for_you.edit)}</a></p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, interests.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
                     Ok(for_you) => {
                         let hint = (!for_you.named).then(|| view! {
-                            <p class="hint" data-testid="no-interests">"您还没有设置帮扶意向，下面是需求墙上最紧急的需求。" <a href="/my/interests">"设置帮扶意向"</a></p>
+                            <p class="hint" data-testid="no-interests">{td!(locale, interests.for_you.no_interests)} <a href="/my/interests">{td!(locale, interests.for_you.set)}</a></p>
                         });
                         let empty = for_you.needs.is_empty();
                         view! {
                             {hint}
-                            {empty.then(|| view! { <p class="empty">"需求墙上的需求都已被认领，谢谢您！"</p> })}
+                            {empty.then(|| view! { <p class="empty">{td!(locale, interests.for_you.empty)}</p> })}
                             <ul class="needs" data-testid="for-you">
                                 {for_you
                                     .needs

@@ -6,6 +6,7 @@ use crate::components::session::RoleGate;
 use crate::domain::{Inbox, Notice, NoticePrefs, QuietHours, SenderKind};
 use crate::functions::notices::{get_inbox, get_notice_prefs, MarkNoticesRead, SaveNoticePrefs};
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::hooks::use_query_map;
 
 /// Where this person's stream is served (by the server crate).
@@ -29,6 +30,7 @@ fn mark_read_path() -> &'static str {
 
 #[component]
 fn Notices() -> impl IntoView {
+    let locale = crate::lang::locale();
     let inbox = Resource::new(|| (), |_| get_inbox());
     let save = ServerAction::<SaveNoticePrefs>::new();
     let prefs = Resource::new(move || save.version().get(), |_| get_notice_prefs());
@@ -37,13 +39,13 @@ fn Notices() -> impl IntoView {
         query
             .read()
             .get("read")
-            .map(|_| view! { <p class="form-ok" role="status">"已全部标为已读。"</p> })
+            .map(|_| view! { <p class="form-ok" role="status">{td!(locale, notices.all_read)}</p> })
     };
     view! {
         <section class="panel">
-            <h1>"我的通知"</h1>
+            <h1>{td!(locale, notices.title)}</h1>
             {all_read}
-            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td!(locale, notices.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match inbox.await {
                         Ok(inbox) => view! { <NoticeList inbox/> }.into_any(),
@@ -52,12 +54,12 @@ fn Notices() -> impl IntoView {
                 })}
             </Suspense>
             <form method="post" action=mark_read_path() class="stack-form">
-                <button type="submit" class="btn-secondary">"全部标为已读"</button>
+                <button type="submit" class="btn-secondary">{td!(locale, notices.mark_all)}</button>
             </form>
         </section>
         <section class="panel" id="settings">
-            <h2>"通知方式"</h2>
-            <Outcome value=save.value() done="已保存。" when="saved"/>
+            <h2>{td!(locale, notices.settings)}</h2>
+            <Outcome value=save.value() done=td_string!(locale, notices.saved) when="saved"/>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     prefs.await.map(|prefs| view! { <PrefsForm prefs save/> })
@@ -71,8 +73,9 @@ fn Notices() -> impl IntoView {
 #[component]
 fn NoticeList(inbox: Inbox) -> impl IntoView {
     let Inbox { notices, unread } = inbox;
+    let locale = crate::lang::locale();
     let list = if notices.is_empty() {
-        view! { <p class="empty">"还没有通知。认领、审核和送达的消息会出现在这里。"</p> }.into_any()
+        view! { <p class="empty">{td!(locale, notices.empty)}</p> }.into_any()
     } else {
         view! {
             <ul class="work-list notices" data-testid="notices">
@@ -82,7 +85,7 @@ fn NoticeList(inbox: Inbox) -> impl IntoView {
         .into_any()
     };
     view! {
-        <InboxBell unread/>
+        <InboxBell unread locale/>
         {list}
     }
 }
@@ -92,7 +95,8 @@ fn NoticeList(inbox: Inbox) -> impl IntoView {
 /// stream. An island, kept small: the list itself is server HTML (re-rendering it in the
 /// browser cost the client 19 KB gzip).
 #[island]
-fn InboxBell(unread: i64) -> impl IntoView {
+fn InboxBell(unread: i64, locale: crate::lang::Locale) -> impl IntoView {
+    crate::lang::provide_locale(locale);
     let count = RwSignal::new(unread);
     #[cfg(feature = "hydrate")]
     follow_my_notices(count);
@@ -100,11 +104,11 @@ fn InboxBell(unread: i64) -> impl IntoView {
     view! {
         <p class="hint" data-testid="unread-line" aria-live="polite">
             {move || match count.get() {
-                0 => "没有未读通知。".to_owned(),
-                n => format!("{n} 条未读。"),
+                0 => td_string!(locale, notices.bell.none).to_owned(),
+                n => td_string!(locale, notices.bell.unread, n = n).to_string(),
             }}
             {move || arrived().then(|| view! {
-                " " <a href="/my/notices" class="new-notices" data-testid="new-notices">"有新通知，点此查看"</a>
+                " " <a href="/my/notices" class="new-notices" data-testid="new-notices">{td!(locale, notices.bell.new)}</a>
             })}
         </p>
     }
@@ -112,25 +116,27 @@ fn InboxBell(unread: i64) -> impl IntoView {
 
 #[component]
 fn NoticeItem(notice: Notice) -> impl IntoView {
+    let locale = crate::lang::locale();
+    let body = notice.body_in(locale).to_owned();
     let Notice {
         id,
         kind,
-        body,
         link,
         created_at,
         read,
+        ..
     } = notice;
     view! {
         <li class="work-item notice" data-unread=if read { "false" } else { "true" } data-kind=kind.code()>
             <p class="meta">
-                {(!read).then(|| view! { <span class="badge">"未读"</span> " " })}
+                {(!read).then(|| view! { <span class="badge">{td!(locale, notices.unread_badge)}</span> " " })}
                 {created_at.shanghai_text()}
             </p>
             <p class="notice-body"><a href=link>{body}</a></p>
             {(!read).then(|| view! {
                 <form method="post" action=mark_read_path()>
                     <input type="hidden" name="notice_id" value=id/>
-                    <button type="submit" class="link-button">"标为已读"</button>
+                    <button type="submit" class="link-button">{td!(locale, notices.mark_read)}</button>
                 </form>
             })}
         </li>
@@ -196,10 +202,11 @@ fn PrefsForm(prefs: NoticePrefs, save: ServerAction<SaveNoticePrefs>) -> impl In
         email,
         sender,
     } = prefs;
+    let locale = crate::lang::locale();
     let where_to = match sender {
-        SenderKind::None => "本市目前只在站内通知，尚未开通短信或邮件。下面的选择会在开通后生效。",
-        SenderKind::Webhook => "勾选的通知会另外以短信（或微信服务号）发到您注册的手机。",
-        SenderKind::Email => "勾选的通知会另外发到您填写的邮箱。",
+        SenderKind::None => td_string!(locale, notices.prefs.sender_none),
+        SenderKind::Webhook => td_string!(locale, notices.prefs.sender_webhook),
+        SenderKind::Email => td_string!(locale, notices.prefs.sender_email),
     };
     let rows = by_message
         .into_iter()
@@ -215,22 +222,22 @@ fn PrefsForm(prefs: NoticePrefs, save: ServerAction<SaveNoticePrefs>) -> impl In
         .collect_view();
     view! {
         <ActionForm action=save attr:class="stack-form" attr:data-testid="notice-prefs">
-            <p class="hint">"所有通知都会出现在站内。" {where_to}</p>
+            <p class="hint">{td!(locale, notices.prefs.all_on_site)} {where_to}</p>
             <fieldset>
-                <legend>"同时发消息的通知"</legend>
+                <legend>{td!(locale, notices.prefs.by_message)}</legend>
                 {rows}
             </fieldset>
             <fieldset>
-                <legend>"免打扰时段（北京时间，这段时间的消息留到结束后再发）"</legend>
-                <label for="quiet_from">"从"</label>
+                <legend>{td!(locale, notices.prefs.quiet)}</legend>
+                <label for="quiet_from">{td!(locale, notices.prefs.from)}</label>
                 <input id="quiet_from" name="choices[quiet_from]" type="time" required value=QuietHours::text(quiet.from)/>
-                <label for="quiet_to">"到"</label>
+                <label for="quiet_to">{td!(locale, notices.prefs.to)}</label>
                 <input id="quiet_to" name="choices[quiet_to]" type="time" required value=QuietHours::text(quiet.to)/>
-                <p class="hint">"两个时间相同表示不设免打扰。"</p>
+                <p class="hint">{td!(locale, notices.prefs.quiet_hint)}</p>
             </fieldset>
-            <label for="email">"邮箱（选填，本市开通邮件通知时使用）"</label>
+            <label for="email">{td!(locale, notices.prefs.email)}</label>
             <input id="email" name="choices[email]" type="email" maxlength="254" autocomplete="email" value=email.unwrap_or_default()/>
-            <button type="submit" class="btn-primary">"保存"</button>
+            <button type="submit" class="btn-primary">{td!(locale, notices.prefs.save)}</button>
         </ActionForm>
     }
 }

@@ -13,6 +13,7 @@ use crate::functions::offers::{
 use crate::people::Role;
 use crate::private::{Booking, BookingStatus, OwnOffer};
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -29,25 +30,26 @@ pub fn OffersPage() -> impl IntoView {
         |(town, window)| list_offers(town, window),
     );
     let provider = signed_in_viewer().is_some_and(|v| v.has(Role::Provider));
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("爱心服务")/>
+        <Title text=crate::city::City::current().title(td_string!(locale, offers.title))/>
         <section class="panel">
-            <h1>"爱心服务"</h1>
-            <p class="hint">"送思想、送文化、送服务：爱心单位和志愿者提供的学业辅导、法律咨询、健康义诊、上门维修、文化活动等。由本镇志愿者为有需要的家庭预约，名额实时更新；这里不显示任何家庭的信息。"</p>
-            {provider.then(|| view! { <p><a class="btn-primary" href="/offers/new">"发布一项服务"</a></p> })}
+            <h1>{td!(locale, offers.title)}</h1>
+            <p class="hint">{td!(locale, offers.intro)}</p>
+            {provider.then(|| view! { <p><a class="btn-primary" href="/offers/new">{td!(locale, offers.new_offer_button)}</a></p> })}
             <form method="get" action="/offers" class="filter-form">
-                <label for="offers-window">"窗口"</label>
+                <label for="offers-window">{td!(locale, offers.filter.window)}</label>
                 <select id="offers-window" name="window">
-                    <option value="">"全部"</option>
+                    <option value="">{td!(locale, offers.filter.all)}</option>
                     {crate::city::City::current()
                         .windows_on()
                         .into_iter()
                         .map(|w| view! { <option value=w.code() selected=w.code() == window>{crate::city::window_label(w)}</option> })
                         .collect_view()}
                 </select>
-                <label for="offers-town">"镇（街道）"</label>
+                <label for="offers-town">{td!(locale, offers.filter.town)}</label>
                 <select id="offers-town" name="town">
-                    <option value="">"全部"</option>
+                    <option value="">{td!(locale, offers.filter.all)}</option>
                     {city_towns()
                         .into_iter()
                         .map(|t| {
@@ -56,16 +58,16 @@ pub fn OffersPage() -> impl IntoView {
                         })
                         .collect_view()}
                 </select>
-                <button type="submit" class="btn-secondary">"筛选"</button>
+                <button type="submit" class="btn-secondary">{td!(locale, offers.filter.submit)}</button>
             </form>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
             {move || {
                 let (town, window) = (shown_town.clone(), Window::parse(&shown_window).ok());
                 Suspend::new(async move {
                 match listed.await {
                     Ok(OfferList { as_of, offers, .. }) => {
-                        view! { <LiveOffers offers as_of only_town=town only_window=window/> }.into_any()
+                        view! { <LiveOffers offers as_of only_town=town only_window=window locale/> }.into_any()
                     }
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
@@ -81,10 +83,11 @@ fn LiveOffers(
     as_of: EventId,
     only_town: String,
     only_window: Option<Window>,
+    locale: crate::lang::Locale,
 ) -> impl IntoView {
     let count = offers.len();
     view! {
-        <OfferPlaces as_of count only_town only_window/>
+        <OfferPlaces as_of count only_town only_window locale/>
         <ul class="offers" data-testid="offers">
             {offers.into_iter().map(|offer| view! { <OfferCard offer/> }).collect_view()}
         </ul>
@@ -102,7 +105,9 @@ fn OfferPlaces(
     /// The filter shown (empty town, no window: all).
     only_town: String,
     only_window: Option<Window>,
+    locale: crate::lang::Locale,
 ) -> impl IntoView {
+    crate::lang::provide_locale(locale);
     let count = RwSignal::new(count);
     let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
@@ -133,10 +138,10 @@ fn OfferPlaces(
     let _ = (as_of, only_town, only_window);
     view! {
         <p class="board-count" data-live=move || if live.get() { "on" } else { "off" }>
-            <span aria-live="polite">{move || format!("{} 项服务可预约", count.get())}</span>
+            <span aria-live="polite">{move || td_string!(locale, offers.live.count, n = count.get()).to_string()}</span>
         </p>
         <Show when=move || count.get() == 0>
-            <p class="empty">"目前没有可预约的服务。"</p>
+            <p class="empty">{td!(locale, offers.live.empty)}</p>
         </Show>
     }
 }
@@ -172,6 +177,7 @@ fn remove_offer(offer: crate::domain::OfferId) -> bool {
 
 #[component]
 fn OfferCard(offer: PublicOffer) -> impl IntoView {
+    let locale = crate::lang::locale();
     let id = offer.id.0;
     let free = offer.free_places();
     view! {
@@ -180,10 +186,10 @@ fn OfferCard(offer: PublicOffer) -> impl IntoView {
                 <header class="need-head">
                     <span class=format!("window window-{}", offer.window.code())>{crate::city::window_label(offer.window)}</span>
                     <span class="service-kind">{offer.kind.label()}</span>
-                    <span class="place">{offer.towns.join("、")}</span>
+                    <span class="place">{offer.towns.join(td_string!(locale, offers.list_separator))}</span>
                 </header>
                 <h2 class="need-title"><a href=format!("/offers/{id}")>{offer.title.clone()}</a></h2>
-                <p class="meta">{format!("提供：{}", offer.provider)}</p>
+                <p class="meta">{td_string!(locale, offers.card.provider, provider = offer.provider.clone()).to_string()}</p>
                 <p class="need-story">{offer.description.clone()}</p>
                 <SlotList slots=offer.slots.clone()/>
             </article>
@@ -227,13 +233,14 @@ pub fn OfferDetailPage() -> impl IntoView {
         move || (book.version().get(), record.version().get()),
         move |_| get_offer(id),
     );
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("服务详情")/>
+        <Title text=crate::city::City::current().title(td_string!(locale, offers.detail.title))/>
         <div class="toast-area" role="status" aria-live="polite">
-            <Outcome value=book.value() done="已预约。服务方会收到通知。" when="booked"/>
-            <Outcome value=record.value() done="已登记。" when="recorded"/>
+            <Outcome value=book.value() done=td_string!(locale, offers.detail.booked_done) when="booked"/>
+            <Outcome value=record.value() done=td_string!(locale, offers.detail.recorded_done) when="recorded"/>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(OfferPage { offer, staff, own }) => {
@@ -245,15 +252,15 @@ pub fn OfferDetailPage() -> impl IntoView {
                                 view! {
                                     <ActionForm action=book attr:class="stack-form" attr:data-testid="book-form">
                                         <input type="hidden" name="offer_id" value=offer_id/>
-                                        <label for="book-slot">"时段"</label>
+                                        <label for="book-slot">{td!(locale, offers.book.slot)}</label>
                                         <select id="book-slot" name="slot_id" required=true>
                                             {slots
                                                 .into_iter()
                                                 .filter(|s| s.free() > 0)
-                                                .map(|s| view! { <option value=s.id>{format!("{}（余 {} 个）", s.when(), s.free())}</option> })
+                                                .map(|s| view! { <option value=s.id>{td_string!(locale, offers.book.slot_option, when = s.when(), free = s.free()).to_string()}</option> })
                                                 .collect_view()}
                                         </select>
-                                        <label for="book-household">"家庭"</label>
+                                        <label for="book-household">{td!(locale, offers.book.household)}</label>
                                         <select id="book-household" name="household_id" required=true>
                                             {staff
                                                 .households
@@ -261,15 +268,15 @@ pub fn OfferDetailPage() -> impl IntoView {
                                                 .map(|h| view! { <option value=h.id>{h.label.clone()}</option> })
                                                 .collect_view()}
                                         </select>
-                                        <label for="book-note">"给服务方的备注（选填，如需要上门；勿写电话或身份证号）"</label>
+                                        <label for="book-note">{td!(locale, offers.book.note)}</label>
                                         <input id="book-note" name="note" maxlength="200"/>
-                                        <button type="submit" class="btn-primary">"预约"</button>
+                                        <button type="submit" class="btn-primary">{td!(locale, offers.book.submit)}</button>
                                     </ActionForm>
                                 }
                             });
                             view! {
                                 <section class="panel" data-testid="staff-bookings">
-                                    <h2>"为本镇家庭预约"</h2>
+                                    <h2>{td!(locale, offers.book.heading)}</h2>
                                     {form}
                                     <BookingList bookings=staff.bookings record back_to=format!("/offers/{offer_id}")/>
                                 </section>
@@ -280,14 +287,14 @@ pub fn OfferDetailPage() -> impl IntoView {
                                 <p class="work-head">
                                     <span class=format!("window window-{}", offer.window.code())>{crate::city::window_label(offer.window)}</span>
                                     <span class="service-kind">{offer.kind.label()}</span>
-                                    <span class="place">{offer.towns.join("、")}</span>
+                                    <span class="place">{offer.towns.join(td_string!(locale, offers.list_separator))}</span>
                                 </p>
                                 <h1>{offer.title.clone()}</h1>
-                                <p class="meta">{format!("提供：{} · {}", offer.provider, offer.status.label())}</p>
+                                <p class="meta">{td_string!(locale, offers.detail.provider_status, provider = offer.provider.clone(), status = offer.status.label()).to_string()}</p>
                                 <p class="need-story">{offer.description.clone()}</p>
                                 <SlotList slots=offer.slots.clone()/>
-                                {own.then(|| view! { <p><a href="/my/offers">"管理我的服务和预约"</a></p> })}
-                                <p class="hint">"需要这项服务的家庭，请联系本村（社区）的志愿者代为预约。"</p>
+                                {own.then(|| view! { <p><a href="/my/offers">{td!(locale, offers.detail.manage)}</a></p> })}
+                                <p class="hint">{td!(locale, offers.detail.how_to_book)}</p>
                             </section>
                             {staff}
                         }
@@ -308,8 +315,9 @@ fn BookingList(
     record: ServerAction<RecordBooking>,
     back_to: String,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     if bookings.is_empty() {
-        return view! { <p class="empty">"还没有预约。"</p> }.into_any();
+        return view! { <p class="empty">{td!(locale, offers.bookings.empty)}</p> }.into_any();
     }
     view! {
         <ul class="work-list bookings" data-testid="bookings">
@@ -323,13 +331,13 @@ fn BookingList(
                             <ActionForm action=record attr:class="inline-form booking-outcome">
                                 <input type="hidden" name="booking_id" value=id/>
                                 <input type="hidden" name="back_to" value=back_to/>
-                                <label class="visually-hidden" for=format!("outcome-{id}")>"登记结果"</label>
+                                <label class="visually-hidden" for=format!("outcome-{id}")>{td!(locale, offers.bookings.outcome_label)}</label>
                                 <select id=format!("outcome-{id}") name="outcome" required=true>
-                                    <option value="attended">"已到场"</option>
-                                    <option value="absent">"未到场"</option>
-                                    <option value="cancelled">"取消预约"</option>
+                                    <option value="attended">{td!(locale, offers.bookings.attended)}</option>
+                                    <option value="absent">{td!(locale, offers.bookings.absent)}</option>
+                                    <option value="cancelled">{td!(locale, offers.bookings.cancel)}</option>
                                 </select>
-                                <button type="submit" class="btn-secondary">"登记"</button>
+                                <button type="submit" class="btn-secondary">{td!(locale, offers.bookings.record)}</button>
                             </ActionForm>
                         }
                     });
@@ -343,9 +351,9 @@ fn BookingList(
                                 <strong>{b.head_name.clone()}</strong>
                                 {format!(" · {} · {} · {}", b.town, b.village, b.phone)}
                             </p>
-                            <p class="meta">{format!("地址：{}", b.address)}</p>
-                            {(!b.note.is_empty()).then(|| view! { <p class="hint">{format!("备注：{}", b.note)}</p> })}
-                            <p class="meta">{format!("{} 由 {} 预约{}", b.booked_at.shanghai_text(), b.booked_by, if b.need_id.is_some() { "（审核时对接的需求）" } else { "" })}</p>
+                            <p class="meta">{td_string!(locale, offers.bookings.address, address = b.address.clone()).to_string()}</p>
+                            {(!b.note.is_empty()).then(|| view! { <p class="hint">{td_string!(locale, offers.bookings.note, note = b.note.clone()).to_string()}</p> })}
+                            <p class="meta">{td_string!(locale, offers.bookings.booked_by, at = b.booked_at.shanghai_text(), by = b.booked_by.clone(), matched = if b.need_id.is_some() { td_string!(locale, offers.bookings.matched) } else { "" }).to_string()}</p>
                             {form}
                         </li>
                     }
@@ -359,9 +367,10 @@ fn BookingList(
 /// `/offers/new`: a provider's form. It waits for a volunteer's review before it is public.
 #[component]
 pub fn NewOfferPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("发布服务")/>
-        <RoleGate allowed=|v| v.has(Role::Provider) refused="发布服务需要“服务提供方”身份，请联系管理员开通。">
+        <Title text=crate::city::City::current().title(td_string!(locale, offers.create.title))/>
+        <RoleGate allowed=|v| v.has(Role::Provider) refused=td_string!(locale, offers.create.refused)>
             <NewOfferForm/>
         </RoleGate>
     }
@@ -369,6 +378,7 @@ pub fn NewOfferPage() -> impl IntoView {
 
 #[component]
 fn NewOfferForm() -> impl IntoView {
+    let locale = crate::lang::locale();
     let create = ServerAction::<CreateOffer>::new();
     // The towns this provider may serve: every town for a city-wide provider.
     let mine = signed_in_viewer().and_then(|v| {
@@ -381,15 +391,15 @@ fn NewOfferForm() -> impl IntoView {
         .collect();
     view! {
         <section class="panel">
-            <h1>"发布一项服务"</h1>
-            <p class="hint">"服务经本镇志愿者审核后公开展示。请写清楚服务内容和要求；不要写电话号码、网址或任何家庭的信息。"</p>
-            <Outcome value=create.value() done="已提交，等待志愿者审核。"/>
+            <h1>{td!(locale, offers.new_offer_button)}</h1>
+            <p class="hint">{td!(locale, offers.create.hint)}</p>
+            <Outcome value=create.value() done=td_string!(locale, offers.create.done)/>
             <ActionForm action=create attr:class="stack-form" attr:data-testid="offer-form">
-                <label for="offer-kind">"服务类型"</label>
+                <label for="offer-kind">{td!(locale, offers.create.kind)}</label>
                 <select id="offer-kind" name="offer[kind]" required=true>
                     {ServiceKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
                 </select>
-                <label for="offer-window">"帮扶窗口"</label>
+                <label for="offer-window">{td!(locale, offers.create.window)}</label>
                 <select id="offer-window" name="offer[window]" required=true>
                     {crate::city::City::current()
                         .windows_on()
@@ -397,12 +407,12 @@ fn NewOfferForm() -> impl IntoView {
                         .map(|w| view! { <option value=w.code() selected=w == Window::Services>{crate::city::window_label(w)}</option> })
                         .collect_view()}
                 </select>
-                <label for="offer-title">"服务名称（4–40 字）"</label>
+                <label for="offer-title">{td!(locale, offers.create.title_label)}</label>
                 <input id="offer-title" name="offer[title]" required=true maxlength="40"/>
-                <label for="offer-description">"服务内容（10–1000 字）"</label>
+                <label for="offer-description">{td!(locale, offers.create.description_label)}</label>
                 <textarea id="offer-description" name="offer[description]" rows="4" required=true maxlength="1000"></textarea>
                 <fieldset class="choices">
-                    <legend>"服务的镇（街道）"</legend>
+                    <legend>{td!(locale, offers.create.towns)}</legend>
                     {towns
                         .into_iter()
                         .enumerate()
@@ -416,13 +426,13 @@ fn NewOfferForm() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <label for="offer-slots">"时段（每行一个，如 2026-12-05 14:00-16:00）"</label>
+                <label for="offer-slots">{td!(locale, offers.create.slots)}</label>
                 <textarea id="offer-slots" name="offer[slots]" rows="3" required=true></textarea>
-                <label for="offer-repeat">"每周重复几次（0–12，选填）"</label>
+                <label for="offer-repeat">{td!(locale, offers.create.repeat)}</label>
                 <input id="offer-repeat" name="offer[repeat_weeks]" type="number" min="0" max="12" value="0"/>
-                <label for="offer-places">"每个时段的名额（1–500）"</label>
+                <label for="offer-places">{td!(locale, offers.create.places)}</label>
                 <input id="offer-places" name="offer[places]" type="number" min="1" max="500" required=true/>
-                <button type="submit" class="btn-primary">"提交审核"</button>
+                <button type="submit" class="btn-primary">{td!(locale, offers.create.submit)}</button>
             </ActionForm>
         </section>
     }
@@ -432,9 +442,10 @@ fn NewOfferForm() -> impl IntoView {
 /// deliver: the family's contact and address; never an ID number).
 #[component]
 pub fn MyOffersPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("我的服务")/>
-        <RoleGate allowed=|v| v.has(Role::Provider) refused="这里是服务提供方的页面。">
+        <Title text=crate::city::City::current().title(td_string!(locale, offers.mine.title))/>
+        <RoleGate allowed=|v| v.has(Role::Provider) refused=td_string!(locale, offers.mine.refused)>
             <MyOffers/>
         </RoleGate>
     }
@@ -442,6 +453,7 @@ pub fn MyOffersPage() -> impl IntoView {
 
 #[component]
 fn MyOffers() -> impl IntoView {
+    let locale = crate::lang::locale();
     let close = ServerAction::<CloseOffer>::new();
     let record = ServerAction::<RecordBooking>::new();
     let listed = Resource::new(
@@ -451,19 +463,19 @@ fn MyOffers() -> impl IntoView {
     let created = use_query_map().read_untracked().get("created").is_some();
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            {created.then(|| view! { <p class="form-ok" role="status">"已提交，等待志愿者审核。"</p> })}
-            <Outcome value=close.value() done="服务已结束，不再展示。" when="closed"/>
-            <Outcome value=record.value() done="已登记。" when="recorded"/>
+            {created.then(|| view! { <p class="form-ok" role="status">{td!(locale, offers.create.done)}</p> })}
+            <Outcome value=close.value() done=td_string!(locale, offers.mine.closed) when="closed"/>
+            <Outcome value=record.value() done=td_string!(locale, offers.detail.recorded_done) when="recorded"/>
         </div>
         <section class="panel">
-            <h1>"我的服务"</h1>
-            <p><a class="btn-primary" href="/offers/new">"发布一项服务"</a></p>
-            <p class="privacy-note">"预约家庭的联系方式只用于提供这项服务，请勿外传。"</p>
+            <h1>{td!(locale, offers.mine.title)}</h1>
+            <p><a class="btn-primary" href="/offers/new">{td!(locale, offers.new_offer_button)}</a></p>
+            <p class="privacy-note">{td!(locale, offers.mine.privacy)}</p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
-                    Ok(own) if own.is_empty() => view! { <p class="empty">"还没有发布服务。"</p> }.into_any(),
+                    Ok(own) if own.is_empty() => view! { <p class="empty">{td!(locale, offers.mine.empty)}</p> }.into_any(),
                     Ok(own) => view! {
                         <ul class="work-list" data-testid="my-offers">
                             {own.into_iter().map(|o| view! { <OwnOfferItem own=o close record/> }).collect_view()}
@@ -488,24 +500,25 @@ fn OwnOfferItem(
         review_note,
         bookings,
     } = own;
+    let locale = crate::lang::locale();
     let id = offer.id.0;
     let closable = offer.status != OfferStatus::Closed;
     view! {
         <li class="work-item" id=format!("offer-{id}") data-offer-id=id data-status=offer.status.code()>
             <p class="work-head">
                 <span class="service-kind">{offer.kind.label()}</span>
-                <span class="place">{offer.towns.join("、")}</span>
+                <span class="place">{offer.towns.join(td_string!(locale, offers.list_separator))}</span>
                 <span class="need-state">{offer.status.label()}</span>
             </p>
             <h3 class="work-title"><a href=format!("/offers/{id}")>{offer.title.clone()}</a></h3>
             {(offer.status == OfferStatus::Returned && !review_note.is_empty())
-                .then(|| view! { <p class="aid-warning">{format!("退回理由：{review_note}")}</p> })}
+                .then(|| view! { <p class="aid-warning">{td_string!(locale, offers.mine.returned, note = review_note.clone()).to_string()}</p> })}
             <SlotList slots=offer.slots.clone()/>
             <BookingList bookings record back_to="/my/offers".to_owned()/>
             {closable.then(|| view! {
                 <ActionForm action=close attr:class="inline-form">
                     <input type="hidden" name="offer_id" value=id/>
-                    <button type="submit" class="btn-secondary">"结束这项服务"</button>
+                    <button type="submit" class="btn-secondary">{td!(locale, offers.mine.close)}</button>
                 </ActionForm>
             })}
         </li>
@@ -515,9 +528,10 @@ fn OwnOfferItem(
 /// `/review/offers`: offers awaiting a volunteer of a town they serve.
 #[component]
 pub fn ReviewOffersPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("服务审核")/>
-        <RoleGate allowed=|v| v.has(Role::Volunteer) refused="审核服务需要志愿者身份。">
+        <Title text=crate::city::City::current().title(td_string!(locale, offers.review.title))/>
+        <RoleGate allowed=|v| v.has(Role::Volunteer) refused=td_string!(locale, offers.review.refused)>
             <OfferReviews/>
         </RoleGate>
     }
@@ -525,22 +539,23 @@ pub fn ReviewOffersPage() -> impl IntoView {
 
 #[component]
 fn OfferReviews() -> impl IntoView {
+    let locale = crate::lang::locale();
     let decide = ServerAction::<DecideOffer>::new();
     let listed = Resource::new(move || decide.version().get(), |_| list_offers_for_review());
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            <Outcome value=decide.value() done="已处理，服务方会收到通知。" when="decided"/>
+            <Outcome value=decide.value() done=td_string!(locale, offers.review.decided) when="decided"/>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
                     Ok(items) => {
                         let empty = items.is_empty();
                         view! {
                             <section class="panel">
-                                <h1>"服务审核"</h1>
-                                <p class="hint">"服务方发布的服务，经本镇志愿者审核后公开。请核实服务内容真实、适合困难家庭，且不收费。"</p>
-                                {empty.then(|| view! { <p class="empty">"没有待审核的服务。"</p> })}
+                                <h1>{td!(locale, offers.review.title)}</h1>
+                                <p class="hint">{td!(locale, offers.review.hint)}</p>
+                                {empty.then(|| view! { <p class="empty">{td!(locale, offers.review.empty)}</p> })}
                                 <ul class="work-list" data-testid="offers-to-review">
                                     {items
                                         .into_iter()
@@ -552,25 +567,25 @@ fn OfferReviews() -> impl IntoView {
                                                     <p class="work-head">
                                                         <span class=format!("window window-{}", offer.window.code())>{crate::city::window_label(offer.window)}</span>
                                                         <span class="service-kind">{offer.kind.label()}</span>
-                                                        <span class="place">{offer.towns.join("、")}</span>
+                                                        <span class="place">{offer.towns.join(td_string!(locale, offers.list_separator))}</span>
                                                     </p>
                                                     <h3 class="work-title">{offer.title.clone()}</h3>
-                                                    <p class="meta">{format!("提供：{}", offer.provider)}</p>
+                                                    <p class="meta">{td_string!(locale, offers.card.provider, provider = offer.provider.clone()).to_string()}</p>
                                                     <p class="need-story">{offer.description.clone()}</p>
                                                     <SlotList slots=offer.slots.clone()/>
                                                     <ActionForm action=decide attr:class="inline-form">
                                                         <input type="hidden" name="offer_id" value=id/>
                                                         <input type="hidden" name="decision" value="approve"/>
-                                                        <button type="submit" class="btn-primary">"通过"</button>
+                                                        <button type="submit" class="btn-primary">{td!(locale, offers.review.approve)}</button>
                                                     </ActionForm>
                                                     <details class="return">
-                                                        <summary class="btn-secondary">"退回"</summary>
+                                                        <summary class="btn-secondary">{td!(locale, offers.review.return_button)}</summary>
                                                         <ActionForm action=decide attr:class="stack-form">
                                                             <input type="hidden" name="offer_id" value=id/>
                                                             <input type="hidden" name="decision" value="return"/>
-                                                            <label for=format!("offer-note-{id}")>"退回理由"</label>
+                                                            <label for=format!("offer-note-{id}")>{td!(locale, offers.review.return_reason)}</label>
                                                             <textarea id=format!("offer-note-{id}") name="note" rows="2" maxlength="300" required=true></textarea>
-                                                            <button type="submit" class="btn-secondary">"退回给服务方"</button>
+                                                            <button type="submit" class="btn-secondary">{td!(locale, offers.review.return_submit)}</button>
                                                         </ActionForm>
                                                     </details>
                                                 </li>

@@ -4,6 +4,7 @@
 
 use crate::domain::{NeedId, OfferId, PublicOffer, Slot, UtcMillis};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// Where a booking stands.
@@ -34,7 +35,7 @@ impl BookingStatus {
             "cancelled" => Ok(BookingStatus::Cancelled),
             _ => Err(AppError::invalid(
                 "outcome",
-                "请选择：已到场、未到场或取消预约。",
+                td_string!(crate::lang::locale(), offers.errors.choose_outcome),
             )),
         }
     }
@@ -44,18 +45,19 @@ impl BookingStatus {
         match BookingStatus::parse(code)? {
             BookingStatus::Booked => Err(AppError::invalid(
                 "outcome",
-                "请选择：已到场、未到场或取消预约。",
+                td_string!(crate::lang::locale(), offers.errors.choose_outcome),
             )),
             outcome => Ok(outcome),
         }
     }
 
     pub fn label(self) -> &'static str {
+        let locale = crate::lang::locale();
         match self {
-            BookingStatus::Booked => "已预约",
-            BookingStatus::Attended => "已到场（已计入帮扶记录）",
-            BookingStatus::Absent => "未到场",
-            BookingStatus::Cancelled => "已取消",
+            BookingStatus::Booked => td_string!(locale, offers.booking_status.booked),
+            BookingStatus::Attended => td_string!(locale, offers.booking_status.attended),
+            BookingStatus::Absent => td_string!(locale, offers.booking_status.absent),
+            BookingStatus::Cancelled => td_string!(locale, offers.booking_status.cancelled),
         }
     }
 }
