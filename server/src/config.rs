@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Clone, Debug, Parser)]
 #[command(
     name = "wanshan-server",
-    about = "Wanshan 万善: the live board of help needs"
+    about = "Wanshan 万善: the live board of help needs" // i18n-allow: the brand's own name in the operator's --help
 )]
 pub struct Config {
     /// A SQLite file path (created on first start) or a postgres:// URL.

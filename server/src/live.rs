@@ -18,16 +18,18 @@ use wanshan_app::db::notices;
 use wanshan_app::domain::EventId;
 use wanshan_app::error::AppError;
 use wanshan_app::functions::ClientAddr;
+use wanshan_app::lang::Locale;
 use wanshan_app::live::{protocol, LiveMessage};
+use wanshan_app::pages::admin::server_texts;
 
 #[derive(Deserialize)]
 pub struct StreamQuery {
     after: Option<String>,
 }
 
-fn parse_cursor(text: &str) -> Result<EventId, AppError> {
+fn parse_cursor(text: &str, locale: Locale) -> Result<EventId, AppError> {
     protocol::parse_cursor(text)
-        .ok_or_else(|| AppError::BadRequest(format!("事件编号“{text}”不是非负整数")))
+        .ok_or_else(|| AppError::BadRequest(server_texts::bad_event_id(locale, text)))
 }
 
 pub async fn stream_events(
@@ -49,7 +51,11 @@ pub async fn stream_events(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or(query.after);
-    let after = match cursor.as_deref().map(parse_cursor).transpose() {
+    let after = match cursor
+        .as_deref()
+        .map(|text| parse_cursor(text, wanshan_app::lang::from_headers(&headers)))
+        .transpose()
+    {
         Ok(after) => after,
         Err(error) => return error.into_response(),
     };

@@ -42,9 +42,10 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_BACKOFF_MS: i64 = 3_600_000;
 /// The shortest webhook secret accepted.
 pub const MIN_SECRET_CHARS: usize = 16;
-/// The subject of every notice email, under the city's brand (`万善丹阳通知`).
+/// The subject of every notice email, under the city's brand (`万善丹阳通知`). In Chinese:
+/// the recipient's language is not known (no stored preference).
 pub fn subject(brand: &str) -> String {
-    format!("{brand}通知")
+    wanshan_app::pages::admin::server_texts::notice_subject(wanshan_app::lang::Locale::zh_CN, brand)
 }
 /// Why a message about a claim is not sent once the claim went back to the board before it.
 pub const CLAIM_GIVEN_BACK: &str = "claim given back";

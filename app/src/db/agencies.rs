@@ -3,11 +3,13 @@
 use super::Db;
 use crate::domain::{Fen, UtcMillis, Window};
 use crate::error::AppError;
+use crate::lang::locale;
 use crate::people::UserId;
 use crate::private::{
     secret_hash, split_token, AgencyAid, AgencyId, AgencyView, ApiCallView, ApiKeyId, ApiKeyView,
     ApiLog, NewApiKey, Scopes,
 };
+use leptos_i18n::td_string;
 use sqlx::Row;
 
 /// Live (unrevoked) keys one agency may hold.
@@ -32,7 +34,12 @@ pub async fn create_agency(
         tx.rollback().await?;
         return Err(AppError::invalid(
             "name",
-            format!("最多登记 {MAX_AGENCIES} 个机构。"),
+            td_string!(
+                locale(),
+                agencies.errors.too_many_agencies,
+                max = MAX_AGENCIES
+            )
+            .to_string(),
         ));
     }
     let id: Option<i64> = sqlx::query_scalar(
@@ -46,7 +53,10 @@ pub async fn create_agency(
     .await?;
     let Some(id) = id else {
         tx.rollback().await?;
-        return Err(AppError::invalid("name", "已有同名的机构。"));
+        return Err(AppError::invalid(
+            "name",
+            td_string!(locale(), agencies.errors.name_taken),
+        ));
     };
     tx.commit().await?;
     Ok(AgencyId(id))
@@ -127,7 +137,10 @@ pub async fn create_key(
         .rows_affected();
     if found == 0 {
         tx.rollback().await?;
-        return Err(AppError::invalid("agency", "没有这个机构。"));
+        return Err(AppError::invalid(
+            "agency",
+            td_string!(locale(), agencies.errors.no_such_agency),
+        ));
     }
     let live: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_keys WHERE agency_id = $1 AND revoked_at IS NULL",
@@ -139,7 +152,7 @@ pub async fn create_key(
         tx.rollback().await?;
         return Err(AppError::invalid(
             "agency",
-            format!("一个机构最多有 {MAX_LIVE_KEYS} 个有效密钥，请先作废不用的。"),
+            td_string!(locale(), agencies.errors.too_many_keys, max = MAX_LIVE_KEYS).to_string(),
         ));
     }
     sqlx::query(

@@ -49,7 +49,7 @@ pub async fn revoke_api_key(#[server(default)] key_id: i64) -> Result<(), AppErr
     if !agencies::revoke_key(&db, ApiKeyId(key_id), admin.id, UtcMillis::now()).await? {
         return Err(AppError::invalid(
             "key_id",
-            "没有这个有效的密钥（可能已经作废）。",
+            leptos_i18n::td_string!(crate::lang::locale(), agencies.errors.no_such_key),
         ));
     }
     after_form_post("/admin/agencies?revoked=1");

@@ -2,6 +2,7 @@
 //! a key's secret). The checks of what an agency sends are in `agency_aid` (server only).
 
 use crate::domain::{UtcMillis, Window};
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,11 +22,12 @@ pub struct Scopes {
 
 impl Scopes {
     pub fn label(self) -> &'static str {
+        let locale = crate::lang::locale();
         match (self.query, self.record) {
-            (true, true) => "查询、录入",
-            (true, false) => "查询",
-            (false, true) => "录入",
-            (false, false) => "无",
+            (true, true) => td_string!(locale, agencies.scopes.both),
+            (true, false) => td_string!(locale, agencies.scopes.query),
+            (false, true) => td_string!(locale, agencies.scopes.record),
+            (false, false) => td_string!(locale, agencies.scopes.none),
         }
     }
 }

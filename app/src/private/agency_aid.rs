@@ -3,9 +3,11 @@
 //! hashed here, keys generated and hashed here).
 
 use super::aid_import::{check_aid_date, check_cause, csv_reader};
-use super::{IdKey, IdNumber, ImportRow};
+use super::{AgencyId, IdKey, IdNumber, ImportRow, Scopes};
 use crate::domain::{has_control_characters, Fen, UtcMillis, Window};
 use crate::error::AppError;
+use crate::lang::locale;
+use leptos_i18n::td_string;
 use sha2::{Digest, Sha256};
 
 /// An agency's name as an admin types it: 1–60 printable characters.
@@ -14,11 +16,14 @@ pub fn agency_name(text: &str) -> Result<String, AppError> {
     if name.is_empty() || name.chars().count() > 60 {
         return Err(AppError::invalid(
             "name",
-            "机构名称不能为空，最多 60 个字。",
+            td_string!(locale(), agencies.errors.name_wrong),
         ));
     }
     if has_control_characters(name) {
-        return Err(AppError::invalid("name", "机构名称含有无法显示的字符。"));
+        return Err(AppError::invalid(
+            "name",
+            td_string!(locale(), agencies.errors.name_unprintable),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -29,9 +34,43 @@ pub fn per_minute(text: &str) -> Result<u32, AppError> {
         Ok(n) if (1..=600).contains(&n) => Ok(n),
         _ => Err(AppError::invalid(
             "per_minute",
-            "每分钟调用次数应为 1 到 600 之间的整数。",
+            td_string!(locale(), agencies.errors.per_minute),
         )),
     }
+}
+
+/// The agency a new key is for, as the form sends its id.
+pub fn key_agency(text: &str) -> Result<AgencyId, AppError> {
+    text.trim().parse::<i64>().map(AgencyId).map_err(|_| {
+        AppError::invalid(
+            "agency",
+            td_string!(locale(), agencies.errors.no_such_agency),
+        )
+    })
+}
+
+/// What a new key is for, as an admin describes it: at most 60 printable characters (may be
+/// empty).
+pub fn key_label(text: &str) -> Result<&str, AppError> {
+    let label = text.trim();
+    if label.chars().count() > 60 || has_control_characters(label) {
+        return Err(AppError::invalid(
+            "label",
+            td_string!(locale(), agencies.errors.label_wrong),
+        ));
+    }
+    Ok(label)
+}
+
+/// What a new key may do: at least one of asking (救前查询) and recording (救后录入).
+pub fn key_scopes(query: bool, record: bool) -> Result<Scopes, AppError> {
+    if !query && !record {
+        return Err(AppError::invalid(
+            "scopes",
+            td_string!(locale(), agencies.errors.no_scope),
+        ));
+    }
+    Ok(Scopes { query, record })
 }
 
 /// A new API key: the whole token is shown once; only the prefix (to find it) and the SHA-256
@@ -110,7 +149,7 @@ impl AgencyAid {
         if !key_ok {
             return Err(AppError::invalid(
                 "key",
-                "key must be 1–64 characters of A–Z a–z 0–9 - _ . : (幂等键)",
+                td_string!(locale(), agencies.errors.api_key_wrong),
             ));
         }
         let id = IdNumber::parse(input.id_number)?;

@@ -4,6 +4,8 @@
 use super::{IdKey, IdNumber};
 use crate::domain::{has_control_characters, Fen, UtcMillis, Window};
 use crate::error::AppError;
+use crate::lang::locale;
+use leptos_i18n::td_string;
 
 /// One row of an import, checked, its ID number already reduced to the keyed hash.
 #[derive(Debug)]
@@ -16,27 +18,34 @@ pub struct ImportRow {
     pub amount: Option<Fen>,
 }
 
-/// The columns an import file has, in this order, with a header line.
-pub const IMPORT_HEADER: [&str; 6] = ["身份证号", "机构", "窗口", "事由", "日期", "金额"];
+/// The columns an import file has, in this order, with a header line. (The header line itself
+/// is not read: messages name the columns in the reader's language, `admin.import.header`.)
+pub const IMPORT_HEADER: [&str; 6] = ["身份证号", "机构", "窗口", "事由", "日期", "金额"]; // i18n-allow: the file format's own column names
 
 /// An aid record's cause (事由): at most 100 characters, all of them printable.
 pub(crate) fn check_cause(text: &str) -> Result<String, String> {
     let cause = text.trim();
     if cause.chars().count() > 100 {
-        return Err("事由最多 100 个字".into());
+        return Err(td_string!(locale(), admin.import_errors.cause_too_long).into());
     }
     if has_control_characters(cause) {
-        return Err("事由含有无法显示的字符".into());
+        return Err(td_string!(locale(), admin.import_errors.cause_unprintable).into());
     }
     Ok(cause.to_owned())
 }
 
 /// The day aid was given (Shanghai), `2026-03-15`: a real date, not after today.
 pub(crate) fn check_aid_date(text: &str, now: UtcMillis) -> Result<UtcMillis, String> {
-    let at = UtcMillis::parse_shanghai_date(text)
-        .ok_or_else(|| format!("日期“{}”无效，应为 2026-03-15 这样的格式", text.trim()))?;
+    let at = UtcMillis::parse_shanghai_date(text).ok_or_else(|| {
+        td_string!(locale(), admin.import_errors.bad_date, date = text.trim()).to_string()
+    })?;
     if at.0 > now.0 {
-        return Err(format!("日期“{}”还没有到", text.trim()));
+        return Err(td_string!(
+            locale(),
+            admin.import_errors.future_date,
+            date = text.trim()
+        )
+        .to_string());
     }
     Ok(at)
 }
@@ -56,32 +65,39 @@ pub(crate) fn window_named(text: &str) -> Option<Window> {
 
 fn parse_row(key: &IdKey, record: &csv::StringRecord) -> Result<ImportRow, String> {
     if record.len() != IMPORT_HEADER.len() {
-        return Err(format!(
-            "应有 {} 列（{}），这一行有 {} 列",
-            IMPORT_HEADER.len(),
-            IMPORT_HEADER.join("，"),
-            record.len()
-        ));
+        let locale = locale();
+        return Err(td_string!(
+            locale,
+            admin.import_errors.column_count,
+            expected = IMPORT_HEADER.len(),
+            columns = td_string!(locale, admin.import.columns),
+            found = record.len()
+        )
+        .to_string());
     }
     let id = IdNumber::parse(&record[0]).map_err(|e| e.to_string())?;
     let agency = record[1].trim();
     if agency.is_empty() || agency.chars().count() > 60 {
-        return Err("机构名称不能为空，最多 60 个字".into());
+        return Err(td_string!(locale(), admin.import_errors.agency_wrong).into());
     }
     if has_control_characters(agency) {
-        return Err("机构名称含有无法显示的字符".into());
+        return Err(td_string!(locale(), admin.import_errors.agency_unprintable).into());
     }
     let window = window_named(&record[2]).ok_or_else(|| {
-        format!(
-            "无法识别的窗口“{}”，应为 助医、助学、助残、家居微改善、助保险 或 服务与文化",
-            record[2].trim()
+        td_string!(
+            locale(),
+            admin.import_errors.unknown_window,
+            window = record[2].trim()
         )
+        .to_string()
     })?;
     let cause = check_cause(&record[3])?;
     let at = check_aid_date(&record[4], UtcMillis::now())?;
     let amount = match record[5].trim() {
         "" => None,
-        yuan => Some(Fen::parse_yuan(yuan).map_err(|e| format!("金额：{e}"))?),
+        yuan => Some(Fen::parse_yuan(yuan).map_err(|e| {
+            td_string!(locale(), admin.import_errors.amount, error = e).to_string()
+        })?),
     };
     Ok(ImportRow {
         id_key: id.key(key),
@@ -108,6 +124,7 @@ pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 /// line number.
 pub fn parse_aid_import(key: &IdKey, text: &str) -> Result<Vec<ImportRow>, AppError> {
     const MAX_LISTED: usize = 50;
+    let locale = locale();
     let mut reader = csv_reader(text);
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -120,38 +137,60 @@ pub fn parse_aid_import(key: &IdKey, text: &str) -> Result<Vec<ImportRow>, AppEr
                 }
                 match parse_row(key, &record) {
                     Ok(row) => rows.push(row),
-                    Err(problem) => problems.push(format!("第 {line} 行：{problem}")),
+                    Err(problem) => problems.push(
+                        td_string!(
+                            locale,
+                            admin.import_errors.line,
+                            line = line,
+                            problem = problem
+                        )
+                        .to_string(),
+                    ),
                 }
             }
             Err(error) => {
                 let line = error.position().map_or(0, |p| p.line());
-                problems.push(format!("第 {line} 行：无法读取（{error}）"));
+                problems.push(
+                    td_string!(
+                        locale,
+                        admin.import_errors.unreadable,
+                        line = line,
+                        error = error
+                    )
+                    .to_string(),
+                );
             }
         }
     }
     if rows.is_empty() && problems.is_empty() {
         return Err(AppError::invalid(
             "csv",
-            format!(
-                "文件里没有数据行。第一行应为表头：{}",
-                IMPORT_HEADER.join(",")
-            ),
+            td_string!(
+                locale,
+                admin.import_errors.no_rows,
+                header = td_string!(locale, admin.import.header)
+            )
+            .to_string(),
         ));
     }
     if !problems.is_empty() {
         let count = problems.len();
         problems.truncate(MAX_LISTED);
         let more = if count > MAX_LISTED {
-            format!("\n……共 {count} 行有问题")
+            td_string!(locale, admin.import_errors.more, count = count).to_string()
         } else {
             String::new()
         };
         return Err(AppError::invalid(
             "csv",
-            format!(
-                "有 {count} 行有问题，整个文件未导入，请改正后重新导入：\n{}{more}",
-                problems.join("\n")
-            ),
+            td_string!(
+                locale,
+                admin.import_errors.problems,
+                count = count,
+                list = problems.join("\n"),
+                more = more
+            )
+            .to_string(),
         ));
     }
     Ok(rows)

@@ -6,15 +6,16 @@ use super::docs::escape;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use wanshan_app::access::{check, Action};
 use wanshan_app::db::agencies;
-use wanshan_app::domain::{has_control_characters, UtcMillis};
+use wanshan_app::domain::UtcMillis;
 use wanshan_app::error::AppError;
 use wanshan_app::functions::Caller;
-use wanshan_app::private::{per_minute, AgencyId, Scopes};
+use wanshan_app::pages::admin::server_texts::NewKeyPage;
+use wanshan_app::private::{key_agency, key_label, key_scopes, per_minute};
 
 /// What the form sends.
 #[derive(Default)]
@@ -47,76 +48,80 @@ fn read_form(body: &[u8]) -> KeyForm {
 pub async fn create_key(
     State(state): State<AppState>,
     caller: Option<Extension<Caller>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let result = async {
-        let admin = caller
-            .and_then(|Extension(Caller(viewer))| viewer)
-            .ok_or(AppError::Unauthorized)?;
-        check(&admin, Action::Administer)?;
-        let form = read_form(&body);
-        let agency = form
-            .agency_id
-            .trim()
-            .parse::<i64>()
-            .map(AgencyId)
-            .map_err(|_| AppError::invalid("agency", "没有这个机构。"))?;
-        let label = form.label.trim();
-        if label.chars().count() > 60 || has_control_characters(label) {
-            return Err(AppError::invalid(
-                "label",
-                "用途说明最多 60 个字，且不能含有无法显示的字符。",
-            ));
+    // The page and its messages in the admin's language.
+    let locale = wanshan_app::lang::from_headers(&headers);
+    let texts = NewKeyPage::new(locale);
+    let result = super::in_language(locale, async {
+        let made = async {
+            let admin = caller
+                .and_then(|Extension(Caller(viewer))| viewer)
+                .ok_or(AppError::Unauthorized)?;
+            check(&admin, Action::Administer)?;
+            let form = read_form(&body);
+            let agency = key_agency(&form.agency_id)?;
+            let label = key_label(&form.label)?;
+            let scopes = key_scopes(form.query, form.record)?;
+            let per_minute = per_minute(&form.per_minute)?;
+            agencies::create_key(
+                &state.db,
+                agency,
+                label,
+                scopes,
+                per_minute,
+                admin.id,
+                UtcMillis::now(),
+            )
+            .await
         }
-        let scopes = Scopes {
-            query: form.query,
-            record: form.record,
-        };
-        if !scopes.query && !scopes.record {
-            return Err(AppError::invalid(
-                "scopes",
-                "请至少选择一项权限（救前查询或救后录入）。",
-            ));
-        }
-        let per_minute = per_minute(&form.per_minute)?;
-        agencies::create_key(
-            &state.db,
-            agency,
-            label,
-            scopes,
-            per_minute,
-            admin.id,
-            UtcMillis::now(),
-        )
-        .await
-    }
+        .await;
+        // The message now, in the admin's language.
+        made.map_err(|error| {
+            let message = error.to_string();
+            (error, message)
+        })
+    })
     .await;
     let stylesheet = format!(
         "/{}/{}.css",
         state.leptos_options.site_pkg_dir, state.leptos_options.output_name
     );
-    let title = escape(&state.settings.city.title("接口密钥"));
+    let title = escape(&state.settings.city.title(texts.title));
     let (status, body) = match result {
         Ok(token) => (
             StatusCode::CREATED,
             format!(
-                "<h1>新的接口密钥</h1>\
-                 <p role=\"alert\"><strong>这个密钥只显示这一次。</strong>请现在复制，交给对接机构的技术人员妥善保存；本平台只保存它的摘要，丢失后只能作废并重新生成。</p>\
-                 <p><code data-testid=\"new-key\">{}</code></p>\
-                 <p>请不要刷新本页：刷新会再生成一个密钥。</p>\
-                 <p>调用时放在请求头里：<code>Authorization: Bearer &lt;密钥&gt;</code>。见 <a href=\"/api/v1/docs\">接口文档</a>。</p>",
-                escape(&token)
+                "<h1>{heading}</h1>\
+                 <p role=\"alert\"><strong>{once}</strong>{once_rest}</p>\
+                 <p><code data-testid=\"new-key\">{token}</code></p>\
+                 <p>{no_refresh}</p>\
+                 <p>{usage}<code>Authorization: Bearer &lt;{usage_key}&gt;</code>{usage_see}<a href=\"/api/v1/docs\">{docs_link}</a>{usage_end}</p>",
+                heading = escape(texts.heading),
+                once = escape(texts.once),
+                once_rest = escape(texts.once_rest),
+                token = escape(&token),
+                no_refresh = escape(texts.no_refresh),
+                usage = escape(texts.usage),
+                usage_key = escape(texts.usage_key),
+                usage_see = escape(texts.usage_see),
+                docs_link = escape(texts.docs_link),
+                usage_end = escape(texts.usage_end),
             ),
         ),
-        Err(error) => (
+        Err((error, message)) => (
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST),
             format!(
-                "<h1>没有生成密钥</h1><p role=\"alert\" data-code=\"{}\">{}</p>",
+                "<h1>{}</h1><p role=\"alert\" data-code=\"{}\">{}</p>",
+                escape(texts.failed),
                 error.code(),
-                escape(&error.to_string())
+                escape(&message)
             ),
         ),
     };
+    let lang = texts.lang;
+    let back = escape(texts.back);
     (
         status,
         [
@@ -128,11 +133,11 @@ pub async fn create_key(
             ),
         ],
         format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+            "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title}</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
              <body><main><section class=\"panel\">{body}\
-             <p><a class=\"btn-secondary\" href=\"/admin/agencies\">返回对接机构</a></p></section></main></body></html>"
+             <p><a class=\"btn-secondary\" href=\"/admin/agencies\">{back}</a></p></section></main></body></html>"
         ),
     )
         .into_response()

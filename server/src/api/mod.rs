@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::{Json, Router};
+use leptos::prelude::{provide_context, Owner, ScopedFuture};
 use schema::{
     AgencyInfo, AidCounts, AidQuery, AidRecordInput, AidRecordReceipt, ApiError, BulkReceipt,
     WindowCount,
@@ -81,8 +82,42 @@ fn unauthorized() -> Response {
     response
 }
 
-/// Runs one call: key, limit, scope, the work, the audit line.
+/// Runs `work` with `locale` as the language of the messages it makes (what
+/// `wanshan_app::lang::locale()` answers inside it).
+pub(crate) fn in_language<F: std::future::Future>(
+    locale: wanshan_app::lang::Locale,
+    work: F,
+) -> ScopedFuture<F> {
+    Owner::new().with(|| {
+        provide_context(locale);
+        ScopedFuture::new(work)
+    })
+}
+
+/// Runs one call: key, limit, scope, the work, the audit line; its messages in the caller's
+/// language (`Accept-Language`; Chinese when it asks for neither of ours).
 async fn call<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<Extension<ClientAddr>>,
+    operation: &'static str,
+    scope: Scope,
+    work: F,
+) -> Response
+where
+    F: FnOnce(ApiClient) -> Fut,
+    Fut: std::future::Future<Output = Result<Done, (AppError, Option<Window>)>>,
+{
+    let locale = wanshan_app::lang::from_headers(headers);
+    in_language(
+        locale,
+        call_in_language(state, headers, address, operation, scope, work),
+    )
+    .await
+}
+
+/// [`call`], in the language already chosen.
+async fn call_in_language<F, Fut>(
     state: &AppState,
     headers: &HeaderMap,
     address: Option<Extension<ClientAddr>>,
@@ -204,7 +239,7 @@ fn window_of(code: &str) -> Result<Window, AppError> {
     path = "/api/v1/aid/query",
     tag = "aid",
     operation_id = "query_aid",
-    summary = "救前查询: counts of recent aid by window",
+    summary = "救前查询: counts of recent aid by window", // i18n-allow: OpenAPI for agencies' developers: English, with the Chinese name they know the operation by
     description = "Before helping a family, ask with the person's ID number (and optionally one window and a period in months) how often the household was helped. The answer has counts only, per window: through this platform, by other agencies, and by you. Needs the `query` scope.",
     request_body(content = AidQuery, content_type = "application/json"),
     responses(
@@ -292,7 +327,7 @@ pub async fn query_aid(
     path = "/api/v1/aid/records",
     tag = "aid",
     operation_id = "record_aid",
-    summary = "救后录入: record aid you gave",
+    summary = "救后录入: record aid you gave", // i18n-allow: OpenAPI for agencies' developers: English, with the Chinese name they know the operation by
     description = "After helping, record the aid: window, cause, date, amount. Idempotent by the `key` you supply: the same key and record again answers 200 with `created: false` and stores nothing. Reviewers here see the record in the household's aid history and are warned of repeated aid. Needs the `record` scope.",
     request_body(content = AidRecordInput, content_type = "application/json"),
     responses(
@@ -366,7 +401,7 @@ pub async fn record_aid(
     path = "/api/v1/aid/records.csv",
     tag = "aid",
     operation_id = "record_aid_csv",
-    summary = "救后录入 in bulk: a CSV file",
+    summary = "救后录入 in bulk: a CSV file", // i18n-allow: OpenAPI for agencies' developers: English, with the Chinese name they know the operation by
     description = "A UTF-8 CSV file with the header `key,id_number,window,cause,date,amount_fen` and at most 5,000 rows (1 MiB). Every row is checked as a single record is; one bad row, or a key that recorded something else, and nothing is stored, the error listing the lines. Rows whose key already recorded exactly that row count as unchanged. Needs the `record` scope.",
     request_body(content = String, content_type = "text/csv"),
     responses(

@@ -78,7 +78,7 @@ pub struct AidRecordInput {
     #[schema(value_type = WindowCode)]
     pub window: String,
     /// What the aid was for (at most 100 characters), e.g. 住院自付费用.
-    #[schema(example = "住院自付费用")]
+    #[schema(example = "住院自付费用")] // i18n-allow: an example of the data an agency sends
     pub cause: String,
     /// The day the aid was given, Asia/Shanghai (`YYYY-MM-DD`, not in the future).
     #[schema(example = "2026-11-20")]
@@ -148,9 +148,9 @@ impl Modify for BearerKey {
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "万善 Wanshan · 机构数据交换接口 (agency exchange API)",
+        title = "万善 Wanshan · 机构数据交换接口 (agency exchange API)", // i18n-allow: OpenAPI title, the brand and the API's name in both languages
         version = "1",
-        description = "Partner agencies (civil affairs, the disabled persons' federation, charities) ask before they help a family how often its household was helped lately (救前查询), and record the aid they gave (救后录入), so that no family is helped three times for one cause while another gets nothing.\n\nEvery call carries `Authorization: Bearer <key>`. A key is scoped to `query` and/or `record` and limited to its calls per minute (429 `RateLimited` with `Retry-After` beyond); an agency, over all its keys, to 2,000 answered queries and 20,000 stored records in 24 hours (429 with `Retry-After: 3600`). Every call made with a key is in an audit log the city's admins and officials read. Answers are JSON; errors are `{code, message, field?}`.\n\nPrivacy: an ID number is hashed with the city's secret the moment it arrives and never stored, logged or returned. A query's answer is counts by window only: never which agency, never any detail, never whether the household is registered here."
+        description = "Partner agencies (civil affairs, the disabled persons' federation, charities) ask before they help a family how often its household was helped lately (救前查询), and record the aid they gave (救后录入), so that no family is helped three times for one cause while another gets nothing.\n\nEvery call carries `Authorization: Bearer <key>`. A key is scoped to `query` and/or `record` and limited to its calls per minute (429 `RateLimited` with `Retry-After` beyond); an agency, over all its keys, to 2,000 answered queries and 20,000 stored records in 24 hours (429 with `Retry-After: 3600`). Every call made with a key is in an audit log the city's admins and officials read. Answers are JSON; errors are `{code, message, field?}`.\n\nPrivacy: an ID number is hashed with the city's secret the moment it arrives and never stored, logged or returned. A query's answer is counts by window only: never which agency, never any detail, never whether the household is registered here." // i18n-allow: OpenAPI for agencies' developers: English, with the Chinese names of the operations
     ),
     paths(
         super::query_aid,
@@ -171,6 +171,6 @@ impl Modify for BearerKey {
     )),
     modifiers(&BearerKey),
     security(("agency_key" = [])),
-    tags((name = "aid", description = "救前查询 and 救后录入"))
+    tags((name = "aid", description = "Ask before helping (救前查询) and record after helping (救后录入)")) // i18n-allow: OpenAPI: English, with the Chinese names of the operations
 )]
 pub struct ApiDoc;
