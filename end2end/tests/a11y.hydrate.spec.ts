@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_PASSWORD, needs } from "./helpers";
+import { DEMO_PASSWORD, claimElsewhere, needAt, needById, needs, signUpDonor, waitUntilLive } from "./helpers";
 
 // Every page, as each kind of person who may open it sees it, in both languages:
 // - axe-core finds no accessibility violation (WCAG 2.1 A and AA rules and axe's best practices);
@@ -92,3 +92,43 @@ for (const lang of ["zh-CN", "en"] as const) {
     });
   }
 }
+
+test("a donor claims a need with the keyboard alone", async ({ page }) => {
+  await signUpDonor(page, "键盘用户");
+  await page.goto("/");
+  await waitUntilLive(page);
+  const first = needs(page).first();
+  const id = (await first.getAttribute("data-need-id")) ?? "";
+  const claimButton = first.locator("summary", { hasText: "我来认领" });
+  // Tab from the top of the page until the first card's claim button has the focus.
+  let reached = false;
+  for (let i = 0; i < 80 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await claimButton.evaluate((button) => button === document.activeElement);
+  }
+  expect(reached, "the first card's 我来认领 is reachable with Tab").toBe(true);
+  await page.keyboard.press("Enter");
+  const confirm = needById(page, id).getByRole("button", { name: "确认认领" });
+  await expect(confirm).toBeVisible();
+  let confirmReached = await confirm.evaluate((button) => button === document.activeElement);
+  for (let i = 0; i < 20 && !confirmReached; i++) {
+    await page.keyboard.press("Tab");
+    confirmReached = await confirm.evaluate((button) => button === document.activeElement);
+  }
+  expect(confirmReached, "确认认领 is reachable with Tab").toBe(true);
+  await page.keyboard.press("Enter");
+  await expect(needById(page, id)).toHaveCount(0, { timeout: 10_000 });
+});
+
+test("a screen reader hears the board's live changes", async ({ browser, baseURL }) => {
+  const reader = await browser.newPage({ baseURL });
+  await reader.goto("/");
+  await waitUntilLive(reader);
+  const { id } = await needAt(reader, 0);
+  const region = reader.getByTestId("board-changes");
+  await expect(region).toHaveAttribute("aria-live", "polite");
+  await claimElsewhere(reader.context().request, baseURL!, id);
+  await expect(needById(reader, id)).toHaveCount(0, { timeout: 10_000 });
+  await expect(region).toHaveText("刚刚有 1 条需求被认领。");
+  await reader.close();
+});

@@ -65,24 +65,43 @@ test("the last board and need pages stay readable offline, and say so", async ({
   await expect(page.getByTestId("offline-banner")).toHaveCount(0);
 });
 
-test("a signed-in person's pages and claims are never kept on the device", async ({ page, context }) => {
-  const signIn = await page.request.post("/api/sign_in", { form: { phone: "13900000009", password: DEMO_PASSWORD } });
-  expect(signIn.status()).toBe(200);
+test("on a shared phone, nothing a signed-in person saw is kept, and their visit drops the public copies", async ({ page, context }) => {
+  // Someone reads the board and a need signed out: both kept.
   await page.goto("/");
   await controlledByWorker(page);
   await page.goto("/");
-  await page.goto("/my/claims");
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
-  await page.goto("/");
   const { id } = await needAt(page, 0);
   await page.goto(`/needs/${id}`);
+  expect(await keptAddresses(page)).toEqual(expect.arrayContaining(["/", `/needs/${id}`]));
+  // A donor signs in on the same phone and opens the same pages and their claims.
+  const signIn = await page.request.post("/api/sign_in", { form: { phone: "13900000009", password: DEMO_PASSWORD } });
+  expect(signIn.status()).toBe(200);
+  await page.goto("/");
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+  await page.goto(`/needs/${id}`);
+  await page.goto("/my/claims");
   const kept = await keptAddresses(page);
   const pages = kept.filter((url) => !url.startsWith("/pkg/") && !url.startsWith("/icons/") && url !== "/favicon.svg" && url !== "/manifest.webmanifest");
   expect(pages, `kept: ${kept.join(", ")}`).toEqual([]);
-
+  // Signed out again, offline: no page shows the donor.
+  await page.request.post("/api/sign_out");
   await context.setOffline(true);
-  await page.goto("/my/claims");
-  await expect(page.getByTestId("offline-banner")).toBeVisible();
-  await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+  for (const path of ["/", `/needs/${id}`, "/my/claims"]) {
+    await page.goto(path);
+    await expect(page.getByTestId("offline-banner"), path).toBeVisible();
+    await expect(page.getByTestId("signed-in-as"), path).toHaveCount(0);
+  }
   await context.setOffline(false);
+});
+
+test("the board says when its live connection is lost and comes back by itself", async ({ page, context }) => {
+  await page.goto("/");
+  await expect(page.locator('.board-count[data-live="on"]')).toBeVisible({ timeout: 10_000 });
+  await context.setOffline(true);
+  const connection = page.getByTestId("connection");
+  await expect(connection, "the board says it is offline").toHaveAttribute("data-connection", "lost", { timeout: 15_000 });
+  await expect(connection).toBeVisible();
+  await context.setOffline(false);
+  await expect(connection, "the board says it is back").toHaveAttribute("data-connection", "back", { timeout: 20_000 });
+  await expect(page.locator('.board-count[data-live="on"]')).toBeVisible({ timeout: 20_000 });
 });

@@ -4,8 +4,9 @@
 // and its caches by itself.
 //
 // What it keeps: the client's files (/pkg/, icons) and the public pages below, as last seen.
-// What it never keeps: anything but GET, anything under /api/, any page the server marked
-// private or no-store (everything a signed-in person is shown), and every other page.
+// What it never keeps: anything but GET, anything under /api/, any page the server did not
+// mark `X-Wanshan-Offline: keep` (it never marks what a signed-in person is shown), a need
+// that is gone (its copy is deleted on 404), and every other page.
 "use strict";
 
 const VERSION = "__VERSION__";
@@ -22,27 +23,45 @@ const STATIC_FILES = [
   "/manifest.webmanifest",
 ];
 
-// The public pages worth keeping: the board (any filter), a need's page, the impact page.
+// The public pages worth keeping: the board (by its filter), a need's page, the impact page.
 function isKeptPage(url) {
   return url.pathname === "/" || /^\/needs\/\d+$/.test(url.pathname) || url.pathname === "/impact";
+}
+
+// The address a kept page is kept under: a need's page and the impact page without any query;
+// the board with its filter only (window, town), or not at all (null) when the address carries
+// anything else (a form's outcome, a tracking tag), so a crafted link cannot fill the cache.
+function keptKey(url) {
+  if (url.pathname !== "/") return url.origin + url.pathname;
+  const kept = new URLSearchParams();
+  for (const [name, value] of url.searchParams) {
+    if (name !== "window" && name !== "town") return null;
+    kept.append(name, value);
+  }
+  kept.sort();
+  const query = kept.toString();
+  return url.origin + "/" + (query ? "?" + query : "");
 }
 
 function isStatic(url) {
   return url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/icons/") || url.pathname === "/favicon.svg";
 }
 
-// Whether the server allows this response to be kept on the device.
-function mayKeep(response) {
-  if (!response || !response.ok || response.type !== "basic") return false;
-  const control = (response.headers.get("Cache-Control") || "").toLowerCase();
-  return !control.includes("no-store") && !control.includes("private");
+// Only what the server marked as keepable (a public page that rendered whole: never anything a
+// signed-in person is shown) and only a plain 200 from this site.
+function mayKeepPage(response) {
+  return response.status === 200 && response.type === "basic" && response.headers.get("X-Wanshan-Offline") === "keep";
+}
+
+function mayKeepFile(response) {
+  return response.status === 200 && response.type === "basic";
 }
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(STATIC_CACHE)
-      .then((cache) => cache.addAll(STATIC_FILES))
+      .then((cache) => cache.addAll(STATIC_FILES.map((file) => new Request(file, { cache: "reload" }))))
       .catch(() => undefined)
       .then(() => self.skipWaiting()),
   );
@@ -77,13 +96,19 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// The client's files: from the network when it answers (the browser's own HTTP cache still
+// applies), so a page after a deploy never runs an old client; the kept copy when offline.
 async function staticFirst(request) {
   const cache = await caches.open(STATIC_CACHE);
-  const kept = await cache.match(request, { ignoreSearch: true });
-  if (kept) return kept;
-  const response = await fetch(request);
-  if (mayKeep(response)) cache.put(request, response.clone());
-  return response;
+  try {
+    const response = await fetch(request);
+    if (mayKeepFile(response)) cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const kept = await cache.match(request, { ignoreSearch: true });
+    if (kept) return kept;
+    throw error;
+  }
 }
 
 function withTimeout(promise, ms) {
@@ -104,22 +129,24 @@ function withTimeout(promise, ms) {
 
 async function networkFirst(request) {
   const cache = await caches.open(PAGE_CACHE);
+  const key = keptKey(new URL(request.url));
+  let response;
   try {
-    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
-    if (mayKeep(response)) {
-      await cache.put(request, response.clone());
-      trim(cache);
-    } else if (response.ok) {
-      // A page the server says is private (a signed-in person's): any older public copy of
-      // this address goes too, so the device never shows a stale mix.
-      await cache.delete(request);
-    }
-    return response;
+    response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
   } catch (error) {
-    const kept = await cache.match(request);
+    const kept = key && (await cache.match(key));
     if (kept) return markOffline(kept);
-    return offlinePage(request);
+    return offlinePage();
   }
+  if (key && mayKeepPage(response)) {
+    await cache.put(key, response.clone());
+    trim(cache);
+  } else if (key && (response.ok || response.status === 404 || response.status === 410)) {
+    // Not keepable now (a signed-in person's page) or gone (a withdrawn need): any older copy
+    // of this address goes too, so the device never shows what is no longer public.
+    await cache.delete(key);
+  }
+  return response;
 }
 
 async function trim(cache) {
@@ -140,10 +167,14 @@ async function markOffline(response) {
   const lang = /<html[^>]*\blang="en"/.test(html) ? "en" : "zh-CN";
   const notice = `<div class="offline-banner" role="status" data-testid="offline-banner">${NOTICE[lang]}</div>`;
   const marked = html.replace(/<body([^>]*)>/, (body) => `${body}${notice}`);
-  return new Response(marked, {
-    status: 200,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
-  });
+  // The page's own headers (its Content-Security-Policy, whose nonce matches the kept HTML,
+  // and the rest), not to be stored again.
+  const headers = new Headers(response.headers);
+  headers.set("Cache-Control", "no-store");
+  headers.delete("X-Wanshan-Offline");
+  headers.delete("Content-Length");
+  headers.delete("Content-Encoding");
+  return new Response(marked, { status: 200, headers });
 }
 
 function offlinePage() {

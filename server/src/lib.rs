@@ -434,11 +434,18 @@ async fn resolve_caller(State(db): State<Db>, mut request: Request, next: Next) 
     }
     request.extensions_mut().insert(Caller(viewer));
     let mut response = next.run(request).await;
-    // What a signed-in person is shown is theirs: never kept by a browser's or a proxy's cache.
-    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // What a signed-in person is shown is theirs: never kept by a browser's, a proxy's or the
+    // service worker's cache, whatever the handler said.
+    if signed_in {
+        let headers = response.headers_mut();
+        headers.remove(wanshan_app::pages::OFFLINE_KEEP_HEADER);
+        let stored = headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.contains("no-store"));
+        if !stored {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
     }
     response
 }

@@ -24,8 +24,19 @@ impl Pwa {
     pub fn new(pkg: &Path, city: &City) -> Pwa {
         let mut hasher = std::hash::DefaultHasher::new();
         env!("CARGO_PKG_VERSION").hash(&mut hasher);
+        // The worker's own source too: a change to the worker alone is a new version.
+        SERVICE_WORKER.hash(&mut hasher);
         for file in ["wanshan_bg.wasm", "wanshan.js", "wanshan.css"] {
-            std::fs::read(pkg.join(file)).unwrap_or_default().hash(&mut hasher);
+            match std::fs::read(pkg.join(file)) {
+                Ok(bytes) => bytes.hash(&mut hasher),
+                // Instances with different files would each name another version and their
+                // workers would replace each other: say so loudly.
+                Err(error) => tracing::warn!(
+                    file = %pkg.join(file).display(),
+                    %error,
+                    "the client file is missing; the service worker's version will differ from a complete instance's"
+                ),
+            }
         }
         let version = format!("{:016x}", hasher.finish());
         let manifest = serde_json::json!({

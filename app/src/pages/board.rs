@@ -47,11 +47,13 @@ pub fn BoardPage() -> impl IntoView {
     );
     match loaded {
         (filter, Ok(board)) => {
+            super::keep_offline();
             let towns = board.towns.clone();
             let for_you = (donor == Some(true)).then(|| view! {
                 <p class="for-you-link"><a href="/for-you">{td!(locale, board.for_you)}</a>" · "<a href="/my/interests">{td!(locale, board.my_interests)}</a></p>
             });
             view! {
+                <h1 class="visually-hidden">{td!(locale, board.heading)}</h1>
                 {for_you}
                 <FilterBar filter=filter.clone() towns/>
                 <LiveBoard locale board filter donor open claimed_without_script window_names=crate::city::City::current().window_names()/>

@@ -17,7 +17,10 @@ pub fn ImpactPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{td!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match impact.await {
-                    Ok(figures) => view! { <LiveImpact locale figures/> }.into_any(),
+                    Ok(figures) => {
+                        super::keep_offline();
+                        view! { <LiveImpact locale figures/> }.into_any()
+                    }
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}

@@ -19,6 +19,23 @@ pub mod thanks;
 use leptos::prelude::*;
 use leptos_i18n::td;
 
+/// The header that tells the service worker it may keep this page for reading offline.
+pub const OFFLINE_KEEP_HEADER: &str = "x-wanshan-offline";
+
+/// Marks the page being rendered as one the service worker may keep on the device (the
+/// board, a need's page, the impact page, once they rendered whole). Only pages that call this
+/// are ever kept; the session layer strips the mark again from anything a signed-in person is
+/// shown, so a page with someone's name on it never is.
+pub fn keep_offline() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static(OFFLINE_KEEP_HEADER),
+            http::HeaderValue::from_static("keep"),
+        );
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     let locale = crate::lang::locale();

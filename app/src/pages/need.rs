@@ -69,6 +69,7 @@ pub fn NeedPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(NeedPage { need, timeline, as_of }) => {
+                        super::keep_offline();
                         let id = need.id;
                         let need_status = need.status;
                         let url = crate::share::page_url(&need_path(id));

@@ -510,7 +510,7 @@ fn OwnOfferItem(
                 <span class="place">{offer.towns.join(td_string!(locale, offers.list_separator))}</span>
                 <span class="need-state">{offer.status.label()}</span>
             </p>
-            <h3 class="work-title"><a href=format!("/offers/{id}")>{offer.title.clone()}</a></h3>
+            <h2 class="work-title"><a href=format!("/offers/{id}")>{offer.title.clone()}</a></h2>
             {(offer.status == OfferStatus::Returned && !review_note.is_empty())
                 .then(|| view! { <p class="aid-warning">{td_string!(locale, offers.mine.returned, note = review_note.clone()).to_string()}</p> })}
             <SlotList slots=offer.slots.clone()/>
@@ -546,6 +546,7 @@ fn OfferReviews() -> impl IntoView {
         <div class="toast-area" role="status" aria-live="polite">
             <Outcome value=decide.value() done=td_string!(locale, offers.review.decided) when="decided"/>
         </div>
+        <h1 class="page-title">{td!(locale, offers.review.title)}</h1>
         <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
@@ -553,7 +554,6 @@ fn OfferReviews() -> impl IntoView {
                         let empty = items.is_empty();
                         view! {
                             <section class="panel">
-                                <h1>{td!(locale, offers.review.title)}</h1>
                                 <p class="hint">{td!(locale, offers.review.hint)}</p>
                                 {empty.then(|| view! { <p class="empty">{td!(locale, offers.review.empty)}</p> })}
                                 <ul class="work-list" data-testid="offers-to-review">
@@ -569,7 +569,7 @@ fn OfferReviews() -> impl IntoView {
                                                         <span class="service-kind">{offer.kind.label()}</span>
                                                         <span class="place">{offer.towns.join(td_string!(locale, offers.list_separator))}</span>
                                                     </p>
-                                                    <h3 class="work-title">{offer.title.clone()}</h3>
+                                                    <h2 class="work-title">{offer.title.clone()}</h2>
                                                     <p class="meta">{td_string!(locale, offers.card.provider, provider = offer.provider.clone()).to_string()}</p>
                                                     <p class="need-story">{offer.description.clone()}</p>
                                                     <SlotList slots=offer.slots.clone()/>

@@ -53,13 +53,19 @@ pub(crate) fn check_aid_date(text: &str, now: UtcMillis) -> Result<UtcMillis, St
 /// A window named in an import: its code, the city's name for it, its usual label, or that
 /// label without 助.
 pub(crate) fn window_named(text: &str) -> Option<Window> {
+    // A file's window names are in Chinese (the city's configured names or the built-in ones)
+    // or its code, whatever the language of the admin who uploads it; English names pass too.
     let text = text.trim();
+    let (chinese, english) = (crate::lang::Locale::zh_CN, crate::lang::Locale::en);
+    let city = crate::city::City::current();
     Window::ALL.into_iter().find(|window| {
+        let label = window.label_in(chinese);
         text == window.code()
-            || text == crate::city::window_label(*window)
-            || text == window.label()
-            || window.label().strip_prefix('助') == Some(text)
-            || (text.chars().count() >= 2 && window.label().starts_with(text))
+            || text == city.label_in(*window, chinese)
+            || text == label
+            || text.eq_ignore_ascii_case(window.label_in(english))
+            || label.strip_prefix('助') == Some(text) // i18n-allow: the file's short form (医 for 助医)
+            || (text.chars().count() >= 2 && label.starts_with(text))
     })
 }
 

@@ -104,11 +104,49 @@ async fn errors_come_in_the_readers_language() {
     assert_eq!(english["code"], "NeedNotFound");
     assert_eq!(chinese["code"], "NeedNotFound");
     assert_eq!(chinese["message"], "找不到这条需求，它可能已被撤下。");
-    let message = english["message"].as_str().unwrap_or_default();
-    assert!(
-        !message.is_empty() && message.is_ascii(),
-        "an English message: {english}"
+    assert_eq!(
+        english["message"],
+        "This need can't be found. It may have been taken down."
     );
+    // The browser's language alone does it too.
+    let browser: serde_json::Value = app
+        .http
+        .post(app.url("/api/claim_need"))
+        .header("cookie", &donor.cookie)
+        .header("accept-language", "en-US,en;q=0.9")
+        .form(&[("need_id", "987654")])
+        .send()
+        .await
+        .expect("claim")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(browser["message"], english["message"]);
+}
+
+/// Only the public pages a reader may keep offline say so, and never for a signed-in person
+/// or for a need that is gone: the service worker keeps nothing else.
+#[tokio::test]
+async fn only_public_pages_are_marked_for_keeping_offline() {
+    let app = spawn_app().await;
+    let need = app
+        .publish("离线可读的需求", wanshan_app::domain::Window::Medical, "延陵镇")
+        .await;
+    let donor = app.donor("爱心人士").await;
+    let need_page = format!("/needs/{}", need.id.0);
+    for path in ["/", "/?window=medical", need_page.as_str(), "/impact"] {
+        let public = app.get_as(None, path).await;
+        assert_eq!(public.status(), 200, "{path}");
+        assert_eq!(public.headers()["x-wanshan-offline"], "keep", "{path}");
+        let signed_in = app.get_as(Some(&donor), path).await;
+        assert_eq!(signed_in.status(), 200, "{path}");
+        assert!(signed_in.headers().get("x-wanshan-offline").is_none(), "{path}");
+        assert_eq!(signed_in.headers()["cache-control"], "no-store", "{path}");
+    }
+    for path in ["/needs/987654", "/credit", "/signin", "/offers"] {
+        let response = app.get_as(None, path).await;
+        assert!(response.headers().get("x-wanshan-offline").is_none(), "{path}");
+    }
 }
 
 #[tokio::test]

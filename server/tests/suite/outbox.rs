@@ -224,6 +224,7 @@ async fn notify_kind(
         need_id: None,
         claim_id: None,
         body: text.to_owned(),
+        body_en: String::new(),
         link: "/review".to_owned(),
     };
     let mut tx = app.state.db.begin().await.unwrap();
