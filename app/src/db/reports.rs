@@ -249,7 +249,8 @@ pub async fn resolve(
             return Err(AppError::WrongStage);
         };
         let reason = ReportReason::parse(&reason).map_err(|e| AppError::corrupt("report", e))?;
-        let detail = format!("{}：{}", reason.label(), resolution.label()); // i18n-allow: stored in the need's trail
+        let (reason, resolution) = (reason.label(), resolution.label());
+        let detail = format!("{reason}：{resolution}"); // i18n-allow: stored in the need's trail
         let detail = with_note(detail, note);
         let need = NeedId(need);
         trail::append(tx, need, Step::ReportResolved, Some(by), &detail, now).await
@@ -331,7 +332,8 @@ pub async fn withdraw(
         .rows_affected();
         trail::append(tx, need, Step::Withdrawn, Some(by), note, now).await?;
         if resolved > 0 {
-            let detail = format!("{resolved} 条举报：{}", ReportResolution::Withdrawn.label()); // i18n-allow: stored in the need's trail
+            let withdrawn = ReportResolution::Withdrawn.label();
+            let detail = format!("{resolved} 条举报：{withdrawn}"); // i18n-allow: stored in the need's trail
             trail::append(tx, need, Step::ReportResolved, Some(by), &detail, now).await?;
         }
         notices::forget_watches(tx, need).await?;

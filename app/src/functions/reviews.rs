@@ -52,7 +52,8 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
                 .map(|alert| (alert.household.id, Some(alert.need.id))),
         )
         .collect();
-    crate::db::file_access::log(&db, reviewer.id, &opened, "审核页", now).await?; // i18n-allow: the page's name as the file-access log stores it
+    let page = "审核页"; // i18n-allow: the page's name as the file-access log stores it
+    crate::db::file_access::log(&db, reviewer.id, &opened, page, now).await?;
     // Referrals awaiting an answer, for the council reviewers who record it (of their towns
     // only: a volunteer's page asks for none).
     let mut referrals = Vec::new();
@@ -117,18 +118,18 @@ pub async fn match_need(
             leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_not_service),
         ));
     }
-    let household = stored
-        .household
-        .ok_or_else(|| AppError::invalid(
-                "slot_id",
-                leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_no_household),
-            ))?;
-    let offer_id = offers::offer_of_slot(&db, slot_id)
-        .await?
-        .ok_or_else(|| AppError::invalid(
-                "slot_id",
-                leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_slot),
-            ))?;
+    let household = stored.household.ok_or_else(|| {
+        AppError::invalid(
+            "slot_id",
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_no_household),
+        )
+    })?;
+    let offer_id = offers::offer_of_slot(&db, slot_id).await?.ok_or_else(|| {
+        AppError::invalid(
+            "slot_id",
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_slot),
+        )
+    })?;
     let offer = match offers::find(&db, offer_id).await {
         Ok(offer) if offer.offer.status == OfferStatus::Published => offer,
         Ok(_) | Err(AppError::OfferNotFound) => {
@@ -145,7 +146,8 @@ pub async fn match_need(
     if !offer.offer.towns.contains(&town) {
         return Err(AppError::invalid(
             "slot_id",
-            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_town, town = town).to_string(),
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_town, town = town)
+                .to_string(),
         ));
     }
     let booking = NewBooking {

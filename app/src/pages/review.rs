@@ -448,7 +448,7 @@ fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
             </ul>
         </section>
     }
-        .into_any()
+    .into_any()
 }
 
 /// Deliveries donors have marked done in the volunteer's towns, to confirm.

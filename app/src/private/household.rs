@@ -144,10 +144,12 @@ impl LowIncome {
         LowIncome::ALL
             .into_iter()
             .find(|status| status.code() == code)
-            .ok_or_else(|| AppError::invalid(
+            .ok_or_else(|| {
+                AppError::invalid(
                     "low_income",
                     td_string!(crate::lang::locale(), intake.errors.low_income),
-                ))
+                )
+            })
     }
 }
 
@@ -274,8 +276,13 @@ impl HouseholdView {
         let refuse = |what: &str| {
             Err(AppError::invalid(
                 field,
-                td_string!(locale, intake.errors.names_family, label = label, what = what)
-                    .to_string(),
+                td_string!(
+                    locale,
+                    intake.errors.names_family,
+                    label = label,
+                    what = what
+                )
+                .to_string(),
             ))
         };
         let name: String = self

@@ -91,7 +91,9 @@ impl NeedEntry {
             .parse::<i64>()
             .ok()
             .and_then(|rank| Urgency::from_rank(rank).ok())
-            .ok_or_else(|| AppError::invalid("urgency", td_string!(locale, intake.errors.urgency)))?;
+            .ok_or_else(|| {
+                AppError::invalid("urgency", td_string!(locale, intake.errors.urgency))
+            })?;
         let ask = parse_ask(&form.ask_kind, &form.amount)?;
         let private_notes = form.private_notes.trim();
         if private_notes.chars().count() > 1000 {
