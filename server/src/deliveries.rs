@@ -11,7 +11,9 @@ use wanshan_app::db::{claims, credit, fulfilment};
 use wanshan_app::domain::{text_field, UtcMillis};
 use wanshan_app::error::AppError;
 use wanshan_app::functions::{wants_html, Caller};
+use wanshan_app::lang::Locale;
 use wanshan_app::people::Viewer;
+use wanshan_app::private::DeliveryText;
 
 /// The largest photo accepted.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
@@ -41,7 +43,12 @@ pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 pub fn without_metadata(kind: &str, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
     use img_parts::jpeg::{markers, Jpeg};
     use img_parts::png::Png;
-    let broken = || AppError::invalid("photo", "照片文件已损坏，请换一张。");
+    let broken = || {
+        AppError::invalid(
+            "photo",
+            DeliveryText::PhotoBroken.text(wanshan_app::lang::locale()),
+        )
+    };
     let bytes = bytes::Bytes::from(bytes);
     let cleaned = match kind {
         "jpg" => {
@@ -97,13 +104,25 @@ pub async fn deliver(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let outcome = deliver_inner(&state, claim_id, caller, multipart).await;
+    // The messages in the reader's language. The app's checks read it from the reactive
+    // owner, which a plain axum handler has none of: one is made for this request.
+    let locale = wanshan_app::lang::from_headers(&headers);
+    let owner = leptos::prelude::Owner::new();
+    owner.with(|| wanshan_app::lang::provide_locale(locale));
+    let outcome = owner
+        .with(|| {
+            leptos::reactive::computed::ScopedFuture::new_untracked(deliver_inner(
+                &state, claim_id, caller, multipart, locale,
+            ))
+        })
+        .await;
     if wants_html(&headers) {
         let query = match &outcome {
             Ok(()) => format!("delivered={claim_id}"),
             Err(error) => format!(
                 "claim={claim_id}&error={}",
-                form_urlencoded::byte_serialize(error.to_string().as_bytes()).collect::<String>()
+                form_urlencoded::byte_serialize(owner.with(|| error.to_string()).as_bytes())
+                    .collect::<String>()
             ),
         };
         return Redirect::to(&format!("/my/claims?{query}")).into_response();
@@ -119,6 +138,7 @@ async fn deliver_inner(
     claim_id: i64,
     caller: Option<Extension<Caller>>,
     mut multipart: Multipart,
+    locale: Locale,
 ) -> Result<(), AppError> {
     // Who, whose claim, and whether they may still upload photos, before a byte of the body
     // is read.
@@ -135,10 +155,7 @@ async fn deliver_inner(
     let over_quota = || {
         AppError::invalid(
             "photo",
-            format!(
-                "30 天内最多上传 {} 张送达照片，这次请只写送达说明，不附照片。",
-                terms.photo_quota
-            ),
+            DeliveryText::over_photo_quota(locale, terms.photo_quota),
         )
     };
     let (mut note, mut photo) = (String::new(), None::<Vec<u8>>);
@@ -173,18 +190,18 @@ async fn deliver_inner(
             _ => {}
         }
     }
-    let note = text_field("note", "送达说明", &note, 2, 500)?;
+    let note = text_field("note", DeliveryText::NoteLabel.text(locale), &note, 2, 500)?;
     let stored = match photo {
         None => None,
         Some(bytes) => {
             if bytes.len() > MAX_PHOTO_BYTES {
                 return Err(AppError::invalid(
                     "photo",
-                    "照片不能超过 5 MB，请换一张或压缩后再传。",
+                    DeliveryText::PhotoTooBig.text(locale),
                 ));
             }
             let kind = image_kind(&bytes)
-                .ok_or_else(|| AppError::invalid("photo", "照片只能是 JPEG 或 PNG 图片。"))?;
+                .ok_or_else(|| AppError::invalid("photo", DeliveryText::PhotoKind.text(locale)))?;
             let bytes = without_metadata(kind, bytes)?;
             let mut random = [0u8; 8];
             getrandom::getrandom(&mut random)
@@ -229,7 +246,12 @@ pub async fn photo(
         check(&viewer, Action::SeeDeliveryPhoto { town: &claim.town })?;
         let name = fulfilment::photo_file(&state.db, &claim)
             .await?
-            .ok_or_else(|| AppError::invalid("photo", "这条认领没有照片。"))?;
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "photo",
+                    DeliveryText::NoPhoto.text(wanshan_app::lang::locale()),
+                )
+            })?;
         let bytes = tokio::fs::read(state.settings.data_dir.join("photos").join(&name))
             .await
             .map_err(|e| AppError::internal("reading a delivery photo", e))?;

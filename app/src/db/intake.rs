@@ -130,7 +130,8 @@ pub async fn edit(
         .bind(now.0)
         .execute(&mut *tx)
         .await?;
-        trail::append(&mut tx, id, Step::Edited, stored.author, "私密备注", now).await?;
+        let detail = "私密备注"; // i18n-allow: stored in the need's trail
+        trail::append(&mut tx, id, Step::Edited, stored.author, detail, now).await?;
         tx.commit().await?;
         return Ok(id);
     }
@@ -171,9 +172,9 @@ pub async fn edit(
         });
     }
     let detail = if next == status {
-        "公开内容".to_owned()
+        "公开内容".to_owned() // i18n-allow: stored in the need's trail
     } else {
-        format!("公开内容，{}", next.label())
+        format!("公开内容，{}", next.label()) // i18n-allow: stored in the need's trail
     };
     trail::append(&mut tx, id, Step::Edited, stored.author, &detail, now).await?;
     if stored.need.title != need.title {
@@ -210,7 +211,8 @@ pub async fn submit(db: &Db, id: NeedId, now: UtcMillis) -> Result<(), AppError>
         return Err(AppError::WrongStage);
     };
     trail::append(&mut tx, id, Step::Submitted, author.map(UserId), "", now).await?;
-    let notice = NewNotice::review_waiting(id, &title, &town, "村民议事小组审核");
+    let stage = "村民议事小组审核"; // i18n-allow: stored in the notice
+    let notice = NewNotice::review_waiting(id, &title, &town, stage);
     let not = [author.map(UserId)];
     notices::send_to_reviewers(&mut tx, &town, ReviewStage::Council, &not, &notice, now).await?;
     tx.commit().await

@@ -134,7 +134,12 @@ pub async fn need_of(db: &Db, report: i64) -> Result<(NeedId, String), AppError>
     .await?;
     found
         .map(|(need, town)| (NeedId(need), town))
-        .ok_or_else(|| AppError::invalid("report_id", "找不到这条举报。"))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "report_id",
+                leptos_i18n::td_string!(crate::lang::locale(), reports.errors.not_found),
+            )
+        })
 }
 
 /// Moves a need from `from` to `to` by one conditional UPDATE under its row lock, returning it
@@ -244,7 +249,9 @@ pub async fn resolve(
             return Err(AppError::WrongStage);
         };
         let reason = ReportReason::parse(&reason).map_err(|e| AppError::corrupt("report", e))?;
-        let detail = with_note(format!("{}：{}", reason.label(), resolution.label()), note);
+        let (reason, resolution) = (reason.label(), resolution.label());
+        let detail = format!("{reason}：{resolution}"); // i18n-allow: stored in the need's trail
+        let detail = with_note(detail, note);
         let need = NeedId(need);
         trail::append(tx, need, Step::ReportResolved, Some(by), &detail, now).await
     })
@@ -255,7 +262,7 @@ fn with_note(detail: String, note: &str) -> String {
     if note.is_empty() {
         detail
     } else {
-        format!("{detail}。{note}")
+        format!("{detail}。{note}") // i18n-allow: stored in the need's trail
     }
 }
 
@@ -325,7 +332,8 @@ pub async fn withdraw(
         .rows_affected();
         trail::append(tx, need, Step::Withdrawn, Some(by), note, now).await?;
         if resolved > 0 {
-            let detail = format!("{resolved} 条举报：{}", ReportResolution::Withdrawn.label());
+            let withdrawn = ReportResolution::Withdrawn.label();
+            let detail = format!("{resolved} 条举报：{withdrawn}"); // i18n-allow: stored in the need's trail
             trail::append(tx, need, Step::ReportResolved, Some(by), &detail, now).await?;
         }
         notices::forget_watches(tx, need).await?;

@@ -111,7 +111,8 @@ pub async fn approve(
     .await?;
     let title = &stored.need.title;
     if next == NeedStatus::VolunteerReview {
-        let notice = NewNotice::review_waiting(id, title, &stored.need.town, "志愿者复核");
+        let stage = "志愿者复核"; // i18n-allow: stored in the notice
+        let notice = NewNotice::review_waiting(id, title, &stored.need.town, stage);
         let not = [stored.author, Some(reviewer)];
         notices::send_to_reviewers(
             &mut tx,

@@ -49,7 +49,12 @@ pub async fn save_need(form: NeedForm) -> Result<NeedId, AppError> {
             )
         }
     };
-    let unknown = || AppError::invalid("household_id", "请选择一个已登记的家庭。");
+    let unknown = || {
+        AppError::invalid(
+            "household_id",
+            leptos_i18n::td_string!(crate::lang::locale(), intake.errors.household),
+        )
+    };
     let household_id = household_id.ok_or_else(unknown)?;
     let (household, _) = households::find(&db, household_id)
         .await?

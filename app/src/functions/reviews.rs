@@ -52,7 +52,8 @@ pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
                 .map(|alert| (alert.household.id, Some(alert.need.id))),
         )
         .collect();
-    crate::db::file_access::log(&db, reviewer.id, &opened, "审核页", now).await?;
+    let page = "审核页"; // i18n-allow: the page's name as the file-access log stores it
+    crate::db::file_access::log(&db, reviewer.id, &opened, page, now).await?;
     // Referrals awaiting an answer, for the council reviewers who record it (of their towns
     // only: a volunteer's page asks for none).
     let mut referrals = Vec::new();
@@ -112,18 +113,30 @@ pub async fn match_need(
     let db: Db = from_context()?;
     let stored = reviewable(&db, &reviewer, need_id, stage, version).await?;
     if stored.need.ask != Ask::Service {
-        return Err(AppError::invalid("slot_id", "只有服务类需求可以对接服务。"));
+        return Err(AppError::invalid(
+            "slot_id",
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_not_service),
+        ));
     }
-    let household = stored
-        .household
-        .ok_or_else(|| AppError::invalid("slot_id", "这条需求没有登记家庭，不能预约服务。"))?;
-    let offer_id = offers::offer_of_slot(&db, slot_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("slot_id", "请选择一项服务的一个时段。"))?;
+    let household = stored.household.ok_or_else(|| {
+        AppError::invalid(
+            "slot_id",
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_no_household),
+        )
+    })?;
+    let offer_id = offers::offer_of_slot(&db, slot_id).await?.ok_or_else(|| {
+        AppError::invalid(
+            "slot_id",
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_slot),
+        )
+    })?;
     let offer = match offers::find(&db, offer_id).await {
         Ok(offer) if offer.offer.status == OfferStatus::Published => offer,
         Ok(_) | Err(AppError::OfferNotFound) => {
-            return Err(AppError::invalid("slot_id", "请选择一项正在提供的服务。"))
+            return Err(AppError::invalid(
+                "slot_id",
+                leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_offer),
+            ))
         }
         Err(error) => return Err(error),
     };
@@ -133,7 +146,8 @@ pub async fn match_need(
     if !offer.offer.towns.contains(&town) {
         return Err(AppError::invalid(
             "slot_id",
-            format!("这项服务不在{town}提供。"),
+            leptos_i18n::td_string!(crate::lang::locale(), review.errors.match_town, town = town)
+                .to_string(),
         ));
     }
     let booking = NewBooking {

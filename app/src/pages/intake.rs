@@ -9,12 +9,14 @@ use crate::functions::intake::{my_needs, SaveNeed, SubmitNeed};
 use crate::people::Role;
 use crate::private::{AuthoredNeed, HouseholdView, LowIncome};
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn IntakePage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <RoleGate allowed=|v| v.has(Role::Volunteer) refused="录入需求需要志愿者身份，请联系管理员。">
+        <RoleGate allowed=|v| v.has(Role::Volunteer) refused=td_string!(locale, intake.refused)>
             <IntakeDesk/>
         </RoleGate>
     }
@@ -22,6 +24,7 @@ pub fn IntakePage() -> impl IntoView {
 
 #[component]
 fn IntakeDesk() -> impl IntoView {
+    let locale = crate::lang::locale();
     let register = ServerAction::<RegisterHousehold>::new();
     let save = ServerAction::<SaveNeed>::new();
     let submit = ServerAction::<SubmitNeed>::new();
@@ -46,13 +49,13 @@ fn IntakeDesk() -> impl IntoView {
                 let edited = editing.get().and_then(|id| mine.iter().find(|n| n.need.id.0 == id).cloned());
                 view! {
                     <section class="panel">
-                        <h1>"录入需求"</h1>
+                        <h1>{td!(locale, intake.title)}</h1>
                         <NeedEditor households edited save/>
                     </section>
                     <section class="panel">
-                        <h2>"我录入的需求"</h2>
+                        <h2>{td!(locale, intake.mine_title)}</h2>
                         <AuthoredList mine submit/>
-                        <Outcome value=submit.value() done="已提交，等待村民议事小组审核。" when="submitted"/>
+                        <Outcome value=submit.value() done=td_string!(locale, intake.submitted) when="submitted"/>
                     </section>
                 }
             })}
@@ -63,7 +66,7 @@ fn IntakeDesk() -> impl IntoView {
                 query.read().get("registered").is_some()
                     || matches!(register.value().get(), Some(Err(_)))
             }>
-                <summary class="btn-secondary">"登记新的困难家庭"</summary>
+                <summary class="btn-secondary">{td!(locale, intake.register_summary)}</summary>
                 <HouseholdForm register/>
             </details>
         </section>
@@ -76,6 +79,7 @@ fn NeedEditor(
     edited: Option<AuthoredNeed>,
     save: ServerAction<SaveNeed>,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let is_edit = edited.is_some();
     let e = edited.clone();
     let need_id = e
@@ -105,8 +109,8 @@ fn NeedEditor(
     view! {
         <ActionForm action=save attr:class="stack-form need-form" attr:data-testid="need-form">
             <input type="hidden" name="form[need_id]" value=need_id/>
-            {is_edit.then(|| view! { <p class="hint">"正在修改已录入的需求。" {published.then_some("它已发布：修改公开内容后会立即从需求墙撤下，重新审核。")}</p> })}
-            <label for="need-household">"为哪个家庭录入"</label>
+            {is_edit.then(|| view! { <p class="hint">{td!(locale, intake.editor.editing_hint)} {published.then_some(td_string!(locale, intake.editor.published_hint))}</p> })}
+            <label for="need-household">{td!(locale, intake.editor.household_label)}</label>
             <select id="need-household" name="form[household_id]" required disabled=is_edit>
                 {households
                     .into_iter()
@@ -114,14 +118,14 @@ fn NeedEditor(
                         let selected = Some(h.id) == household_id;
                         view! {
                             <option value=h.id.0 selected=selected>
-                                {format!("{} · {} {}（身份证尾号 {}）", h.town, h.village, h.head_name, h.id_last4)}
+                                {td_string!(locale, intake.editor.household_option, town = h.town, village = h.village, head = h.head_name, last4 = h.id_last4).to_string()}
                             </option>
                         }
                     })
                     .collect_view()}
             </select>
-            {no_households.then(|| view! { <p class="hint">"还没有您所在镇的家庭，请先在下方登记。"</p> })}
-            <label for="need-window">"帮扶窗口"</label>
+            {no_households.then(|| view! { <p class="hint">{td!(locale, intake.editor.no_households)}</p> })}
+            <label for="need-window">{td!(locale, intake.editor.window_label)}</label>
             <select id="need-window" name="form[window]" required>
                 {Window::ALL
                     .into_iter()
@@ -129,42 +133,43 @@ fn NeedEditor(
                     // (saving it is refused, saying so) rather than silently taking another.
                     .filter(|w| city.is_on(*w) || Some(*w) == window)
                     .map(|w| {
-                        let label = if city.is_on(w) { city.label(w) } else { format!("{}（已停用）", city.label(w)) };
+                        let label = if city.is_on(w) { city.label(w) } else { td_string!(locale, intake.editor.window_off, label = city.label(w)).to_string() };
                         view! { <option value=w.code() selected=Some(w) == window>{label}</option> }
                     })
                     .collect_view()}
             </select>
-            <label for="need-title">"公开标题（4–40 字，不写姓名）"</label>
+            <label for="need-title">{td!(locale, intake.editor.title_label)}</label>
             <input id="need-title" name="form[title]" maxlength="40" required value=title/>
-            <label for="need-story">"公开说明（10–1000 字，不写姓名、门牌、电话）"</label>
+            <label for="need-story">{td!(locale, intake.editor.story_label)}</label>
             <textarea id="need-story" name="form[story]" rows="5" maxlength="1000" required>{story}</textarea>
-            <label for="need-ask">"需要什么"</label>
+            <label for="need-ask">{td!(locale, intake.editor.ask_label)}</label>
             <select id="need-ask" name="form[ask_kind]">
-                <option value="money" selected=ask_code == "money">"资金"</option>
-                <option value="goods" selected=ask_code == "goods">"物资"</option>
-                <option value="service" selected=ask_code == "service">"服务"</option>
+                <option value="money" selected=ask_code == "money">{td!(locale, intake.editor.ask_money)}</option>
+                <option value="goods" selected=ask_code == "goods">{td!(locale, intake.editor.ask_goods)}</option>
+                <option value="service" selected=ask_code == "service">{td!(locale, intake.editor.ask_service)}</option>
             </select>
-            <label for="need-amount">"金额（元，仅资金需要填）"</label>
+            <label for="need-amount">{td!(locale, intake.editor.amount_label)}</label>
             <input id="need-amount" name="form[amount]" inputmode="decimal" value=amount/>
-            <label for="need-urgency">"紧急程度"</label>
+            <label for="need-urgency">{td!(locale, intake.editor.urgency_label)}</label>
             <select id="need-urgency" name="form[urgency]">
                 {[Urgency::Normal, Urgency::Soon, Urgency::Urgent]
                     .into_iter()
                     .map(|u| view! { <option value=u.rank() selected=Some(u) == urgency>{u.label()}</option> })
                     .collect_view()}
             </select>
-            <label for="need-notes">"内部备注（只有审核人员能看到）"</label>
+            <label for="need-notes">{td!(locale, intake.editor.notes_label)}</label>
             <textarea id="need-notes" name="form[private_notes]" rows="3" maxlength="1000">{notes}</textarea>
-            <button type="submit" class="btn-primary">{if is_edit { "保存修改" } else { "保存为草稿" }}</button>
-            <Outcome value=save.value() done="已保存。草稿需要在下方“提交审核”。" when="saved"/>
+            <button type="submit" class="btn-primary">{if is_edit { td_string!(locale, intake.editor.save_changes) } else { td_string!(locale, intake.editor.save_draft) }}</button>
+            <Outcome value=save.value() done=td_string!(locale, intake.editor.saved) when="saved"/>
         </ActionForm>
     }
 }
 
 #[component]
 fn AuthoredList(mine: Vec<AuthoredNeed>, submit: ServerAction<SubmitNeed>) -> impl IntoView {
+    let locale = crate::lang::locale();
     if mine.is_empty() {
-        return view! { <p class="empty">"还没有录入过需求。"</p> }.into_any();
+        return view! { <p class="empty">{td!(locale, intake.mine.empty)}</p> }.into_any();
     }
     view! {
         <ul class="work-list" data-testid="my-needs">
@@ -182,16 +187,16 @@ fn AuthoredList(mine: Vec<AuthoredNeed>, submit: ServerAction<SubmitNeed>) -> im
                                 <span class="place">{format!("{} · {}", item.need.town, item.household_head)}</span>
                             </p>
                             <p class="work-title">{item.need.title.clone()}</p>
-                            {item.returned_reason.clone().map(|reason| view! { <p class="returned">"被退回：" {reason}</p> })}
+                            {item.returned_reason.clone().map(|reason| view! { <p class="returned">{td!(locale, intake.mine.returned)} {reason}</p> })}
                             <div class="work-actions">
                                 <Show when=move || status == NeedStatus::Draft>
                                     <ActionForm action=submit>
                                         <input type="hidden" name="need_id" value=id/>
-                                        <button type="submit" class="btn-primary">"提交审核"</button>
+                                        <button type="submit" class="btn-primary">{td!(locale, intake.mine.submit)}</button>
                                     </ActionForm>
                                 </Show>
                                 <Show when=move || editable>
-                                    <a class="btn-secondary" href=format!("/intake?edit={id}")>"修改"</a>
+                                    <a class="btn-secondary" href=format!("/intake?edit={id}")>{td!(locale, intake.mine.edit)}</a>
                                 </Show>
                             </div>
                         </li>
@@ -208,10 +213,11 @@ fn AuthoredList(mine: Vec<AuthoredNeed>, submit: ServerAction<SubmitNeed>) -> im
 /// towns that list none.
 #[component]
 fn VillageField() -> impl IntoView {
+    let locale = crate::lang::locale();
     let listed = crate::components::session::city_villages();
     if listed.is_empty() {
         return view! {
-            <label for="hh-village">"村（社区）"</label>
+            <label for="hh-village">{td!(locale, intake.household.village_label)}</label>
             <input id="hh-village" name="form[village]" required maxlength="20"/>
         }
         .into_any();
@@ -222,17 +228,17 @@ fn VillageField() -> impl IntoView {
         .collect::<Vec<_>>();
     let typed = (!unlisted.is_empty()).then(|| {
         view! {
-            <label for="hh-village-typed">{format!("村（社区），{}的家庭填写", unlisted.join("、"))}</label>
+            <label for="hh-village-typed">{td_string!(locale, intake.household.village_typed_label, towns = unlisted.join(td_string!(locale, intake.list_separator))).to_string()}</label>
             <input id="hh-village-typed" name="form[village_typed]" maxlength="20"/>
         }
     });
     let first = if unlisted.is_empty() {
-        "请选择"
+        td_string!(locale, intake.household.choose)
     } else {
-        "（未列出：在下方填写）"
+        td_string!(locale, intake.household.unlisted_option)
     };
     view! {
-        <label for="hh-village">"村（社区）"</label>
+        <label for="hh-village">{td!(locale, intake.household.village_label)}</label>
         <select id="hh-village" name="form[village]" required=unlisted.is_empty()>
             <option value="">{first}</option>
             {listed
@@ -251,33 +257,34 @@ fn VillageField() -> impl IntoView {
 
 #[component]
 fn HouseholdForm(register: ServerAction<RegisterHousehold>) -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
         <ActionForm action=register attr:class="stack-form" attr:data-testid="household-form">
-            <p class="hint">"以下信息只有本镇志愿者、议事小组和管理员能看到。身份证号只保存加密摘要和后四位。"</p>
-            <label for="hh-town">"镇（街道）"</label>
+            <p class="hint">{td!(locale, intake.household.privacy_hint)}</p>
+            <label for="hh-town">{td!(locale, intake.household.town_label)}</label>
             <TownSelect id="hh-town" name="form[town]" everywhere=None/>
             <VillageField/>
-            <label for="hh-head">"户主姓名"</label>
+            <label for="hh-head">{td!(locale, intake.household.head_label)}</label>
             <input id="hh-head" name="form[head_name]" required maxlength="20"/>
-            <label for="hh-id">"户主身份证号"</label>
+            <label for="hh-id">{td!(locale, intake.household.id_label)}</label>
             <input id="hh-id" name="form[id_number]" required maxlength="18" autocomplete="off"/>
-            <label for="hh-address">"住址"</label>
+            <label for="hh-address">{td!(locale, intake.household.address_label)}</label>
             <input id="hh-address" name="form[address]" required maxlength="80"/>
-            <label for="hh-phone">"联系电话"</label>
+            <label for="hh-phone">{td!(locale, intake.household.phone_label)}</label>
             <input id="hh-phone" name="form[phone]" type="tel" inputmode="numeric" required/>
-            <label for="hh-members">"家庭成员"</label>
-            <input id="hh-members" name="form[members]" required maxlength="200" placeholder="如：户主、妻子、女儿（9 岁）"/>
-            <label for="hh-count">"家庭人口"</label>
+            <label for="hh-members">{td!(locale, intake.household.members_label)}</label>
+            <input id="hh-members" name="form[members]" required maxlength="200" placeholder=td_string!(locale, intake.household.members_placeholder)/>
+            <label for="hh-count">{td!(locale, intake.household.count_label)}</label>
             <input id="hh-count" name="form[member_count]" type="number" min="1" max="30" required/>
-            <label for="hh-income">"低收入认定"</label>
+            <label for="hh-income">{td!(locale, intake.household.income_label)}</label>
             <select id="hh-income" name="form[low_income]">
                 {LowIncome::ALL
                     .into_iter()
                     .map(|s| view! { <option value=s.code()>{s.label()}</option> })
                     .collect_view()}
             </select>
-            <button type="submit" class="btn-primary">"登记家庭"</button>
-            <Outcome value=register.value() done="家庭已登记，可以为它录入需求了。" when="registered"/>
+            <button type="submit" class="btn-primary">{td!(locale, intake.household.register_button)}</button>
+            <Outcome value=register.value() done=td_string!(locale, intake.household.registered) when="registered"/>
         </ActionForm>
     }
 }

@@ -8,12 +8,14 @@ use crate::functions::claims::{my_claims, ReleaseClaim};
 use crate::functions::impact::{my_credit, SetAnonymous};
 use crate::people::Role;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn MyClaimsPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <RoleGate allowed=|v| v.has(Role::Donor) refused="这里是爱心人士的认领记录。">
+        <RoleGate allowed=|v| v.has(Role::Donor) refused=td_string!(locale, claims.refused)>
             <MyClaims/>
         </RoleGate>
     }
@@ -21,6 +23,7 @@ pub fn MyClaimsPage() -> impl IntoView {
 
 #[component]
 fn MyClaims() -> impl IntoView {
+    let locale = crate::lang::locale();
     let release = ServerAction::<ReleaseClaim>::new();
     let anonymous = ServerAction::<SetAnonymous>::new();
     let claims = Resource::new(move || release.version().get(), |_| my_claims());
@@ -30,15 +33,15 @@ fn MyClaims() -> impl IntoView {
     let failed = move || query.read().get("error");
     view! {
         <section class="panel">
-            <h1>"我的认领"</h1>
-            {move || delivered().map(|_| view! { <p class="form-ok" role="status">"已登记送达，等待协调志愿者确认。谢谢您！"</p> })}
+            <h1>{td!(locale, claims.title)}</h1>
+            {move || delivered().map(|_| view! { <p class="form-ok" role="status">{td!(locale, claims.delivered)}</p> })}
             {move || failed().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            <Outcome value=release.value() done="已放弃这条认领，它已回到需求墙。" when="released"/>
-            <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+            <Outcome value=release.value() done=td_string!(locale, claims.released) when="released"/>
+            <Suspense fallback=move || view! { <p class="loading">{td!(locale, claims.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match claims.await {
                         Ok(list) if list.is_empty() => {
-                            view! { <p class="empty">"还没有认领。去 " <a href="/">"需求墙"</a> " 看看吧。"</p> }.into_any()
+                            view! { <p class="empty">{td!(locale, claims.empty_before)} <a href="/">{td!(locale, claims.empty_board)}</a> {td!(locale, claims.empty_after)}</p> }.into_any()
                         }
                         Ok(list) => {
                             view! {
@@ -54,22 +57,22 @@ fn MyClaims() -> impl IntoView {
             </Suspense>
         </section>
         <section class="panel">
-            <h2>"我的积分"</h2>
+            <h2>{td!(locale, claims.credit.title)}</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let (balance, shown) = credit.await.unwrap_or((0, false));
                     view! {
-                        <p data-testid="my-balance">{format!("{balance} 分")}</p>
+                        <p data-testid="my-balance">{td_string!(locale, claims.credit.balance, balance = balance).to_string()}</p>
                         <ActionForm action=anonymous attr:class="stack-form">
                             <input type="hidden" name="anonymous" value=if shown { "true" } else { "false" }/>
                             <p class="hint">
-                                {if shown { "积分榜上显示您的完整称呼。" } else { "积分榜上只显示您称呼的第一个字（如“张*”）。" }}
+                                {if shown { td_string!(locale, claims.credit.shown_full) } else { td_string!(locale, claims.credit.shown_initial) }}
                             </p>
                             <button type="submit" class="btn-secondary">
-                                {if shown { "改为只显示第一个字" } else { "改为显示完整称呼" }}
+                                {if shown { td_string!(locale, claims.credit.to_initial) } else { td_string!(locale, claims.credit.to_full) }}
                             </button>
                         </ActionForm>
-                        <p><a href="/credit">"查看积分榜"</a></p>
+                        <p><a href="/credit">{td!(locale, claims.credit.see_board)}</a></p>
                     }
                 })}
             </Suspense>
@@ -79,6 +82,7 @@ fn MyClaims() -> impl IntoView {
 
 #[component]
 fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoView {
+    let locale = crate::lang::locale();
     let MyClaim {
         claim_id,
         need,
@@ -103,65 +107,65 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
             </p>
             <p class="work-title">{need.title.clone()}</p>
             <p class="meta">
-                {format!("{} 认领", claimed_at.shanghai_text())}
-                {amount.map(|a| format!(" · 认捐 {a}"))}
-                {open.then(|| format!(" · 请在 {} 前送达，逾期将自动放回需求墙", expires_at.shanghai_text()))}
+                {td_string!(locale, claims.item.claimed_at, at = claimed_at.shanghai_text()).to_string()}
+                {amount.map(|a| td_string!(locale, claims.item.pledged, amount = a).to_string())}
+                {open.then(|| td_string!(locale, claims.item.due, at = expires_at.shanghai_text()).to_string())}
             </p>
             {rejected_reason
                 .map(|reason| {
                     view! {
                         <p class="warning" data-testid="rejected-reason">
-                            "志愿者没有确认这次送达，原因：" {reason}
+                            {td!(locale, claims.item.rejected)} {reason}
                         </p>
                     }
                 })}
             {awaiting_family.then(|| view! {
-                <p class="hint" data-testid="awaiting-family">"志愿者已核实送达，正在等待家庭用确认码确认。"</p>
+                <p class="hint" data-testid="awaiting-family">{td!(locale, claims.item.awaiting_family)}</p>
             })}
             {thanks
                 .map(|thanks| {
                     view! {
                         <div class="family-thanks" data-testid="family-thanks">
-                            <p>{format!("{} 家庭已确认收到您的帮助。", thanks.at.shanghai_text())}</p>
+                            <p>{td_string!(locale, claims.item.family_thanks, at = thanks.at.shanghai_text()).to_string()}</p>
                             {(!thanks.message.is_empty()).then(|| view! { <blockquote>{thanks.message.clone()}</blockquote> })}
                         </div>
                     }
                 })}
             {confirmed.then(|| view! {
                 <p class="links">
-                    <a href=format!("/my/claims/{claim_id}/certificate")>"爱心认领凭证（可打印）"</a>
+                    <a href=format!("/my/claims/{claim_id}/certificate")>{td!(locale, claims.item.certificate_link)}</a>
                     " · "
-                    <a href=crate::share::need_path(need.id)>"需求页面"</a>
+                    <a href=crate::share::need_path(need.id)>{td!(locale, claims.item.need_page)}</a>
                 </p>
             })}
             {coordinator
                 .map(|c| {
                     view! {
                         <p class="coordinator">
-                            "协调志愿者：" {c.name} " "
+                            {td!(locale, claims.item.coordinator)} {c.name} " "
                             <a href=format!("tel:{}", c.phone)>{c.phone.clone()}</a>
                         </p>
                     }
                 })}
             <Show when=move || open>
                 <details class="deliver">
-                    <summary class="btn-primary">"登记已送达"</summary>
+                    <summary class="btn-primary">{td!(locale, claims.item.deliver_summary)}</summary>
                     <form
                         class="stack-form"
                         method="post"
                         enctype="multipart/form-data"
                         action=format!("/api/deliver/{claim_id}")
                     >
-                        <label for=format!("note-{claim_id}")>"送达说明"</label>
-                        <textarea id=format!("note-{claim_id}") name="note" rows="2" maxlength="500" required placeholder="如：已把助听器送到家中，家属签收"></textarea>
-                        <label for=format!("photo-{claim_id}")>"照片（可选，JPEG 或 PNG，5 MB 以内）"</label>
+                        <label for=format!("note-{claim_id}")>{td!(locale, claims.item.note_label)}</label>
+                        <textarea id=format!("note-{claim_id}") name="note" rows="2" maxlength="500" required placeholder=td_string!(locale, claims.item.note_placeholder)></textarea>
+                        <label for=format!("photo-{claim_id}")>{td!(locale, claims.item.photo_label)}</label>
                         <input id=format!("photo-{claim_id}") name="photo" type="file" accept="image/jpeg,image/png"/>
-                        <button type="submit" class="btn-primary">"提交送达"</button>
+                        <button type="submit" class="btn-primary">{td!(locale, claims.item.deliver_submit)}</button>
                     </form>
                 </details>
                 <ActionForm action=release attr:class="release-form">
                     <input type="hidden" name="claim_id" value=claim_id/>
-                    <button type="submit" class="btn-secondary">"放弃认领（放回需求墙）"</button>
+                    <button type="submit" class="btn-secondary">{td!(locale, claims.item.release)}</button>
                 </ActionForm>
             </Show>
         </li>
@@ -171,8 +175,9 @@ fn ClaimItem(claim: MyClaim, release: ServerAction<ReleaseClaim>) -> impl IntoVi
 /// `/my/claims/{claim}/certificate`: the donor's printable 爱心认领凭证 for a confirmed claim.
 #[component]
 pub fn CertificatePage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <RoleGate allowed=|v| v.has(Role::Donor) refused="凭证只给认领的爱心人士本人。">
+        <RoleGate allowed=|v| v.has(Role::Donor) refused=td_string!(locale, claims.certificate.refused)>
             <Certificate/>
         </RoleGate>
     }
@@ -188,34 +193,35 @@ fn Certificate() -> impl IntoView {
         .and_then(|id| id.parse::<i64>().ok())
         .unwrap_or(0);
     let certificate = Resource::new(|| (), move |_| get_claim_certificate(claim_id));
+    let locale = crate::lang::locale();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, claims.loading)}</p> }>
             {move || Suspend::new(async move {
                 match certificate.await {
                     Ok(c) => {
                         let what = match (c.ask, c.amount) {
-                            (_, Some(amount)) => format!("认捐资金 {amount}"),
-                            (Ask::Goods, _) => "捐助物资".to_owned(),
-                            (Ask::Service, _) => "提供服务".to_owned(),
-                            (Ask::Money { amount }, None) => format!("认捐资金 {amount}"),
+                            (_, Some(amount)) => td_string!(locale, claims.certificate.money, amount = amount).to_string(),
+                            (Ask::Goods, _) => td_string!(locale, claims.certificate.goods).to_owned(),
+                            (Ask::Service, _) => td_string!(locale, claims.certificate.service).to_owned(),
+                            (Ask::Money { amount }, None) => td_string!(locale, claims.certificate.money, amount = amount).to_string(),
                         };
                         let city = crate::city::City::current();
                         view! {
                             <article class="panel certificate" data-testid="certificate">
-                                <h1>"爱心认领凭证"</h1>
-                                <p class="meta">{format!("凭证编号 {}", c.number)}</p>
+                                <h1>{td!(locale, claims.certificate.title)}</h1>
+                                <p class="meta">{td_string!(locale, claims.certificate.number, number = c.number.clone()).to_string()}</p>
                                 <p class="certificate-body">
-                                    {format!("{} 认领了{}“{}”窗口的爱心需求“{}”（{}），{}。", c.donor_name, city.brand, city.label(c.window), c.title, c.place, what)}
+                                    {td_string!(locale, claims.certificate.body, donor = c.donor_name.clone(), brand = city.brand.clone(), window = city.label(c.window), title = c.title.clone(), place = c.place.clone(), what = what).to_string()}
                                 </p>
                                 <dl>
-                                    <dt>"认领时间"</dt><dd>{c.claimed_at.shanghai_text()}</dd>
-                                    <dt>"确认送达"</dt><dd>{format!("{}（{}）", c.confirmed_at.shanghai_text(), if c.by_family { "家庭确认" } else { "志愿者确认" })}</dd>
-                                    <dt>"需求页面"</dt><dd>{crate::share::page_url(&crate::share::need_path(c.need_id))}</dd>
+                                    <dt>{td!(locale, claims.certificate.claimed_at)}</dt><dd>{c.claimed_at.shanghai_text()}</dd>
+                                    <dt>{td!(locale, claims.certificate.confirmed)}</dt><dd>{td_string!(locale, claims.certificate.confirmed_value, at = c.confirmed_at.shanghai_text(), by = if c.by_family { td_string!(locale, claims.certificate.by_family) } else { td_string!(locale, claims.certificate.by_volunteer) }).to_string()}</dd>
+                                    <dt>{td!(locale, claims.certificate.need_page)}</dt><dd>{crate::share::page_url(&crate::share::need_path(c.need_id))}</dd>
                                 </dl>
                                 <p class="certificate-note" data-testid="not-a-receipt">
-                                    "本凭证仅记录您的爱心认领，不是捐赠票据（公益事业捐赠统一票据），不能用于税前扣除。需要捐赠票据的，请通过有资质的慈善组织捐赠。"
+                                    {td!(locale, claims.certificate.not_a_receipt)}
                                 </p>
-                                <p class="print-hide"><a href="/my/claims">"回到我的认领"</a></p>
+                                <p class="print-hide"><a href="/my/claims">{td!(locale, claims.certificate.back)}</a></p>
                             </article>
                         }
                             .into_any()

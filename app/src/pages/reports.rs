@@ -15,6 +15,7 @@ use crate::functions::reports::{
 use crate::people::Role;
 use crate::share::need_path;
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -30,9 +31,10 @@ pub fn ReportPage() -> impl IntoView {
     let page = Resource::new(|| (), move |_| get_need_page(id));
     let report = ServerAction::<ReportNeed>::new();
     let sent = use_query_map().read_untracked().get("sent").is_some();
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("举报/纠错")/>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Title text=crate::city::City::current().title(td_string!(locale, reports.page_title))/>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, reports.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(NeedPage { need, .. }) => {
@@ -41,15 +43,15 @@ pub fn ReportPage() -> impl IntoView {
                             .then(|| view! { <ReportForm need_id=id report/> });
                         view! {
                             <section class="panel report-page" data-testid="report-page">
-                                <h1>"举报/纠错"</h1>
-                                <p>"需求：" <a href=back.clone()>{need.title.clone()}</a></p>
+                                <h1>{td!(locale, reports.page_title)}</h1>
+                                <p>{td!(locale, reports.need_label)} <a href=back.clone()>{need.title.clone()}</a></p>
                                 <Outcome
                                     value=report.value()
-                                    done="已收到，谢谢您！本镇村民议事小组会尽快核实处理。"
+                                    done=td_string!(locale, reports.sent)
                                     when="sent"
                                 />
                                 {form}
-                                <p><a href=back>"返回这条需求"</a></p>
+                                <p><a href=back>{td!(locale, reports.back)}</a></p>
                             </section>
                         }
                             .into_any()
@@ -64,11 +66,12 @@ pub fn ReportPage() -> impl IntoView {
 
 #[component]
 fn ReportForm(need_id: i64, report: ServerAction<ReportNeed>) -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
         <ActionForm action=report attr:class="stack-form" attr:data-testid="report-form">
             <input type="hidden" name="need_id" value=need_id/>
             <fieldset class="choices">
-                <legend>"您发现了什么问题？"</legend>
+                <legend>{td!(locale, reports.form.legend)}</legend>
                 {ReportReason::ALL
                     .into_iter()
                     .map(|reason| {
@@ -81,10 +84,10 @@ fn ReportForm(need_id: i64, report: ServerAction<ReportNeed>) -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <label for="report-note">"说明（选填，最多 500 字；请不要写电话号码或网址）"</label>
+            <label for="report-note">{td!(locale, reports.form.note_label)}</label>
             <textarea id="report-note" name="note" rows="4" maxlength="500"></textarea>
-            <p class="privacy-note">"举报不公开，也不会告诉任何人是谁提交的。"</p>
-            <button type="submit" class="btn-primary">"提交"</button>
+            <p class="privacy-note">{td!(locale, reports.form.privacy)}</p>
+            <button type="submit" class="btn-primary">{td!(locale, reports.form.submit)}</button>
         </ActionForm>
     }
 }
@@ -93,9 +96,10 @@ fn ReportForm(need_id: i64, report: ServerAction<ReportNeed>) -> impl IntoView {
 /// who acts only where they are a reviewer too).
 #[component]
 pub fn ReviewReportsPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <Title text=crate::city::City::current().title("举报/纠错处理")/>
-        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Admin) refused="处理举报需要村民议事小组审核员身份。">
+        <Title text=crate::city::City::current().title(td_string!(locale, reports.desk.title))/>
+        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Admin) refused=td_string!(locale, reports.desk.refused)>
             <ReportDesk/>
         </RoleGate>
     }
@@ -112,6 +116,7 @@ struct Actions {
 
 #[component]
 fn ReportDesk() -> impl IntoView {
+    let locale = crate::lang::locale();
     let actions = Actions {
         pause: ServerAction::new(),
         resume: ServerAction::new(),
@@ -131,21 +136,21 @@ fn ReportDesk() -> impl IntoView {
     );
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            <Outcome value=actions.pause.value() done="已暂停展示：它已从需求墙撤下，已有的认捐保留。" when="paused"/>
-            <Outcome value=actions.resume.value() done="已恢复展示：它回到了需求墙。" when="resumed"/>
-            <Outcome value=actions.resolve.value() done="举报已处理。" when="resolved"/>
-            <Outcome value=actions.withdraw.value() done="需求已撤下，未送达的认领已取消并通知了捐赠人。" when="withdrawn"/>
+            <Outcome value=actions.pause.value() done=td_string!(locale, reports.done.paused) when="paused"/>
+            <Outcome value=actions.resume.value() done=td_string!(locale, reports.done.resumed) when="resumed"/>
+            <Outcome value=actions.resolve.value() done=td_string!(locale, reports.done.resolved) when="resolved"/>
+            <Outcome value=actions.withdraw.value() done=td_string!(locale, reports.done.withdrawn) when="withdrawn"/>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, reports.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
                     Ok(listed) => {
                         let empty = listed.is_empty();
                         view! {
                             <section class="panel">
-                                <h1>"举报/纠错"</h1>
-                                <p class="hint">"公众对需求的举报和纠错。核实期间可以先暂停展示；核实后恢复、处理举报，或撤下需求。处理结果记入需求的全程记录。"</p>
-                                {empty.then(|| view! { <p class="empty">"目前没有待处理或最近处理过的举报。"</p> })}
+                                <h1>{td!(locale, reports.desk.heading)}</h1>
+                                <p class="hint">{td!(locale, reports.desk.hint)}</p>
+                                {empty.then(|| view! { <p class="empty">{td!(locale, reports.desk.empty)}</p> })}
                                 <ul class="work-list" data-testid="reported-needs">
                                     {listed
                                         .into_iter()
@@ -165,6 +170,7 @@ fn ReportDesk() -> impl IntoView {
 
 #[component]
 fn ReportedCard(reported: ReportedNeed, actions: Actions) -> impl IntoView {
+    let locale = crate::lang::locale();
     let open = reported.open_reports();
     let ReportedNeed {
         need,
@@ -187,7 +193,7 @@ fn ReportedCard(reported: ReportedNeed, actions: Actions) -> impl IntoView {
             view! {
                 <ActionForm action=actions.pause attr:class="inline-form">
                     <input type="hidden" name="need_id" value=id/>
-                    <button type="submit" class="btn-secondary">"暂停展示"</button>
+                    <button type="submit" class="btn-secondary">{td!(locale, reports.card.pause)}</button>
                 </ActionForm>
             }
         });
@@ -195,7 +201,7 @@ fn ReportedCard(reported: ReportedNeed, actions: Actions) -> impl IntoView {
             view! {
                 <ActionForm action=actions.resume attr:class="inline-form">
                     <input type="hidden" name="need_id" value=id/>
-                    <button type="submit" class="btn-primary">"恢复展示"</button>
+                    <button type="submit" class="btn-primary">{td!(locale, reports.card.resume)}</button>
                 </ActionForm>
             }
         });
@@ -206,13 +212,13 @@ fn ReportedCard(reported: ReportedNeed, actions: Actions) -> impl IntoView {
         let withdraw = withdrawable.then(|| {
             view! {
                 <details class="withdraw">
-                    <summary class="btn-secondary">"撤下需求"</summary>
+                    <summary class="btn-secondary">{td!(locale, reports.card.withdraw_summary)}</summary>
                     <ActionForm action=actions.withdraw attr:class="stack-form">
                         <input type="hidden" name="need_id" value=id/>
-                        <label for=format!("withdraw-{id}-note")>"撤下原因（记入全程记录，不写电话或网址）"</label>
+                        <label for=format!("withdraw-{id}-note")>{td!(locale, reports.card.withdraw_note)}</label>
                         <textarea id=format!("withdraw-{id}-note") name="note" rows="2" maxlength="500"></textarea>
-                        <p class="privacy-note">"撤下不可恢复：未送达的认领会被取消并通知捐赠人；已有送达的需求不能撤下。"</p>
-                        <button type="submit" class="btn-primary">"确认撤下"</button>
+                        <p class="privacy-note">{td!(locale, reports.card.withdraw_warning)}</p>
+                        <button type="submit" class="btn-primary">{td!(locale, reports.card.withdraw_confirm)}</button>
                     </ActionForm>
                 </details>
             }
@@ -225,7 +231,7 @@ fn ReportedCard(reported: ReportedNeed, actions: Actions) -> impl IntoView {
                 <span class=format!("window window-{}", need.window.code())>{crate::city::window_label(need.window)}</span>
                 <span class="place">{need.place()}</span>
                 <span class="need-state">{status.label()}</span>
-                <span class="meta">{format!("待处理 {open} 条")}</span>
+                <span class="meta">{td_string!(locale, reports.card.open_count, open = open).to_string()}</span>
             </p>
             <h3 class="work-title">{title}</h3>
             <p class="need-story">{need.story.clone()}</p>
@@ -246,6 +252,7 @@ fn ReportItem(
     can_act: bool,
     resolve: ServerAction<ResolveReport>,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let id = report.id;
     let outcome = match report.resolution {
         Some(resolution) => {
@@ -257,8 +264,8 @@ fn ReportItem(
             Some(
                 view! {
                     <p class="meta resolved" data-resolution=resolution.code()>
-                        {format!("{at} 处理结果：{}", resolution.label())}
-                        {(!note.is_empty()).then(|| format!("。{note}"))}
+                        {td_string!(locale, reports.item.resolved, at = at, resolution = resolution.label()).to_string()}
+                        {(!note.is_empty()).then(|| td_string!(locale, reports.item.resolved_note, note = note).to_string())}
                     </p>
                 }
                 .into_any(),
@@ -268,16 +275,16 @@ fn ReportItem(
             view! {
                 <ActionForm action=resolve attr:class="stack-form resolve-form">
                     <input type="hidden" name="report_id" value=id/>
-                    <label for=format!("resolve-{id}")>"处理结果"</label>
+                    <label for=format!("resolve-{id}")>{td!(locale, reports.item.resolution_label)}</label>
                     <select id=format!("resolve-{id}") name="resolution" required=true>
                         {[ReportResolution::Dismissed, ReportResolution::Corrected]
                             .into_iter()
                             .map(|r| view! { <option value=r.code()>{r.label()}</option> })
                             .collect_view()}
                     </select>
-                    <label for=format!("resolve-{id}-note")>"说明（选填）"</label>
+                    <label for=format!("resolve-{id}-note")>{td!(locale, reports.item.note_label)}</label>
                     <input id=format!("resolve-{id}-note") name="note" maxlength="500"/>
-                    <button type="submit" class="btn-secondary">"处理这条举报"</button>
+                    <button type="submit" class="btn-secondary">{td!(locale, reports.item.resolve_button)}</button>
                 </ActionForm>
             }
             .into_any(),

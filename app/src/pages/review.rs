@@ -14,11 +14,13 @@ use crate::private::{
     ReviewStage,
 };
 use leptos::prelude::*;
+use leptos_i18n::{td, td_string};
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
-        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Volunteer) refused="审核需要议事小组审核员或志愿者身份。">
+        <RoleGate allowed=|v| v.has(Role::Reviewer) || v.has(Role::Volunteer) refused=td_string!(locale, review.refused)>
             <ReviewDesk/>
         </RoleGate>
     }
@@ -26,6 +28,7 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn ReviewDesk() -> impl IntoView {
+    let locale = crate::lang::locale();
     let approve = ServerAction::<ApproveNeed>::new();
     let send_back = ServerAction::<ReturnNeed>::new();
     let refer = ServerAction::<ReferNeed>::new();
@@ -58,26 +61,26 @@ fn ReviewDesk() -> impl IntoView {
     );
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            <Outcome value=approve.value() done="已通过。" when="approved"/>
-            <Outcome value=send_back.value() done="已退回给录入的志愿者。" when="returned"/>
-            <Outcome value=refer.value() done="已转介，需求不会发布到需求墙。" when="referred"/>
-            <Outcome value=match_need.value() done="已为这户家庭预约服务，需求不会发布到需求墙；到场后即完成。" when="matched"/>
-            <Outcome value=record.value() done="已记录转介结果。" when="recorded"/>
+            <Outcome value=approve.value() done=td_string!(locale, review.done.approved) when="approved"/>
+            <Outcome value=send_back.value() done=td_string!(locale, review.done.returned) when="returned"/>
+            <Outcome value=refer.value() done=td_string!(locale, review.done.referred) when="referred"/>
+            <Outcome value=match_need.value() done=td_string!(locale, review.done.matched) when="matched"/>
+            <Outcome value=record.value() done=td_string!(locale, review.done.recorded) when="recorded"/>
         </div>
-        <Suspense fallback=|| view! { <p class="loading">"正在加载审核队列…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td!(locale, review.loading)}</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
                     Ok(queue) => {
                         let empty = queue.council.is_empty() && queue.volunteer.is_empty();
                         view! {
                             <section class="panel">
-                                <h1>"审核"</h1>
+                                <h1>{td!(locale, review.title)}</h1>
                                 {crate::components::session::signed_in_viewer()
                                     .is_some_and(|v| v.has(Role::Volunteer))
-                                    .then(|| view! { <p><a href="/review/offers">"服务审核"</a>" · "<a href="/offers">"为家庭预约服务"</a></p> })}
-                                {empty.then(|| view! { <p class="empty">"目前没有等待您审核的需求。"</p> })}
-                                <Stage title="待议事小组审核" stage=ReviewStage::Council items=queue.council actions programmes=queue.programmes.clone()/>
-                                <Stage title="待志愿者复核" stage=ReviewStage::Volunteer items=queue.volunteer actions programmes=queue.programmes/>
+                                    .then(|| view! { <p><a href="/review/offers">{td!(locale, review.offers_review)}</a>" · "<a href="/offers">{td!(locale, review.book_for_family)}</a></p> })}
+                                {empty.then(|| view! { <p class="empty">{td!(locale, review.empty)}</p> })}
+                                <Stage title=td_string!(locale, review.stage_council) stage=ReviewStage::Council items=queue.council actions programmes=queue.programmes.clone()/>
+                                <Stage title=td_string!(locale, review.stage_volunteer) stage=ReviewStage::Volunteer items=queue.volunteer actions programmes=queue.programmes/>
                             </section>
                             <PendingReferrals referrals=queue.referrals record back_to="review"/>
                             <ClaimAlerts alerts=queue.claim_alerts/>
@@ -131,6 +134,7 @@ fn ReviewCard(
     actions: Decisions,
     programmes: Vec<String>,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     let Decisions {
         approve,
         send_back,
@@ -165,19 +169,21 @@ fn ReviewCard(
             <h3 class="work-title">{need.title.clone()}</h3>
             <p class="need-story">{need.story.clone()}</p>
             <p class="meta">
-                "录入：" {author}
-                {council_reviewer.map(|name| view! { " · 议事小组已通过：" {name} })}
+                {td!(locale, review.card.author)} {author}
+                {council_reviewer.map(|name| view! { {td!(locale, review.card.council_passed)} {name} })}
             </p>
-            {(!private_notes.is_empty()).then(|| view! { <p class="private-notes">"内部备注：" {private_notes}</p> })}
+            {(!private_notes.is_empty()).then(|| view! { <p class="private-notes">{td!(locale, review.card.private_notes)} {private_notes}</p> })}
             <HouseholdPanel household/>
             {(!registered_elsewhere.is_empty())
                 .then(|| {
                     view! {
                         <p class="aid-warning" role="alert" data-testid="registered-elsewhere">
-                            {format!(
-                                "重复登记提醒：同一身份证号也在{}登记过。请与该镇核实，避免同一家庭被重复帮扶。",
-                                registered_elsewhere.join("、"),
-                            )}
+                            {td_string!(
+                                locale,
+                                review.card.registered_elsewhere,
+                                towns = registered_elsewhere.join(td_string!(locale, review.list_separator)),
+                            )
+                            .to_string()}
                         </p>
                     }
                 })}
@@ -185,17 +191,19 @@ fn ReviewCard(
                 .then(|| {
                     view! {
                         <p class="aid-warning" role="alert" data-testid="aid-warning">
-                            {format!(
-                                "重复帮扶提醒：该家庭近 {} 个月内在“{}”窗口已获帮扶 {} 次，请核实是否仍有需要。",
-                                aid.period_months,
-                                crate::city::window_label(need.window),
-                                aid.warnings.len(),
-                            )}
+                            {td_string!(
+                                locale,
+                                review.card.aid_warning,
+                                months = aid.period_months,
+                                window = crate::city::window_label(need.window),
+                                count = aid.warnings.len(),
+                            )
+                            .to_string()}
                         </p>
                     }
                 })}
             <details class="aid-history" open=warned>
-                <summary>{format!("帮扶记录（{} 条）", aid.entries.len())}</summary>
+                <summary>{td_string!(locale, review.card.aid_history, count = aid.entries.len()).to_string()}</summary>
                 <ul>
                     {aid
                         .entries
@@ -203,7 +211,7 @@ fn ReviewCard(
                         .enumerate()
                         .map(|(index, entry)| {
                             let source = match &entry.source {
-                                AidSource::Here { need_id, status } => format!("万善（需求 {need_id}，{}）", status.label()),
+                                AidSource::Here { need_id, status } => td_string!(locale, review.card.aid_here, need_id = need_id, status = status.label()).to_string(),
                                 AidSource::Agency { agency } => agency.clone(),
                             };
                             let warn = aid.warnings.contains(&index);
@@ -230,33 +238,33 @@ fn ReviewCard(
                 {warned
                     .then(|| {
                         view! {
-                            <label for=format!("ack-{id}")>"确认理由（已了解重复帮扶情况，仍需通过的原因）"</label>
+                            <label for=format!("ack-{id}")>{td!(locale, review.card.ack_label)}</label>
                             <textarea id=format!("ack-{id}") name="acknowledgement" rows="2" maxlength="200" required></textarea>
                         }
                     })}
-                <button type="submit" class="btn-primary">"通过"</button>
+                <button type="submit" class="btn-primary">{td!(locale, review.card.approve)}</button>
             </ActionForm>
             <details class="return">
-                <summary class="btn-secondary">"退回修改"</summary>
+                <summary class="btn-secondary">{td!(locale, review.card.return_summary)}</summary>
                 <ActionForm action=send_back attr:class="stack-form">
                     <input type="hidden" name="need_id" value=id/>
                     <input type="hidden" name="stage" value=stage_code/>
                     <input type="hidden" name="version" value=version/>
-                    <label for=format!("reason-{id}")>"退回理由"</label>
+                    <label for=format!("reason-{id}")>{td!(locale, review.card.return_reason)}</label>
                     <textarea id=format!("reason-{id}") name="reason" rows="2" maxlength="200" required></textarea>
-                    <button type="submit" class="btn-secondary">"退回给录入人"</button>
+                    <button type="submit" class="btn-secondary">{td!(locale, review.card.return_button)}</button>
                 </ActionForm>
             </details>
             {(!offers.is_empty())
                 .then(|| {
                     view! {
                         <details class="match" open=true>
-                            <summary class="btn-secondary">{format!("对接服务（{} 项可预约）", offers.len())}</summary>
+                            <summary class="btn-secondary">{td_string!(locale, review.card.match_summary, count = offers.len()).to_string()}</summary>
                             <ActionForm action=match_need attr:class="stack-form" attr:data-testid="match-form">
                                 <input type="hidden" name="need_id" value=id/>
                                 <input type="hidden" name="stage" value=stage_code/>
                                 <input type="hidden" name="version" value=version/>
-                                <p class="hint">"本镇有服务可以满足这条需求：为这户家庭预约后，需求不再发布到需求墙，到场后即完成。"</p>
+                                <p class="hint">{td!(locale, review.card.match_hint)}</p>
                                 {offers
                                     .into_iter()
                                     .map(|offer| {
@@ -265,7 +273,7 @@ fn ReviewCard(
                                             <fieldset class="choices">
                                                 <legend>
                                                     <a href=format!("/offers/{offer_id}")>{offer.title.clone()}</a>
-                                                    {format!("（{}）", offer.provider)}
+                                                    {td_string!(locale, review.card.offer_provider, provider = offer.provider.clone()).to_string()}
                                                 </legend>
                                                 {offer
                                                     .slots
@@ -274,7 +282,7 @@ fn ReviewCard(
                                                         view! {
                                                             <label>
                                                                 <input type="radio" name="slot_id" value=slot.id required=true/>
-                                                                {format!(" {} · 余 {} 个名额", slot.when(), slot.free())}
+                                                                {td_string!(locale, review.card.slot, when = slot.when(), free = slot.free()).to_string()}
                                                             </label>
                                                         }
                                                     })
@@ -283,27 +291,27 @@ fn ReviewCard(
                                         }
                                     })
                                     .collect_view()}
-                                <button type="submit" class="btn-secondary">"预约服务"</button>
+                                <button type="submit" class="btn-secondary">{td!(locale, review.card.book)}</button>
                             </ActionForm>
                         </details>
                     }
                 })}
             <details class="refer">
-                <summary class="btn-secondary">"转介政府救助"</summary>
+                <summary class="btn-secondary">{td!(locale, review.card.refer_summary)}</summary>
                 <ActionForm action=refer attr:class="stack-form" attr:data-testid="refer-form">
                     <input type="hidden" name="need_id" value=id/>
                     <input type="hidden" name="stage" value=stage_code/>
                     <input type="hidden" name="version" value=version/>
-                    <p class="hint">"转介后需求不会发布到需求墙；救助项目反馈结果后记录在此。"</p>
-                    <label for=format!("programme-{id}")>"救助项目"</label>
+                    <p class="hint">{td!(locale, review.card.refer_hint)}</p>
+                    <label for=format!("programme-{id}")>{td!(locale, review.card.programme)}</label>
                     <select id=format!("programme-{id}") name="programme" required>
                         {programmes.into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
                     </select>
-                    <label for=format!("due-{id}")>"反馈期限"</label>
+                    <label for=format!("due-{id}")>{td!(locale, review.card.due)}</label>
                     <input id=format!("due-{id}") name="due" type="date" required/>
-                    <label for=format!("refer-note-{id}")>"转介说明（选填，勿写电话或身份证号）"</label>
+                    <label for=format!("refer-note-{id}")>{td!(locale, review.card.refer_note)}</label>
                     <textarea id=format!("refer-note-{id}") name="note" rows="2" maxlength="200"></textarea>
-                    <button type="submit" class="btn-secondary">"转介"</button>
+                    <button type="submit" class="btn-secondary">{td!(locale, review.card.refer)}</button>
                 </ActionForm>
             </details>
         </li>
@@ -318,12 +326,13 @@ pub fn PendingReferrals(
     record: ServerAction<RecordReferralOutcome>,
     back_to: &'static str,
 ) -> impl IntoView {
+    let locale = crate::lang::locale();
     if referrals.is_empty() {
         return ().into_any();
     }
     view! {
         <section class="panel" data-testid="referrals">
-            <h2>"转介待反馈 · " {referrals.len()}</h2>
+            <h2>{td!(locale, review.referrals.title)} {referrals.len()}</h2>
             <ul class="work-list">
                 {referrals
                     .into_iter()
@@ -340,24 +349,26 @@ pub fn PendingReferrals(
                                     <a href=format!("/desk/needs/{}", r.need_id.0)>{r.title.clone()}</a>
                                 </h3>
                                 <p class="meta">
-                                    {format!(
-                                        "{} · 转介于 {} · 期限 {}",
-                                        r.programme,
-                                        r.referred_at.shanghai_text(),
-                                        r.due_at.shanghai_date_text(),
-                                    )}
+                                    {td_string!(
+                                        locale,
+                                        review.referrals.meta,
+                                        programme = r.programme.clone(),
+                                        referred = r.referred_at.shanghai_text(),
+                                        due = r.due_at.shanghai_date_text(),
+                                    )
+                                    .to_string()}
                                 </p>
                                 {(!r.note.is_empty()).then(|| view! { <p class="hint">{r.note.clone()}</p> })}
                                 {r.can_record
                                     .then(|| {
                                         view! {
                                             <details>
-                                                <summary class="btn-secondary">"记录结果"</summary>
+                                                <summary class="btn-secondary">{td!(locale, review.referrals.record)}</summary>
                                                 <ActionForm action=record attr:class="stack-form" attr:data-testid="record-referral">
                                                     <input type="hidden" name="referral_id" value=id/>
                                                     <input type="hidden" name="back_to" value=back_to/>
                                                     <fieldset>
-                                                        <legend>"结果"</legend>
+                                                        <legend>{td!(locale, review.referrals.outcome)}</legend>
                                                         {ReferralOutcome::ALL
                                                             .into_iter()
                                                             .map(|o| {
@@ -370,11 +381,11 @@ pub fn PendingReferrals(
                                                             })
                                                             .collect_view()}
                                                     </fieldset>
-                                                    <label for=format!("granted-{id}")>"获批金额（元，仅获批时填；实物填 0）"</label>
+                                                    <label for=format!("granted-{id}")>{td!(locale, review.referrals.granted_label)}</label>
                                                     <input id=format!("granted-{id}") name="amount" inputmode="decimal"/>
-                                                    <label for=format!("outcome-note-{id}")>"说明（选填）"</label>
+                                                    <label for=format!("outcome-note-{id}")>{td!(locale, review.referrals.note_label)}</label>
                                                     <textarea id=format!("outcome-note-{id}") name="note" rows="2" maxlength="200"></textarea>
-                                                    <button type="submit" class="btn-secondary">"保存结果"</button>
+                                                    <button type="submit" class="btn-secondary">{td!(locale, review.referrals.save)}</button>
                                                 </ActionForm>
                                             </details>
                                         }
@@ -391,26 +402,28 @@ pub fn PendingReferrals(
 
 #[component]
 fn HouseholdPanel(household: HouseholdView) -> impl IntoView {
+    let locale = crate::lang::locale();
     view! {
         <dl class="household" data-testid="household">
-            <dt>"户主"</dt><dd>{format!("{}（身份证尾号 {}）", household.head_name, household.id_last4)}</dd>
-            <dt>"住址"</dt><dd>{household.address}</dd>
-            <dt>"电话"</dt><dd>{household.phone}</dd>
-            <dt>"成员"</dt><dd>{format!("{}（{} 人）", household.members, household.member_count)}</dd>
-            <dt>"低收入认定"</dt><dd>{household.low_income.label()}</dd>
+            <dt>{td!(locale, review.household.head)}</dt><dd>{td_string!(locale, review.household.head_value, name = household.head_name, last4 = household.id_last4).to_string()}</dd>
+            <dt>{td!(locale, review.household.address)}</dt><dd>{household.address}</dd>
+            <dt>{td!(locale, review.household.phone)}</dt><dd>{household.phone}</dd>
+            <dt>{td!(locale, review.household.members)}</dt><dd>{td_string!(locale, review.household.members_value, members = household.members, count = household.member_count).to_string()}</dd>
+            <dt>{td!(locale, review.household.low_income)}</dt><dd>{household.low_income.label()}</dd>
         </dl>
     }
 }
 
 #[component]
 fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
+    let locale = crate::lang::locale();
     if alerts.is_empty() {
         return ().into_any();
     }
     view! {
         <section class="panel">
-            <h2>"认领时的重复帮扶提醒"</h2>
-            <p class="hint">"这些需求被认领时，家庭在同一窗口近期已获其他帮扶。请联系认领人和家庭核实。"</p>
+            <h2>{td!(locale, review.alerts.title)}</h2>
+            <p class="hint">{td!(locale, review.alerts.hint)}</p>
             <ul class="work-list" data-testid="claim-alerts">
                 {alerts
                     .into_iter()
@@ -419,12 +432,14 @@ fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
                             <li class="work-item" data-need-id=alert.need.id.0>
                                 <p class="work-title">{alert.need.title}</p>
                                 <p class="meta">
-                                    {format!(
-                                        "{} 认领 · {} · {} 条同窗口帮扶记录",
-                                        alert.claimed_at.shanghai_text(),
-                                        alert.household.head_name,
-                                        alert.aid_warnings,
-                                    )}
+                                    {td_string!(
+                                        locale,
+                                        review.alerts.meta,
+                                        at = alert.claimed_at.shanghai_text(),
+                                        head = alert.household.head_name,
+                                        count = alert.aid_warnings,
+                                    )
+                                    .to_string()}
                                 </p>
                             </li>
                         }
@@ -433,7 +448,7 @@ fn ClaimAlerts(alerts: Vec<ClaimAlert>) -> impl IntoView {
             </ul>
         </section>
     }
-        .into_any()
+    .into_any()
 }
 
 /// Deliveries donors have marked done in the volunteer's towns, to confirm.
@@ -445,6 +460,7 @@ fn Deliveries(
 ) -> impl IntoView {
     // Issuing a code leads (without JavaScript, by redirect) to the slip page that shows it.
     let issue = ServerAction::<IssueFamilyCode>::new();
+    let locale = crate::lang::locale();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -454,10 +470,10 @@ fn Deliveries(
                 }
                 view! {
                     <section class="panel">
-                        <h2>{format!("待确认送达 · {}", list.len())}</h2>
-                        <Outcome value=confirm.value() done="已确认送达并完成。" when="confirmed"/>
-                        <Outcome value=issue.value() done="已生成确认码。"/>
-                        <Outcome value=reject.value() done="已退回：这份认领已放回需求墙，认领人会看到您写的原因。" when="rejected"/>
+                        <h2>{td_string!(locale, review.deliveries.title, count = list.len()).to_string()}</h2>
+                        <Outcome value=confirm.value() done=td_string!(locale, review.done.confirmed) when="confirmed"/>
+                        <Outcome value=issue.value() done=td_string!(locale, review.done.code_issued)/>
+                        <Outcome value=reject.value() done=td_string!(locale, review.done.rejected) when="rejected"/>
                         <ul class="work-list" data-testid="deliveries">
                             {list
                                 .into_iter()
@@ -466,44 +482,44 @@ fn Deliveries(
                                     view! {
                                         <li class="work-item" data-claim-id=claim_id class:overdue=d.overdue>
                                             <p class="work-title">{d.claim.need.title.clone()}</p>
-                                            {d.overdue.then(|| view! { <p class="warning" data-testid="overdue">"久未确认：已超过规定天数，请尽快核实，确认或退回。"</p> })}
+                                            {d.overdue.then(|| view! { <p class="warning" data-testid="overdue">{td!(locale, review.deliveries.overdue)}</p> })}
                                             <p class="meta">
                                                 {format!(
                                                     "{} · {}{}",
                                                     d.donor_name,
-                                                    d.claim.delivered_at.map(|t| t.shanghai_text() + " 送达").unwrap_or_default(),
+                                                    d.claim.delivered_at.map(|t| td_string!(locale, review.deliveries.delivered_at, at = t.shanghai_text()).to_string()).unwrap_or_default(),
                                                     d.claim.amount.map(|a| format!(" · {a}")).unwrap_or_default(),
                                                 )}
                                             </p>
                                             <p class="need-story">{d.note.clone()}</p>
-                                            {d.has_photo.then(|| view! { <p><a href=format!("/api/claims/{claim_id}/photo") target="_blank">"查看送达照片"</a></p> })}
+                                            {d.has_photo.then(|| view! { <p><a href=format!("/api/claims/{claim_id}/photo") target="_blank">{td!(locale, review.deliveries.see_photo)}</a></p> })}
                                             {d.code_expires_at.map(|expires| view! {
                                                 <p class="hint" data-testid="awaiting-family">
-                                                    {format!("已给家庭发确认码，等待家庭确认（{} 前有效）。", expires.shanghai_text())}
+                                                    {td_string!(locale, review.deliveries.awaiting_family, expires = expires.shanghai_text()).to_string()}
                                                 </p>
                                             })}
                                             <ActionForm action=issue attr:class="inline-form">
                                                 <input type="hidden" name="claim_id" value=claim_id/>
                                                 <button type="submit" class="btn-primary">
-                                                    {if d.code_expires_at.is_some() { "重新生成家庭确认码" } else { "核实已送达，生成家庭确认码" }}
+                                                    {if d.code_expires_at.is_some() { td_string!(locale, review.deliveries.reissue_code) } else { td_string!(locale, review.deliveries.issue_code) }}
                                                 </button>
                                             </ActionForm>
                                             <details class="confirm-without-code">
-                                                <summary>"家庭无法自己确认？写明原因后完成"</summary>
+                                                <summary>{td!(locale, review.deliveries.confirm_summary)}</summary>
                                                 <ActionForm action=confirm>
                                                     <input type="hidden" name="claim_id" value=claim_id/>
-                                                    <label for=format!("confirm-{claim_id}")>"家庭无法用确认码确认的原因（如：老人不会用手机，已当面确认）"</label>
+                                                    <label for=format!("confirm-{claim_id}")>{td!(locale, review.deliveries.confirm_reason)}</label>
                                                     <textarea id=format!("confirm-{claim_id}") name="reason" required minlength="4" maxlength="200"></textarea>
-                                                    <button type="submit" class="btn-secondary">"确认送达并完成"</button>
+                                                    <button type="submit" class="btn-secondary">{td!(locale, review.deliveries.confirm_button)}</button>
                                                 </ActionForm>
                                             </details>
                                             <details class="reject">
-                                                <summary>"没有收到？退回这份认领"</summary>
+                                                <summary>{td!(locale, review.deliveries.reject_summary)}</summary>
                                                 <ActionForm action=reject>
                                                     <input type="hidden" name="claim_id" value=claim_id/>
-                                                    <label for=format!("reject-{claim_id}")>"原因（认领人会看到）"</label>
+                                                    <label for=format!("reject-{claim_id}")>{td!(locale, review.deliveries.reject_reason)}</label>
                                                     <textarea id=format!("reject-{claim_id}") name="reason" required minlength="4" maxlength="200"></textarea>
-                                                    <button type="submit" class="btn-secondary">"退回，放回需求墙"</button>
+                                                    <button type="submit" class="btn-secondary">{td!(locale, review.deliveries.reject_button)}</button>
                                                 </ActionForm>
                                             </details>
                                         </li>

@@ -2,6 +2,7 @@
 
 use crate::domain::{text_field, Phone};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -35,13 +36,13 @@ impl IdNumber {
         if !shaped {
             return Err(AppError::invalid(
                 "id_number",
-                "身份证号应为 18 位，最后一位可以是 X。",
+                td_string!(crate::lang::locale(), intake.errors.id_shape),
             ));
         }
         if IdNumber::check_digit(&bytes[..17]) != bytes[17] {
             return Err(AppError::invalid(
                 "id_number",
-                "身份证号校验位不对，请核对后重新输入。",
+                td_string!(crate::lang::locale(), intake.errors.id_check),
             ));
         }
         Ok(IdNumber(normalised))
@@ -129,12 +130,13 @@ impl LowIncome {
     }
 
     pub fn label(self) -> &'static str {
+        let locale = crate::lang::locale();
         match self {
-            LowIncome::None => "无",
-            LowIncome::Expenditure => "支出型困难",
-            LowIncome::Marginal => "低保边缘",
-            LowIncome::Dibao => "低保",
-            LowIncome::Tekun => "特困供养",
+            LowIncome::None => td_string!(locale, intake.low_income.none),
+            LowIncome::Expenditure => td_string!(locale, intake.low_income.expenditure),
+            LowIncome::Marginal => td_string!(locale, intake.low_income.marginal),
+            LowIncome::Dibao => td_string!(locale, intake.low_income.dibao),
+            LowIncome::Tekun => td_string!(locale, intake.low_income.tekun),
         }
     }
 
@@ -142,7 +144,12 @@ impl LowIncome {
         LowIncome::ALL
             .into_iter()
             .find(|status| status.code() == code)
-            .ok_or_else(|| AppError::invalid("low_income", "请选择低收入认定情况。"))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "low_income",
+                    td_string!(crate::lang::locale(), intake.errors.low_income),
+                )
+            })
     }
 }
 
@@ -188,16 +195,50 @@ impl NewHousehold {
             .ok()
             .filter(|n| (1..=30).contains(n))
             .ok_or_else(|| {
-                AppError::invalid("member_count", "家庭人口应为 1 到 30 之间的数字。")
+                AppError::invalid(
+                    "member_count",
+                    td_string!(crate::lang::locale(), intake.errors.member_count),
+                )
             })?;
+        let locale = crate::lang::locale();
         Ok(NewHousehold {
-            town: text_field("town", "镇（街道）", &form.town, 2, 20)?,
-            village: text_field("village", "村（社区）", &form.village, 2, 20)?,
-            head_name: text_field("head_name", "户主姓名", &form.head_name, 2, 20)?,
+            town: text_field(
+                "town",
+                td_string!(locale, intake.household.town_label),
+                &form.town,
+                2,
+                20,
+            )?,
+            village: text_field(
+                "village",
+                td_string!(locale, intake.household.village_label),
+                &form.village,
+                2,
+                20,
+            )?,
+            head_name: text_field(
+                "head_name",
+                td_string!(locale, intake.household.head_label),
+                &form.head_name,
+                2,
+                20,
+            )?,
             id_number: IdNumber::parse(&form.id_number)?,
-            address: text_field("address", "住址", &form.address, 4, 80)?,
+            address: text_field(
+                "address",
+                td_string!(locale, intake.household.address_label),
+                &form.address,
+                4,
+                80,
+            )?,
             phone: Phone::parse(&form.phone)?,
-            members: text_field("members", "家庭成员", &form.members, 2, 200)?,
+            members: text_field(
+                "members",
+                td_string!(locale, intake.household.members_label),
+                &form.members,
+                2,
+                200,
+            )?,
             member_count,
             low_income: LowIncome::parse(&form.low_income)?,
         })
@@ -231,10 +272,17 @@ impl HouseholdView {
         text: &str,
     ) -> Result<(), AppError> {
         let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let locale = crate::lang::locale();
         let refuse = |what: &str| {
             Err(AppError::invalid(
                 field,
-                format!("{label}里出现了这户家庭的{what}，公开的文字不能让人认出这户人家，请删去或改用“王大爷”这样的称呼。"),
+                td_string!(
+                    locale,
+                    intake.errors.names_family,
+                    label = label,
+                    what = what
+                )
+                .to_string(),
             ))
         };
         let name: String = self
@@ -243,12 +291,12 @@ impl HouseholdView {
             .filter(|c| !c.is_whitespace())
             .collect();
         if name.chars().count() >= 2 && squeezed.contains(&name) {
-            return refuse("户主姓名");
+            return refuse(td_string!(locale, intake.public_text.head_name));
         }
         let phone: String = self.phone.chars().filter(char::is_ascii_digit).collect();
         let digits: String = squeezed.chars().filter(char::is_ascii_digit).collect();
         if phone.len() >= 7 && digits.contains(&phone) {
-            return refuse("电话");
+            return refuse(td_string!(locale, intake.public_text.phone));
         }
         let address: String = self
             .address
@@ -266,7 +314,7 @@ impl HouseholdView {
         if named(&address)
             || (after_village.chars().any(|c| c.is_ascii_digit()) && named(&after_village))
         {
-            return refuse("住址");
+            return refuse(td_string!(locale, intake.public_text.address));
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use crate::domain::{
     has_control_characters, Ask, Fen, NeedId, NewNeed, PublicNeed, Urgency, Window,
 };
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// A need as its author sees it in their intake list.
@@ -65,39 +66,46 @@ fn form_id(field: &str, text: &str, missing: &str) -> Result<i64, AppError> {
 impl NeedEntry {
     /// Checks every field that does not depend on the household.
     pub fn parse(form: &NeedForm) -> Result<NeedEntry, AppError> {
+        let locale = crate::lang::locale();
         let editing = match form.need_id.trim() {
             "" => None,
-            id => Some(NeedId(form_id("need_id", id, "需求编号不正确。")?)),
+            id => Some(NeedId(form_id(
+                "need_id",
+                id,
+                td_string!(locale, intake.errors.need_id),
+            )?)),
         };
         let household = match editing {
             Some(_) => None,
             None => Some(HouseholdId(form_id(
                 "household_id",
                 &form.household_id,
-                "请选择一个已登记的家庭。",
+                td_string!(locale, intake.errors.household),
             )?)),
         };
         let window = Window::parse(&form.window)
-            .map_err(|_| AppError::invalid("window", "请选择一个窗口。"))?;
+            .map_err(|_| AppError::invalid("window", td_string!(locale, intake.errors.window)))?;
         let urgency = form
             .urgency
             .trim()
             .parse::<i64>()
             .ok()
             .and_then(|rank| Urgency::from_rank(rank).ok())
-            .ok_or_else(|| AppError::invalid("urgency", "请选择紧急程度。"))?;
+            .ok_or_else(|| {
+                AppError::invalid("urgency", td_string!(locale, intake.errors.urgency))
+            })?;
         let ask = parse_ask(&form.ask_kind, &form.amount)?;
         let private_notes = form.private_notes.trim();
         if private_notes.chars().count() > 1000 {
             return Err(AppError::invalid(
                 "private_notes",
-                "内部备注最多 1000 个字。",
+                td_string!(locale, intake.errors.notes_too_long),
             ));
         }
         if has_control_characters(private_notes) {
             return Err(AppError::invalid(
                 "private_notes",
-                "内部备注含有无法显示的字符。",
+                td_string!(locale, intake.errors.notes_control),
             ));
         }
         // The public text is checked with the place, in `for_household`, and here already
@@ -106,8 +114,8 @@ impl NeedEntry {
             window,
             &form.title,
             &form.story,
-            "城镇",
-            "村庄",
+            "城镇", // i18n-allow: a stand-in place, only checked, never shown
+            "村庄", // i18n-allow: a stand-in place, only checked, never shown
             ask,
             urgency,
         )?;
@@ -145,8 +153,17 @@ impl NeedEntry {
             self.ask,
             self.urgency,
         )?;
-        household.refuse_in_public_text("title", "标题", &need.title)?;
-        household.refuse_in_public_text("story", "情况说明", &need.story)?;
+        let locale = crate::lang::locale();
+        household.refuse_in_public_text(
+            "title",
+            td_string!(locale, intake.public_text.title),
+            &need.title,
+        )?;
+        household.refuse_in_public_text(
+            "story",
+            td_string!(locale, intake.public_text.story),
+            &need.story,
+        )?;
         Ok(need)
     }
 }
@@ -161,7 +178,7 @@ pub fn parse_ask(kind: &str, amount_yuan: &str) -> Result<Ask, AppError> {
         "service" => Ok(Ask::Service),
         _ => Err(AppError::invalid(
             "ask_kind",
-            "请选择需要资金、物资还是服务。",
+            td_string!(crate::lang::locale(), intake.errors.ask_kind),
         )),
     }
 }

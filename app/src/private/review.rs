@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::{text_field, NeedStatus, PublicNeed, UtcMillis};
 use crate::error::AppError;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 /// The two approvals a need passes, in order.
@@ -29,7 +30,7 @@ impl ReviewStage {
             "volunteer" => Ok(ReviewStage::Volunteer),
             _ => Err(AppError::invalid(
                 "stage",
-                "审核环节应为 council 或 volunteer。",
+                td_string!(crate::lang::locale(), review.errors.stage),
             )),
         }
     }
@@ -117,12 +118,58 @@ pub fn approval_reason(warnings: usize, typed: &str) -> Result<String, AppError>
     if typed.trim().is_empty() {
         return Err(AppError::DuplicateAid);
     }
-    text_field("acknowledgement", "确认理由", typed, 4, 200)
+    text_field(
+        "acknowledgement",
+        td_string!(crate::lang::locale(), review.labels.acknowledgement),
+        typed,
+        4,
+        200,
+    )
 }
 
 /// Why a reviewer sends a need back: 2–200 characters.
 pub fn return_reason(typed: &str) -> Result<String, AppError> {
-    text_field("reason", "退回理由", typed, 2, 200)
+    text_field(
+        "reason",
+        td_string!(crate::lang::locale(), review.labels.return_reason),
+        typed,
+        2,
+        200,
+    )
+}
+
+/// The texts of a donor's delivery upload (`POST /api/deliver/{claim}`), in `locale`. The
+/// upload is a plain axum handler in the server crate (a multipart form), which knows the
+/// request's language but has no translation macros of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryText {
+    /// The delivery note's name, in its length checks.
+    NoteLabel,
+    /// The photo is not a whole JPEG or PNG.
+    PhotoBroken,
+    /// The photo is larger than allowed.
+    PhotoTooBig,
+    /// The photo is neither a JPEG nor a PNG.
+    PhotoKind,
+    /// The claim has no delivery photo.
+    NoPhoto,
+}
+
+impl DeliveryText {
+    pub fn text(self, locale: crate::lang::Locale) -> &'static str {
+        match self {
+            DeliveryText::NoteLabel => td_string!(locale, claims.item.note_label),
+            DeliveryText::PhotoBroken => td_string!(locale, claims.delivery.photo_broken),
+            DeliveryText::PhotoTooBig => td_string!(locale, claims.delivery.photo_too_big),
+            DeliveryText::PhotoKind => td_string!(locale, claims.delivery.photo_kind),
+            DeliveryText::NoPhoto => td_string!(locale, claims.delivery.no_photo),
+        }
+    }
+
+    /// The refusal of a photo over the donor's quota of `quota` photos in 30 days.
+    pub fn over_photo_quota(locale: crate::lang::Locale, quota: impl std::fmt::Display) -> String {
+        td_string!(locale, claims.delivery.photo_quota, quota = quota).to_string()
+    }
 }
 
 /// A delivery awaiting confirmation, as its town's volunteers see it.
