@@ -293,7 +293,6 @@ mod untranslated {
     }
 
     #[test]
-    #[ignore = "the pages are being moved to locales/ (issue 17)"]
     fn no_chinese_text_is_left_in_the_code() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()

@@ -22,9 +22,11 @@ pub struct Audit {
 
 /// Where Lighthouse's command is: `WANSHAN_LIGHTHOUSE`, else the harness's own install.
 pub fn command() -> PathBuf {
-    std::env::var_os("WANSHAN_LIGHTHOUSE").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("lighthouse/node_modules/.bin/lighthouse")
-    })
+    std::env::var_os("WANSHAN_LIGHTHOUSE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("lighthouse/node_modules/.bin/lighthouse")
+        })
 }
 
 pub fn chromium() -> PathBuf {
@@ -61,7 +63,10 @@ pub fn audit(page: &'static str, base: &str, path: &str) -> Audit {
         Ok(output) => {
             audit.error = Some(format!(
                 "lighthouse failed: {}",
-                String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&output.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             ));
             return audit;
         }
@@ -86,7 +91,10 @@ pub fn audit(page: &'static str, base: &str, path: &str) -> Audit {
     audit.accessibility = score("accessibility");
     audit.best_practices = score("best-practices");
     for category in ["performance", "accessibility", "best-practices"] {
-        let refs = report["categories"][category]["auditRefs"].as_array().cloned().unwrap_or_default();
+        let refs = report["categories"][category]["auditRefs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for reference in refs {
             if reference["weight"].as_f64().unwrap_or(0.0) <= 0.0 {
                 continue;

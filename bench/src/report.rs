@@ -92,7 +92,10 @@ impl Report {
             shell(&crate::lighthouse::command().to_string_lossy(), &["--version"]),
             shell(&crate::lighthouse::chromium().to_string_lossy(), &["--version"])
         );
-        let _ = writeln!(md, "| page | address | performance | accessibility | best practices |");
+        let _ = writeln!(
+            md,
+            "| page | address | performance | accessibility | best practices |"
+        );
         let _ = writeln!(md, "|---|---|---:|---:|---:|");
         let show = |score: Option<u32>| score.map_or("—".to_owned(), |s| s.to_string());
         for audit in &self.lighthouse {

@@ -279,11 +279,17 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api::routes())
         .route("/lang", get(lang::switch_language))
-        .route("/sw.js", get({
-            let pwa = pwa.clone();
-            move || async move { pwa.worker() }
-        }))
-        .route("/manifest.webmanifest", get(move || async move { pwa.manifest() }))
+        .route(
+            "/sw.js",
+            get({
+                let pwa = pwa.clone();
+                move || async move { pwa.worker() }
+            }),
+        )
+        .route(
+            "/manifest.webmanifest",
+            get(move || async move { pwa.manifest() }),
+        )
         .route("/needs/{id}/qr.svg", get(share::qr_svg))
         .route("/needs/{id}/card.png", get(share::card_png))
         // The signed-in person's own stream: "your notices changed" (never the public stream).

@@ -68,7 +68,10 @@ impl Pwa {
     pub fn worker(&self) -> Response {
         (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/javascript; charset=utf-8"),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             ],
             self.worker.to_string(),
@@ -80,7 +83,10 @@ impl Pwa {
     pub fn manifest(&self) -> Response {
         (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/manifest+json"),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             ],
             self.manifest.to_string(),

@@ -52,7 +52,10 @@ pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
         .map(|window| {
             let href = board_href(window, town.as_deref(), 1);
             let current = filter.window == window;
-            let label = window.map_or_else(|| td_string!(locale, board.filter.all).to_owned(), crate::city::window_label);
+            let label = window.map_or_else(
+                || td_string!(locale, board.filter.all).to_owned(),
+                crate::city::window_label,
+            );
             view! {
                 <li>
                     <a

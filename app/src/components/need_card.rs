@@ -36,9 +36,15 @@ pub fn NeedCard(
     } = need;
     // A money need shows what it still needs; once pledged in part, out of how much.
     let amount = match (ask, remaining) {
-        (Ask::Money { amount }, Some(left)) if pledged > 0 => {
-            Some(td_string!(locale, board.card.still_needs, left = Fen::from_stored(left), amount = amount).to_string())
-        }
+        (Ask::Money { amount }, Some(left)) if pledged > 0 => Some(
+            td_string!(
+                locale,
+                board.card.still_needs,
+                left = Fen::from_stored(left),
+                amount = amount
+            )
+            .to_string(),
+        ),
         (Ask::Money { amount }, _) => Some(amount.to_string()),
         _ => None,
     };

@@ -41,14 +41,42 @@ pub fn SessionNav() -> impl IntoView {
     let signed_in = match signed_in_viewer() {
         Some(viewer) => {
             let links = [
-                (Role::Donor, "/my/claims", td_string!(locale, common.nav.my_claims)),
-                (Role::Volunteer, "/intake", td_string!(locale, common.nav.intake)),
-                (Role::Reviewer, "/review", td_string!(locale, common.nav.review)),
+                (
+                    Role::Donor,
+                    "/my/claims",
+                    td_string!(locale, common.nav.my_claims),
+                ),
+                (
+                    Role::Volunteer,
+                    "/intake",
+                    td_string!(locale, common.nav.intake),
+                ),
+                (
+                    Role::Reviewer,
+                    "/review",
+                    td_string!(locale, common.nav.review),
+                ),
                 (Role::Official, "/desk", td_string!(locale, common.nav.desk)),
-                (Role::Provider, "/my/offers", td_string!(locale, common.nav.my_offers)),
-                (Role::Reviewer, "/review/reports", td_string!(locale, common.nav.reports)),
-                (Role::Volunteer, "/my/hours", td_string!(locale, common.nav.my_hours)),
-                (Role::Reviewer, "/review/hours", td_string!(locale, common.nav.review_hours)),
+                (
+                    Role::Provider,
+                    "/my/offers",
+                    td_string!(locale, common.nav.my_offers),
+                ),
+                (
+                    Role::Reviewer,
+                    "/review/reports",
+                    td_string!(locale, common.nav.reports),
+                ),
+                (
+                    Role::Volunteer,
+                    "/my/hours",
+                    td_string!(locale, common.nav.my_hours),
+                ),
+                (
+                    Role::Reviewer,
+                    "/review/hours",
+                    td_string!(locale, common.nav.review_hours),
+                ),
                 (Role::Admin, "/admin", td_string!(locale, common.nav.admin)),
             ]
             .into_iter()

@@ -36,15 +36,25 @@ pub fn ClaimToast(
                         title = receipt.title,
                         pledge = receipt
                             .amount
-                            .map(|amount| td_string!(locale, board.toast.pledge, amount = amount).to_string())
+                            .map(
+                                |amount| td_string!(locale, board.toast.pledge, amount = amount)
+                                    .to_string()
+                            )
                             .unwrap_or_default(),
                         coordinator = receipt
                             .coordinator
                             .map(|c| {
-                                td_string!(locale, board.toast.coordinator, name = c.name, phone = c.phone)
-                                    .to_string()
+                                td_string!(
+                                    locale,
+                                    board.toast.coordinator,
+                                    name = c.name,
+                                    phone = c.phone
+                                )
+                                .to_string()
                             })
-                            .unwrap_or_else(|| td_string!(locale, board.toast.coordinator_soon).to_owned()),
+                            .unwrap_or_else(
+                                || td_string!(locale, board.toast.coordinator_soon).to_owned()
+                            ),
                     )
                     .to_string(),
                 ),

@@ -223,7 +223,8 @@ pub async fn reject_delivery(claim_id: i64, reason: String) -> Result<(), AppErr
     let db: Db = from_context()?;
     let claim = delivery_to_decide(&db, &volunteer, claim_id).await?;
     // The reason goes to the donor, a stranger to the family: no phone or ID number in it.
-    let label = leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.reason_unconfirmed);
+    let label =
+        leptos_i18n::td_string!(crate::lang::locale(), need.claim_errors.reason_unconfirmed);
     let reason = text_field("reason", label, &reason, 4, 200)?;
     crate::domain::refuse_contact_details("reason", label, &reason)?;
     claims::reject_delivery(&db, &claim, volunteer.id, &reason, UtcMillis::now()).await?;

@@ -34,7 +34,9 @@ fn asked(need: &PublicNeed) -> String {
             amount = amount
         )
         .to_string(),
-        (Ask::Money { amount }, _) => td_string!(locale, need.asked_money, amount = amount).to_string(),
+        (Ask::Money { amount }, _) => {
+            td_string!(locale, need.asked_money, amount = amount).to_string()
+        }
         (Ask::Goods, _) => td_string!(locale, need.asked_goods).into(),
         (Ask::Service, _) => td_string!(locale, need.asked_service).into(),
     }

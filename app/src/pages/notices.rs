@@ -108,7 +108,7 @@ fn InboxBell(unread: i64, locale: crate::lang::Locale) -> impl IntoView {
                 n => td_string!(locale, notices.bell.unread, n = n).to_string(),
             }}
             {move || arrived().then(|| view! {
-                " " <a href="/my/notices" class="new-notices" data-testid="new-notices">{td!(locale, notices.bell.new)}</a>
+                " " <a href="/my/notices" class="new-notices" data-testid="new-notices">{td!(locale, notices.bell.fresh)}</a>
             })}
         </p>
     }

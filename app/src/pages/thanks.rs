@@ -147,7 +147,10 @@ fn ThanksError(confirm: ServerAction<ConfirmReceived>) -> impl IntoView {
             AppError::WrongCode | AppError::CodeLocked | AppError::CodeSpent | AppError::Busy => {
                 (String::new(), error.to_string())
             }
-            _ => (String::new(), td_string!(locale, thanks.errors.failed).to_owned()),
+            _ => (
+                String::new(),
+                td_string!(locale, thanks.errors.failed).to_owned(),
+            ),
         };
         Some(view! {
             <p class="form-error" role="alert" data-code=error.code() data-field=field>{text}</p>

@@ -29,14 +29,25 @@ async fn a_reader_gets_their_browsers_language_or_the_one_they_chose() {
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
-        async move { request.send().await.expect("board").text().await.expect("text") }
+        async move {
+            request
+                .send()
+                .await
+                .expect("board")
+                .text()
+                .await
+                .expect("text")
+        }
     };
     let chinese = get(None, None).await;
     assert_eq!(html_lang(&chinese), "zh-CN");
     assert!(chinese.contains("每一条需求都经过村民议事小组和志愿者两道审核"));
     let english = get(Some("en-GB,en;q=0.9,zh;q=0.5"), None).await;
     assert_eq!(html_lang(&english), "en");
-    assert!(english.contains("Every need passes two reviews"), "{english}");
+    assert!(
+        english.contains("Every need passes two reviews"),
+        "{english}"
+    );
     assert!(!english.contains("每一条需求都经过村民议事小组和志愿者两道审核"));
     // The remembered choice wins over the browser, both ways.
     let chosen = get(Some("zh-CN"), Some("wanshan_lang=en")).await;
@@ -44,7 +55,11 @@ async fn a_reader_gets_their_browsers_language_or_the_one_they_chose() {
     let chosen = get(Some("en"), Some("wanshan_lang=zh-CN")).await;
     assert_eq!(html_lang(&chosen), "zh-CN");
     // The switch on every page names the other language.
-    assert!(chinese.contains("href=\"/lang?to=en&amp;back=/\"") || chinese.contains("href=\"/lang?to=en&back=/\""), "{chinese}");
+    assert!(
+        chinese.contains("href=\"/lang?to=en&amp;back=/\"")
+            || chinese.contains("href=\"/lang?to=en&back=/\""),
+        "{chinese}"
+    );
 }
 
 #[tokio::test]
@@ -58,11 +73,25 @@ async fn the_switch_remembers_the_choice_and_only_returns_to_this_site() {
         .expect("switch");
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/needs/7?x=1");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
-    for part in ["wanshan_lang=en", "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age="] {
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for part in [
+        "wanshan_lang=en",
+        "Path=/",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Max-Age=",
+    ] {
         assert!(cookie.contains(part), "{cookie}");
     }
-    for elsewhere in ["https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example", "%2F%5Cevil.example", "needs%2F7"] {
+    for elsewhere in [
+        "https%3A%2F%2Fevil.example%2F",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+        "needs%2F7",
+    ] {
         let response = client
             .get(app.url(&format!("/lang?to=zh-CN&back={elsewhere}")))
             .send()
@@ -130,7 +159,11 @@ async fn errors_come_in_the_readers_language() {
 async fn only_public_pages_are_marked_for_keeping_offline() {
     let app = spawn_app().await;
     let need = app
-        .publish("离线可读的需求", wanshan_app::domain::Window::Medical, "延陵镇")
+        .publish(
+            "离线可读的需求",
+            wanshan_app::domain::Window::Medical,
+            "延陵镇",
+        )
         .await;
     let donor = app.donor("爱心人士").await;
     let need_page = format!("/needs/{}", need.id.0);
@@ -140,21 +173,35 @@ async fn only_public_pages_are_marked_for_keeping_offline() {
         assert_eq!(public.headers()["x-wanshan-offline"], "keep", "{path}");
         let signed_in = app.get_as(Some(&donor), path).await;
         assert_eq!(signed_in.status(), 200, "{path}");
-        assert!(signed_in.headers().get("x-wanshan-offline").is_none(), "{path}");
+        assert!(
+            signed_in.headers().get("x-wanshan-offline").is_none(),
+            "{path}"
+        );
         assert_eq!(signed_in.headers()["cache-control"], "no-store", "{path}");
     }
     for path in ["/needs/987654", "/credit", "/signin", "/offers"] {
         let response = app.get_as(None, path).await;
-        assert!(response.headers().get("x-wanshan-offline").is_none(), "{path}");
+        assert!(
+            response.headers().get("x-wanshan-offline").is_none(),
+            "{path}"
+        );
     }
 }
 
 #[tokio::test]
 async fn the_app_is_installable_and_its_worker_follows_the_build() {
     let app = spawn_app().await;
-    let manifest = app.http.get(app.url("/manifest.webmanifest")).send().await.expect("manifest");
+    let manifest = app
+        .http
+        .get(app.url("/manifest.webmanifest"))
+        .send()
+        .await
+        .expect("manifest");
     assert_eq!(manifest.status(), 200);
-    assert_eq!(manifest.headers()["content-type"], "application/manifest+json");
+    assert_eq!(
+        manifest.headers()["content-type"],
+        "application/manifest+json"
+    );
     let manifest: serde_json::Value = manifest.json().await.expect("json");
     let brand = &app.state.settings.city.brand;
     assert_eq!(manifest["short_name"], brand.as_str());
@@ -166,11 +213,22 @@ async fn the_app_is_installable_and_its_worker_follows_the_build() {
         .iter()
         .filter_map(|icon| icon["sizes"].as_str())
         .collect();
-    assert!(sizes.contains(&"192x192") && sizes.contains(&"512x512"), "{sizes:?}");
+    assert!(
+        sizes.contains(&"192x192") && sizes.contains(&"512x512"),
+        "{sizes:?}"
+    );
 
-    let worker = app.http.get(app.url("/sw.js")).send().await.expect("worker");
+    let worker = app
+        .http
+        .get(app.url("/sw.js"))
+        .send()
+        .await
+        .expect("worker");
     assert_eq!(worker.status(), 200);
-    assert!(worker.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(worker.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
     assert_eq!(worker.headers()["cache-control"], "no-cache");
     let source = worker.text().await.expect("source");
     assert!(!source.contains("__VERSION__"), "the version is filled in");
