@@ -5,6 +5,8 @@
 //! only the islands (`#[island]`: the live board with its claim form, the live impact figures)
 //! are hydrated, so a phone downloads the code of those alone.
 
+#![recursion_limit = "256"]
+
 pub mod access;
 pub mod city;
 pub mod components;

@@ -87,7 +87,7 @@ impl Report {
         let _ = writeln!(
             md,
             "Lighthouse {} (its defaults: a mid-range phone, simulated slow 4G and a 4× slower CPU; a \
-             cold first visit) with Chromium {}, against the release server with 500 open needs. \
+             cold first visit) with {}, against the release server with 500 open needs. \
              Scores out of 100; the audits that cost points are listed under the table.\n",
             shell(&crate::lighthouse::command().to_string_lossy(), &["--version"]),
             shell(&crate::lighthouse::chromium().to_string_lossy(), &["--version"])

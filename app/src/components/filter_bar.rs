@@ -2,7 +2,7 @@
 
 use crate::domain::{BoardFilter, Window};
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 use leptos_router::components::Form;
 
 /// The board's address for a filter; `pages` above 1 asks for more needs.
@@ -83,12 +83,12 @@ pub fn FilterBar(filter: BoardFilter, towns: Vec<String>) -> impl IntoView {
             <ul class="chips">{chips}</ul>
             <Form method="GET" action="/" attr:class="town-form">
                 {filter.window.map(|w| view! { <input type="hidden" name="window" value=w.code()/> })}
-                <label for="town">{td!(locale, board.filter.town_label)}</label>
+                <label for="town">{td_string!(locale, board.filter.town_label)}</label>
                 <select id="town" name="town">
-                    <option value="">{td!(locale, board.filter.all_towns)}</option>
+                    <option value="">{td_string!(locale, board.filter.all_towns)}</option>
                     {options}
                 </select>
-                <button type="submit" class="btn-secondary">{td!(locale, board.filter.submit)}</button>
+                <button type="submit" class="btn-secondary">{td_string!(locale, board.filter.submit)}</button>
             </Form>
         </nav>
     }

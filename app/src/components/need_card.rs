@@ -6,7 +6,7 @@
 use crate::domain::{Ask, Fen, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 
 #[component]
 pub fn NeedCard(
@@ -78,7 +78,7 @@ pub fn NeedCard(
                     </time>
                 </p>
                 <ClaimDetails need_id=id is_money left_yuan claim donor open on_page=false/>
-                <a class="report-link" href=format!("{}/report", crate::share::need_path(id))>{td!(locale, board.card.report)}</a>
+                <a class="report-link" href=format!("{}/report", crate::share::need_path(id))>{td_string!(locale, board.card.report)}</a>
             </article>
         </li>
     }
@@ -102,7 +102,7 @@ pub fn ClaimDetails(
     let id = need_id;
     view! {
         <details class="claim" open=open>
-            <summary class="btn-primary">{td!(locale, board.claim.button)}</summary>
+            <summary class="btn-primary">{td_string!(locale, board.claim.button)}</summary>
             {match donor {
                 Some(true) => {
                     view! {
@@ -123,14 +123,14 @@ pub fn ClaimDetails(
                                         />
                                     }
                                 })}
-                            <p class="privacy-note">{td!(locale, board.claim.privacy)}</p>
-                            <button type="submit" class="btn-primary">{td!(locale, board.claim.confirm)}</button>
+                            <p class="privacy-note">{td_string!(locale, board.claim.privacy)}</p>
+                            <button type="submit" class="btn-primary">{td_string!(locale, board.claim.confirm)}</button>
                         </ActionForm>
                     }
                         .into_any()
                 }
                 Some(false) => {
-                    view! { <p class="privacy-note">{td!(locale, board.claim.not_donor)}</p> }.into_any()
+                    view! { <p class="privacy-note">{td_string!(locale, board.claim.not_donor)}</p> }.into_any()
                 }
                 None => {
                     // Back here after signing up or in, with the form open.
@@ -141,9 +141,9 @@ pub fn ClaimDetails(
                     };
                     view! {
                         <div class="claim-form">
-                            <p class="privacy-note">{td!(locale, board.claim.need_account)}</p>
-                            <a class="btn-primary" href=format!("/signup?next={next}")>{td!(locale, board.claim.signup)}</a>
-                            <a class="btn-secondary" href=format!("/signin?next={next}")>{td!(locale, board.claim.signin)}</a>
+                            <p class="privacy-note">{td_string!(locale, board.claim.need_account)}</p>
+                            <a class="btn-primary" href=format!("/signup?next={next}")>{td_string!(locale, board.claim.signup)}</a>
+                            <a class="btn-secondary" href=format!("/signin?next={next}")>{td_string!(locale, board.claim.signin)}</a>
                         </div>
                     }
                         .into_any()

@@ -91,10 +91,11 @@ pub fn SessionNav() -> impl IntoView {
             let unread = unread_count();
             view! {
                 <span class="who" data-testid="signed-in-as">{viewer.name.clone()}</span>
-                <a href="/my/notices" class="notices-link" data-testid="notices-link"
-                    aria-label=td_string!(locale, common.nav.notices_aria, unread = unread).to_string()>
+                // Read aloud as "Notices 3 unread": the visible words come first in the name.
+                <a href="/my/notices" class="notices-link" data-testid="notices-link">
                     {td!(locale, common.nav.notices)}
                     <span id="unread-count" class="count" data-unread=unread>{unread}</span>
+                    <span class="visually-hidden">{td!(locale, common.nav.unread_suffix)}</span>
                 </a>
                 {links}
                 // A plain form post: the server ends the session and sends the browser to
@@ -174,7 +175,7 @@ pub fn RoleGate(
     };
     view! {
         <section class="panel">
-            <p>{message}</p>
+            <h1 class="page-title">{message}</h1>
             <p><a class="btn-secondary" href="/signin">{link}</a></p>
         </section>
     }

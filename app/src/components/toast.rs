@@ -2,7 +2,7 @@
 
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 
 /// `claimed_without_script` is the need a donor just claimed with a plain form post (the
 /// server redirected to `/?claimed=ID`).
@@ -86,7 +86,7 @@ pub fn ClaimToast(
                     })
             }}
             <Show when=move || claim.pending().get()>
-                <p class="toast">{td!(locale, board.toast.pending)}</p>
+                <p class="toast">{td_string!(locale, board.toast.pending)}</p>
             </Show>
         </div>
     }

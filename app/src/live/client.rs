@@ -65,7 +65,38 @@ pub fn follow(
             move |connected| live.set(connected),
         )));
     });
-    on_cleanup(move || feed.set_value(None));
+    // The phone knows before the socket does: in a lift the connection can hang half-open for
+    // minutes. Offline, the board says so at once; back online, it reconnects at once (from the
+    // last change it applied) instead of waiting for the browser's retry.
+    let offline = window_event_listener(leptos::ev::offline, move |_| {
+        feed.with_value(|feed| {
+            if let Some(LiveFeed(feed)) = feed {
+                pause(feed);
+            }
+        });
+    });
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        feed.with_value(|feed| {
+            if let Some(LiveFeed(feed)) = feed {
+                pause(feed);
+                connect(feed);
+            }
+        });
+    });
+    on_cleanup(move || {
+        offline.remove();
+        online.remove();
+        feed.set_value(None);
+    });
+}
+
+/// Closes the source (its task stops: the generation moves on) and says the feed is down.
+fn pause(feed: &Rc<Feed>) {
+    feed.generation.set(feed.generation.get() + 1);
+    if let Some(source) = feed.source.borrow_mut().take() {
+        source.close();
+    }
+    (feed.on_connected)(false);
 }
 
 impl Drop for LiveFeed {

@@ -7,7 +7,7 @@ use crate::components::toast::ClaimToast;
 use crate::domain::{Board, BoardFilter, LiveChange, NeedId, PublicNeed};
 use crate::functions::claims::ClaimNeed;
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -50,10 +50,10 @@ pub fn BoardPage() -> impl IntoView {
             super::keep_offline();
             let towns = board.towns.clone();
             let for_you = (donor == Some(true)).then(|| view! {
-                <p class="for-you-link"><a href="/for-you">{td!(locale, board.for_you)}</a>" · "<a href="/my/interests">{td!(locale, board.my_interests)}</a></p>
+                <p class="for-you-link"><a href="/for-you">{td_string!(locale, board.for_you)}</a>" · "<a href="/my/interests">{td_string!(locale, board.my_interests)}</a></p>
             });
             view! {
-                <h1 class="visually-hidden">{td!(locale, board.heading)}</h1>
+                <h1 class="visually-hidden">{td_string!(locale, board.heading)}</h1>
                 {for_you}
                 <FilterBar filter=filter.clone() towns/>
                 <LiveBoard locale board filter donor open claimed_without_script window_names=crate::city::City::current().window_names()/>
@@ -255,7 +255,7 @@ fn LiveBoard(
             </For>
         </ul>
         <Show when=move || count() == 0>
-            <p class="empty">{td!(locale, board.empty)}</p>
+            <p class="empty">{td_string!(locale, board.empty)}</p>
         </Show>
         <Show when=show_more>
             <p class="more">

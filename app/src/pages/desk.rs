@@ -341,8 +341,10 @@ fn DeskTable(
     #[prop(optional)] testid: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
+    // Focusable, so a keyboard can scroll it; named, so a screen reader says what it is.
+    let label = caption.unwrap_or(td_string!(crate::lang::locale(), desk.table_label));
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=label>
             <table class="desk-table" data-testid=testid>
                 {caption.map(|caption| view! { <caption>{caption}</caption> })}
                 <thead>

@@ -11,7 +11,7 @@ use crate::functions::needs::get_need_page;
 use crate::functions::notices::{get_watching, WatchNeed};
 use crate::share::need_path;
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -67,7 +67,7 @@ pub fn NeedPage() -> impl IntoView {
     let donor = crate::components::session::signed_in_viewer()
         .map(|viewer| viewer.has(crate::people::Role::Donor));
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{td!(locale, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(NeedPage { need, timeline, as_of }) => {
@@ -88,7 +88,7 @@ pub fn NeedPage() -> impl IntoView {
                         };
                         let report = (need_status != NeedStatus::Fulfilled).then(|| {
                             view! {
-                                <a class="report-link" href=format!("{}/report", need_path(id)) data-testid="report-link">{td!(locale, board.card.report)}</a>
+                                <a class="report-link" href=format!("{}/report", need_path(id)) data-testid="report-link">{td_string!(locale, board.card.report)}</a>
                             }
                         });
                         // Three parts, each erased: one view of them all is a type too deep to
@@ -117,12 +117,12 @@ pub fn NeedPage() -> impl IntoView {
                                 <p class="need-story">{story}</p>
                                 <LiveNeed locale need as_of donor open claimed_without_script url title/>
                                 <p class="share-links">
-                                    {(!paused).then(|| view! { <a href=format!("{}/poster", need_path(id))>{td!(locale, need.poster_link)}</a> " " })}
+                                    {(!paused).then(|| view! { <a href=format!("{}/poster", need_path(id))>{td_string!(locale, need.poster_link)}</a> " " })}
                                     {report}
                                 </p>
                                 <figure class="need-qr">
                                     <img src=format!("{}/qr.svg", need_path(id)) width="160" height="160" alt=td_string!(locale, need.qr_alt)/>
-                                    <figcaption>{td!(locale, need.qr_caption)}</figcaption>
+                                    <figcaption>{td_string!(locale, need.qr_caption)}</figcaption>
                                 </figure>
                             </article>
                         }
@@ -134,7 +134,7 @@ pub fn NeedPage() -> impl IntoView {
                             {article}
                             {watch}
                             <section class="panel">
-                                <h2>{td!(locale, need.progress)}</h2>
+                                <h2>{td_string!(locale, need.progress)}</h2>
                                 <Timeline timeline/>
                             </section>
                         }
@@ -337,13 +337,13 @@ fn ShareButton(url: String, title: String) -> impl IntoView {
     view! {
         <div class="share">
             <button type="button" class="btn-secondary" data-testid="share" on:click=share>
-                {td!(locale, need.share.button)}
+                {td_string!(locale, need.share.button)}
             </button>
             <span role="status" aria-live="polite" data-testid="share-outcome">
                 {move || copied.get().then_some(td_string!(locale, need.share.copied))}
             </span>
             <label class="share-url">
-                {td!(locale, need.share.url_label)}
+                {td_string!(locale, need.share.url_label)}
                 <input type="text" readonly value=url/>
             </label>
         </div>
@@ -371,7 +371,7 @@ pub fn PosterPage() -> impl IntoView {
     let id = need_id_param();
     let page = Resource::new(|| (), move |_| get_need_page(id));
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{td!(locale, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     // A need paused on a report has no poster while it is looked into.
@@ -387,8 +387,8 @@ pub fn PosterPage() -> impl IntoView {
                                 <p class="poster-story">{need.story.clone()}</p>
                                 <p class="poster-ask">{asked(&need)}</p>
                                 <img class="poster-qr" src=format!("{}/qr.svg", need_path(need.id)) width="240" height="240" alt=td_string!(locale, need.qr_alt)/>
-                                <p class="poster-url">{td!(locale, need.poster.scan)} {url}</p>
-                                <p class="poster-note">{td!(locale, need.poster.note)}</p>
+                                <p class="poster-url">{td_string!(locale, need.poster.scan)} {url}</p>
+                                <p class="poster-note">{td_string!(locale, need.poster.note)}</p>
                             </article>
                         }
                             .into_any()

@@ -6,7 +6,7 @@ use crate::components::session::RoleGate;
 use crate::domain::{Inbox, Notice, NoticePrefs, QuietHours, SenderKind};
 use crate::functions::notices::{get_inbox, get_notice_prefs, MarkNoticesRead, SaveNoticePrefs};
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 /// Where this person's stream is served (by the server crate).
@@ -39,13 +39,13 @@ fn Notices() -> impl IntoView {
         query
             .read()
             .get("read")
-            .map(|_| view! { <p class="form-ok" role="status">{td!(locale, notices.all_read)}</p> })
+            .map(|_| view! { <p class="form-ok" role="status">{td_string!(locale, notices.all_read)}</p> })
     };
     view! {
         <section class="panel">
-            <h1>{td!(locale, notices.title)}</h1>
+            <h1>{td_string!(locale, notices.title)}</h1>
             {all_read}
-            <Suspense fallback=move || view! { <p class="loading">{td!(locale, notices.loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, notices.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match inbox.await {
                         Ok(inbox) => view! { <NoticeList inbox/> }.into_any(),
@@ -54,11 +54,11 @@ fn Notices() -> impl IntoView {
                 })}
             </Suspense>
             <form method="post" action=mark_read_path() class="stack-form">
-                <button type="submit" class="btn-secondary">{td!(locale, notices.mark_all)}</button>
+                <button type="submit" class="btn-secondary">{td_string!(locale, notices.mark_all)}</button>
             </form>
         </section>
         <section class="panel" id="settings">
-            <h2>{td!(locale, notices.settings)}</h2>
+            <h2>{td_string!(locale, notices.settings)}</h2>
             <Outcome value=save.value() done=td_string!(locale, notices.saved) when="saved"/>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -75,7 +75,7 @@ fn NoticeList(inbox: Inbox) -> impl IntoView {
     let Inbox { notices, unread } = inbox;
     let locale = crate::lang::locale();
     let list = if notices.is_empty() {
-        view! { <p class="empty">{td!(locale, notices.empty)}</p> }.into_any()
+        view! { <p class="empty">{td_string!(locale, notices.empty)}</p> }.into_any()
     } else {
         view! {
             <ul class="work-list notices" data-testid="notices">
@@ -108,7 +108,7 @@ fn InboxBell(unread: i64, locale: crate::lang::Locale) -> impl IntoView {
                 n => td_string!(locale, notices.bell.unread, n = n).to_string(),
             }}
             {move || arrived().then(|| view! {
-                " " <a href="/my/notices" class="new-notices" data-testid="new-notices">{td!(locale, notices.bell.fresh)}</a>
+                " " <a href="/my/notices" class="new-notices" data-testid="new-notices">{td_string!(locale, notices.bell.fresh)}</a>
             })}
         </p>
     }
@@ -129,14 +129,14 @@ fn NoticeItem(notice: Notice) -> impl IntoView {
     view! {
         <li class="work-item notice" data-unread=if read { "false" } else { "true" } data-kind=kind.code()>
             <p class="meta">
-                {(!read).then(|| view! { <span class="badge">{td!(locale, notices.unread_badge)}</span> " " })}
+                {(!read).then(|| view! { <span class="badge">{td_string!(locale, notices.unread_badge)}</span> " " })}
                 {created_at.shanghai_text()}
             </p>
             <p class="notice-body"><a href=link>{body}</a></p>
             {(!read).then(|| view! {
                 <form method="post" action=mark_read_path()>
                     <input type="hidden" name="notice_id" value=id/>
-                    <button type="submit" class="link-button">{td!(locale, notices.mark_read)}</button>
+                    <button type="submit" class="link-button">{td_string!(locale, notices.mark_read)}</button>
                 </form>
             })}
         </li>
@@ -222,22 +222,22 @@ fn PrefsForm(prefs: NoticePrefs, save: ServerAction<SaveNoticePrefs>) -> impl In
         .collect_view();
     view! {
         <ActionForm action=save attr:class="stack-form" attr:data-testid="notice-prefs">
-            <p class="hint">{td!(locale, notices.prefs.all_on_site)} {where_to}</p>
+            <p class="hint">{td_string!(locale, notices.prefs.all_on_site)} {where_to}</p>
             <fieldset>
-                <legend>{td!(locale, notices.prefs.by_message)}</legend>
+                <legend>{td_string!(locale, notices.prefs.by_message)}</legend>
                 {rows}
             </fieldset>
             <fieldset>
-                <legend>{td!(locale, notices.prefs.quiet)}</legend>
-                <label for="quiet_from">{td!(locale, notices.prefs.from)}</label>
+                <legend>{td_string!(locale, notices.prefs.quiet)}</legend>
+                <label for="quiet_from">{td_string!(locale, notices.prefs.from)}</label>
                 <input id="quiet_from" name="choices[quiet_from]" type="time" required value=QuietHours::text(quiet.from)/>
-                <label for="quiet_to">{td!(locale, notices.prefs.to)}</label>
+                <label for="quiet_to">{td_string!(locale, notices.prefs.to)}</label>
                 <input id="quiet_to" name="choices[quiet_to]" type="time" required value=QuietHours::text(quiet.to)/>
-                <p class="hint">{td!(locale, notices.prefs.quiet_hint)}</p>
+                <p class="hint">{td_string!(locale, notices.prefs.quiet_hint)}</p>
             </fieldset>
-            <label for="email">{td!(locale, notices.prefs.email)}</label>
+            <label for="email">{td_string!(locale, notices.prefs.email)}</label>
             <input id="email" name="choices[email]" type="email" maxlength="254" autocomplete="email" value=email.unwrap_or_default()/>
-            <button type="submit" class="btn-primary">{td!(locale, notices.prefs.save)}</button>
+            <button type="submit" class="btn-primary">{td_string!(locale, notices.prefs.save)}</button>
         </ActionForm>
     }
 }

@@ -13,7 +13,7 @@ use crate::functions::offers::{
 use crate::people::Role;
 use crate::private::{Booking, BookingStatus, OwnOffer};
 use leptos::prelude::*;
-use leptos_i18n::{td, td_string};
+use leptos_i18n::td_string;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -34,22 +34,22 @@ pub fn OffersPage() -> impl IntoView {
     view! {
         <Title text=crate::city::City::current().title(td_string!(locale, offers.title))/>
         <section class="panel">
-            <h1>{td!(locale, offers.title)}</h1>
-            <p class="hint">{td!(locale, offers.intro)}</p>
-            {provider.then(|| view! { <p><a class="btn-primary" href="/offers/new">{td!(locale, offers.new_offer_button)}</a></p> })}
+            <h1>{td_string!(locale, offers.title)}</h1>
+            <p class="hint">{td_string!(locale, offers.intro)}</p>
+            {provider.then(|| view! { <p><a class="btn-primary" href="/offers/new">{td_string!(locale, offers.new_offer_button)}</a></p> })}
             <form method="get" action="/offers" class="filter-form">
-                <label for="offers-window">{td!(locale, offers.filter.window)}</label>
+                <label for="offers-window">{td_string!(locale, offers.filter.window)}</label>
                 <select id="offers-window" name="window">
-                    <option value="">{td!(locale, offers.filter.all)}</option>
+                    <option value="">{td_string!(locale, offers.filter.all)}</option>
                     {crate::city::City::current()
                         .windows_on()
                         .into_iter()
                         .map(|w| view! { <option value=w.code() selected=w.code() == window>{crate::city::window_label(w)}</option> })
                         .collect_view()}
                 </select>
-                <label for="offers-town">{td!(locale, offers.filter.town)}</label>
+                <label for="offers-town">{td_string!(locale, offers.filter.town)}</label>
                 <select id="offers-town" name="town">
-                    <option value="">{td!(locale, offers.filter.all)}</option>
+                    <option value="">{td_string!(locale, offers.filter.all)}</option>
                     {city_towns()
                         .into_iter()
                         .map(|t| {
@@ -58,10 +58,10 @@ pub fn OffersPage() -> impl IntoView {
                         })
                         .collect_view()}
                 </select>
-                <button type="submit" class="btn-secondary">{td!(locale, offers.filter.submit)}</button>
+                <button type="submit" class="btn-secondary">{td_string!(locale, offers.filter.submit)}</button>
             </form>
         </section>
-        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, offers.loading)}</p> }>
             {move || {
                 let (town, window) = (shown_town.clone(), Window::parse(&shown_window).ok());
                 Suspend::new(async move {
@@ -141,7 +141,7 @@ fn OfferPlaces(
             <span aria-live="polite">{move || td_string!(locale, offers.live.count, n = count.get()).to_string()}</span>
         </p>
         <Show when=move || count.get() == 0>
-            <p class="empty">{td!(locale, offers.live.empty)}</p>
+            <p class="empty">{td_string!(locale, offers.live.empty)}</p>
         </Show>
     }
 }
@@ -240,7 +240,7 @@ pub fn OfferDetailPage() -> impl IntoView {
             <Outcome value=book.value() done=td_string!(locale, offers.detail.booked_done) when="booked"/>
             <Outcome value=record.value() done=td_string!(locale, offers.detail.recorded_done) when="recorded"/>
         </div>
-        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(OfferPage { offer, staff, own }) => {
@@ -252,7 +252,7 @@ pub fn OfferDetailPage() -> impl IntoView {
                                 view! {
                                     <ActionForm action=book attr:class="stack-form" attr:data-testid="book-form">
                                         <input type="hidden" name="offer_id" value=offer_id/>
-                                        <label for="book-slot">{td!(locale, offers.book.slot)}</label>
+                                        <label for="book-slot">{td_string!(locale, offers.book.slot)}</label>
                                         <select id="book-slot" name="slot_id" required=true>
                                             {slots
                                                 .into_iter()
@@ -260,7 +260,7 @@ pub fn OfferDetailPage() -> impl IntoView {
                                                 .map(|s| view! { <option value=s.id>{td_string!(locale, offers.book.slot_option, when = s.when(), free = s.free()).to_string()}</option> })
                                                 .collect_view()}
                                         </select>
-                                        <label for="book-household">{td!(locale, offers.book.household)}</label>
+                                        <label for="book-household">{td_string!(locale, offers.book.household)}</label>
                                         <select id="book-household" name="household_id" required=true>
                                             {staff
                                                 .households
@@ -268,15 +268,15 @@ pub fn OfferDetailPage() -> impl IntoView {
                                                 .map(|h| view! { <option value=h.id>{h.label.clone()}</option> })
                                                 .collect_view()}
                                         </select>
-                                        <label for="book-note">{td!(locale, offers.book.note)}</label>
+                                        <label for="book-note">{td_string!(locale, offers.book.note)}</label>
                                         <input id="book-note" name="note" maxlength="200"/>
-                                        <button type="submit" class="btn-primary">{td!(locale, offers.book.submit)}</button>
+                                        <button type="submit" class="btn-primary">{td_string!(locale, offers.book.submit)}</button>
                                     </ActionForm>
                                 }
                             });
                             view! {
                                 <section class="panel" data-testid="staff-bookings">
-                                    <h2>{td!(locale, offers.book.heading)}</h2>
+                                    <h2>{td_string!(locale, offers.book.heading)}</h2>
                                     {form}
                                     <BookingList bookings=staff.bookings record back_to=format!("/offers/{offer_id}")/>
                                 </section>
@@ -293,8 +293,8 @@ pub fn OfferDetailPage() -> impl IntoView {
                                 <p class="meta">{td_string!(locale, offers.detail.provider_status, provider = offer.provider.clone(), status = offer.status.label()).to_string()}</p>
                                 <p class="need-story">{offer.description.clone()}</p>
                                 <SlotList slots=offer.slots.clone()/>
-                                {own.then(|| view! { <p><a href="/my/offers">{td!(locale, offers.detail.manage)}</a></p> })}
-                                <p class="hint">{td!(locale, offers.detail.how_to_book)}</p>
+                                {own.then(|| view! { <p><a href="/my/offers">{td_string!(locale, offers.detail.manage)}</a></p> })}
+                                <p class="hint">{td_string!(locale, offers.detail.how_to_book)}</p>
                             </section>
                             {staff}
                         }
@@ -317,7 +317,8 @@ fn BookingList(
 ) -> impl IntoView {
     let locale = crate::lang::locale();
     if bookings.is_empty() {
-        return view! { <p class="empty">{td!(locale, offers.bookings.empty)}</p> }.into_any();
+        return view! { <p class="empty">{td_string!(locale, offers.bookings.empty)}</p> }
+            .into_any();
     }
     view! {
         <ul class="work-list bookings" data-testid="bookings">
@@ -331,13 +332,13 @@ fn BookingList(
                             <ActionForm action=record attr:class="inline-form booking-outcome">
                                 <input type="hidden" name="booking_id" value=id/>
                                 <input type="hidden" name="back_to" value=back_to/>
-                                <label class="visually-hidden" for=format!("outcome-{id}")>{td!(locale, offers.bookings.outcome_label)}</label>
+                                <label class="visually-hidden" for=format!("outcome-{id}")>{td_string!(locale, offers.bookings.outcome_label)}</label>
                                 <select id=format!("outcome-{id}") name="outcome" required=true>
-                                    <option value="attended">{td!(locale, offers.bookings.attended)}</option>
-                                    <option value="absent">{td!(locale, offers.bookings.absent)}</option>
-                                    <option value="cancelled">{td!(locale, offers.bookings.cancel)}</option>
+                                    <option value="attended">{td_string!(locale, offers.bookings.attended)}</option>
+                                    <option value="absent">{td_string!(locale, offers.bookings.absent)}</option>
+                                    <option value="cancelled">{td_string!(locale, offers.bookings.cancel)}</option>
                                 </select>
-                                <button type="submit" class="btn-secondary">{td!(locale, offers.bookings.record)}</button>
+                                <button type="submit" class="btn-secondary">{td_string!(locale, offers.bookings.record)}</button>
                             </ActionForm>
                         }
                     });
@@ -391,15 +392,15 @@ fn NewOfferForm() -> impl IntoView {
         .collect();
     view! {
         <section class="panel">
-            <h1>{td!(locale, offers.new_offer_button)}</h1>
-            <p class="hint">{td!(locale, offers.create.hint)}</p>
+            <h1>{td_string!(locale, offers.new_offer_button)}</h1>
+            <p class="hint">{td_string!(locale, offers.create.hint)}</p>
             <Outcome value=create.value() done=td_string!(locale, offers.create.done)/>
             <ActionForm action=create attr:class="stack-form" attr:data-testid="offer-form">
-                <label for="offer-kind">{td!(locale, offers.create.kind)}</label>
+                <label for="offer-kind">{td_string!(locale, offers.create.kind)}</label>
                 <select id="offer-kind" name="offer[kind]" required=true>
                     {ServiceKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
                 </select>
-                <label for="offer-window">{td!(locale, offers.create.window)}</label>
+                <label for="offer-window">{td_string!(locale, offers.create.window)}</label>
                 <select id="offer-window" name="offer[window]" required=true>
                     {crate::city::City::current()
                         .windows_on()
@@ -407,12 +408,12 @@ fn NewOfferForm() -> impl IntoView {
                         .map(|w| view! { <option value=w.code() selected=w == Window::Services>{crate::city::window_label(w)}</option> })
                         .collect_view()}
                 </select>
-                <label for="offer-title">{td!(locale, offers.create.title_label)}</label>
+                <label for="offer-title">{td_string!(locale, offers.create.title_label)}</label>
                 <input id="offer-title" name="offer[title]" required=true maxlength="40"/>
-                <label for="offer-description">{td!(locale, offers.create.description_label)}</label>
+                <label for="offer-description">{td_string!(locale, offers.create.description_label)}</label>
                 <textarea id="offer-description" name="offer[description]" rows="4" required=true maxlength="1000"></textarea>
                 <fieldset class="choices">
-                    <legend>{td!(locale, offers.create.towns)}</legend>
+                    <legend>{td_string!(locale, offers.create.towns)}</legend>
                     {towns
                         .into_iter()
                         .enumerate()
@@ -426,13 +427,13 @@ fn NewOfferForm() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <label for="offer-slots">{td!(locale, offers.create.slots)}</label>
+                <label for="offer-slots">{td_string!(locale, offers.create.slots)}</label>
                 <textarea id="offer-slots" name="offer[slots]" rows="3" required=true></textarea>
-                <label for="offer-repeat">{td!(locale, offers.create.repeat)}</label>
+                <label for="offer-repeat">{td_string!(locale, offers.create.repeat)}</label>
                 <input id="offer-repeat" name="offer[repeat_weeks]" type="number" min="0" max="12" value="0"/>
-                <label for="offer-places">{td!(locale, offers.create.places)}</label>
+                <label for="offer-places">{td_string!(locale, offers.create.places)}</label>
                 <input id="offer-places" name="offer[places]" type="number" min="1" max="500" required=true/>
-                <button type="submit" class="btn-primary">{td!(locale, offers.create.submit)}</button>
+                <button type="submit" class="btn-primary">{td_string!(locale, offers.create.submit)}</button>
             </ActionForm>
         </section>
     }
@@ -463,19 +464,19 @@ fn MyOffers() -> impl IntoView {
     let created = use_query_map().read_untracked().get("created").is_some();
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            {created.then(|| view! { <p class="form-ok" role="status">{td!(locale, offers.create.done)}</p> })}
+            {created.then(|| view! { <p class="form-ok" role="status">{td_string!(locale, offers.create.done)}</p> })}
             <Outcome value=close.value() done=td_string!(locale, offers.mine.closed) when="closed"/>
             <Outcome value=record.value() done=td_string!(locale, offers.detail.recorded_done) when="recorded"/>
         </div>
         <section class="panel">
-            <h1>{td!(locale, offers.mine.title)}</h1>
-            <p><a class="btn-primary" href="/offers/new">{td!(locale, offers.new_offer_button)}</a></p>
-            <p class="privacy-note">{td!(locale, offers.mine.privacy)}</p>
+            <h1>{td_string!(locale, offers.mine.title)}</h1>
+            <p><a class="btn-primary" href="/offers/new">{td_string!(locale, offers.new_offer_button)}</a></p>
+            <p class="privacy-note">{td_string!(locale, offers.mine.privacy)}</p>
         </section>
-        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
-                    Ok(own) if own.is_empty() => view! { <p class="empty">{td!(locale, offers.mine.empty)}</p> }.into_any(),
+                    Ok(own) if own.is_empty() => view! { <p class="empty">{td_string!(locale, offers.mine.empty)}</p> }.into_any(),
                     Ok(own) => view! {
                         <ul class="work-list" data-testid="my-offers">
                             {own.into_iter().map(|o| view! { <OwnOfferItem own=o close record/> }).collect_view()}
@@ -518,7 +519,7 @@ fn OwnOfferItem(
             {closable.then(|| view! {
                 <ActionForm action=close attr:class="inline-form">
                     <input type="hidden" name="offer_id" value=id/>
-                    <button type="submit" class="btn-secondary">{td!(locale, offers.mine.close)}</button>
+                    <button type="submit" class="btn-secondary">{td_string!(locale, offers.mine.close)}</button>
                 </ActionForm>
             })}
         </li>
@@ -546,16 +547,16 @@ fn OfferReviews() -> impl IntoView {
         <div class="toast-area" role="status" aria-live="polite">
             <Outcome value=decide.value() done=td_string!(locale, offers.review.decided) when="decided"/>
         </div>
-        <h1 class="page-title">{td!(locale, offers.review.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{td!(locale, offers.loading)}</p> }>
+        <h1 class="page-title">{td_string!(locale, offers.review.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{td_string!(locale, offers.loading)}</p> }>
             {move || Suspend::new(async move {
                 match listed.await {
                     Ok(items) => {
                         let empty = items.is_empty();
                         view! {
                             <section class="panel">
-                                <p class="hint">{td!(locale, offers.review.hint)}</p>
-                                {empty.then(|| view! { <p class="empty">{td!(locale, offers.review.empty)}</p> })}
+                                <p class="hint">{td_string!(locale, offers.review.hint)}</p>
+                                {empty.then(|| view! { <p class="empty">{td_string!(locale, offers.review.empty)}</p> })}
                                 <ul class="work-list" data-testid="offers-to-review">
                                     {items
                                         .into_iter()
@@ -576,16 +577,16 @@ fn OfferReviews() -> impl IntoView {
                                                     <ActionForm action=decide attr:class="inline-form">
                                                         <input type="hidden" name="offer_id" value=id/>
                                                         <input type="hidden" name="decision" value="approve"/>
-                                                        <button type="submit" class="btn-primary">{td!(locale, offers.review.approve)}</button>
+                                                        <button type="submit" class="btn-primary">{td_string!(locale, offers.review.approve)}</button>
                                                     </ActionForm>
                                                     <details class="return">
-                                                        <summary class="btn-secondary">{td!(locale, offers.review.return_button)}</summary>
+                                                        <summary class="btn-secondary">{td_string!(locale, offers.review.return_button)}</summary>
                                                         <ActionForm action=decide attr:class="stack-form">
                                                             <input type="hidden" name="offer_id" value=id/>
                                                             <input type="hidden" name="decision" value="return"/>
-                                                            <label for=format!("offer-note-{id}")>{td!(locale, offers.review.return_reason)}</label>
+                                                            <label for=format!("offer-note-{id}")>{td_string!(locale, offers.review.return_reason)}</label>
                                                             <textarea id=format!("offer-note-{id}") name="note" rows="2" maxlength="300" required=true></textarea>
-                                                            <button type="submit" class="btn-secondary">{td!(locale, offers.review.return_submit)}</button>
+                                                            <button type="submit" class="btn-secondary">{td_string!(locale, offers.review.return_submit)}</button>
                                                         </ActionForm>
                                                     </details>
                                                 </li>

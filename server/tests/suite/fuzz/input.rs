@@ -402,7 +402,8 @@ pub enum Target {
     NoticeStream,
     /// A route of the agency API (`/api/v1/…`): JSON (or CSV) with an agency's key.
     Api(&'static str),
-    /// The API's document or its page (`GET`, public).
+    /// A public document: the API's document or its page, the service worker, the manifest,
+    /// the language switch (`GET`).
     ApiDocument(&'static str),
     /// `POST /admin/agencies/keys` (an admin's form that issues an agency a key).
     AgencyKeys,
@@ -1312,7 +1313,8 @@ impl Generator<'_> {
         match kind {
             WellFormed => input,
             RandomQuery => {
-                input.path = format!("{path}?{}", self.random_query(false));
+                let joint = if path.contains('?') { '&' } else { '?' };
+                input.path = format!("{path}{joint}{}", self.random_query(false));
                 input
             }
             NastyHeader => input.header(

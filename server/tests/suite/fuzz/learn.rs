@@ -69,6 +69,10 @@ pub async fn targets(app: &TestApp, names: &[&str]) -> Vec<Target> {
         Target::Api("/api/v1/agency"),
         Target::ApiDocument("/api/v1/openapi.json"),
         Target::ApiDocument("/api/v1/docs"),
+        // The language switch (a redirect), the service worker and the manifest.
+        Target::ApiDocument("/lang?to=en&back=/"),
+        Target::ApiDocument("/sw.js"),
+        Target::ApiDocument("/manifest.webmanifest"),
     ]);
     for listing in leptos_axum::generate_route_list(wanshan_app::App) {
         targets.push(Target::Page(listing.path().to_owned()));

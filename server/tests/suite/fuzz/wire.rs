@@ -210,7 +210,12 @@ pub fn judge(target: &Target, input: &Input, answer: &Answer) -> Option<String> 
                 Target::Api(_) => serde_json::from_slice::<serde_json::Value>(body).is_ok(),
                 Target::AgencyKeys => content_type.starts_with("text/html"),
                 _ if input.method != Method::GET => false,
-                Target::ApiDocument(path) if path.ends_with(".json") => {
+                Target::ApiDocument(path) if path.ends_with(".js") => {
+                    content_type.starts_with("text/javascript")
+                }
+                Target::ApiDocument(path)
+                    if path.ends_with(".json") || path.ends_with(".webmanifest") =>
+                {
                     serde_json::from_slice::<serde_json::Value>(body).is_ok()
                 }
                 Target::ApiDocument(_) => content_type.starts_with("text/html"),
